@@ -1,0 +1,2 @@
+/** The benchmark suite. */
+package io.github.sdlora4j.benchmark;
