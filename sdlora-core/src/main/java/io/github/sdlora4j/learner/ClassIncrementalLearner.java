@@ -1,0 +1,107 @@
+package io.github.sdlora4j.learner;
+
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/**
+ * A class-incremental learner: tasks arrive one after another, each bringing new classes; after each task the
+ * learner predicts over every class seen so far without a task id. Data use incremental labels (one-hot over all
+ * classes of the benchmark, class k = the k-th class in the benchmark's order), so a task's classes follow
+ * those of earlier tasks.
+ *
+ * <p>Lifecycle per task: {@link #beforeTask}, then {@link #train} (or {@link #trainStep}) any number of times,
+ * then {@link #afterTask}. Prediction is allowed whenever no task is half-started.
+ */
+public interface ClassIncrementalLearner {
+
+    /** Starts a task that brings {@code newClasses} classes (labels {@code knownClasses() .. +newClasses-1}). */
+    void beforeTask(int newClasses);
+
+    /** One optimizer step on a batch; returns the batch loss. */
+    double trainStep(DataSet batch, int epoch, int step);
+
+    /**
+     * Trains the current task for {@code epochs} passes over {@code data} (reset before each epoch).
+     *
+     * @return the mean loss of the last epoch
+     */
+    default double train(DataSetIterator data, int epochs, TrainingMonitor monitor) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        }
+        TrainingMonitor m = monitor == null ? TrainingMonitor.NONE : monitor;
+        int step = 0;
+        double mean = Double.NaN;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            m.epochStarted(currentTask(), epoch);
+            if (data.resetSupported()) {
+                data.reset();
+            } else if (epoch > 0) {
+                throw new IllegalArgumentException("The training iterator cannot be reset, so it cannot serve "
+                        + epochs + " epochs");
+            }
+            double sum = 0;
+            int n = 0;
+            while (data.hasNext()) {
+                DataSet batch = data.next();
+                double loss = trainStep(batch, epoch, step);
+                m.stepDone(currentTask(), epoch, step, loss, (int) batch.getFeatures().size(0));
+                sum += loss;
+                n++;
+                step++;
+            }
+            if (n == 0) {
+                throw new IllegalArgumentException("The training iterator of task " + currentTask() + " is empty");
+            }
+            mean = sum / n;
+            m.epochDone(currentTask(), epoch, mean);
+        }
+        return mean;
+    }
+
+    /** Ends the current task. */
+    void afterTask();
+
+    /** Logits over all classes seen so far, [N, knownClasses()], for NCHW images. */
+    INDArray logits(INDArray images);
+
+    /** Classes learned so far (including the current task's once it has started). */
+    int numClasses();
+
+    /** Index of the task in progress or last finished, -1 before the first. */
+    int currentTask();
+
+    /** Predicted incremental class per image. */
+    default int[] predict(INDArray images) {
+        return logits(images).argMax(1).toIntVector();
+    }
+
+    /**
+     * Top-1 evaluation over all classes seen so far; labels may be one-hot over all classes of the benchmark and
+     * are cut to the seen ones.
+     */
+    default Evaluation evaluate(DataSetIterator data) {
+        int c = numClasses();
+        Evaluation eval = new Evaluation(c);
+        if (data.resetSupported()) {
+            data.reset();
+        }
+        while (data.hasNext()) {
+            DataSet ds = data.next();
+            INDArray labels = ds.getLabels();
+            if (labels.size(1) < c) {
+                throw new IllegalArgumentException("Labels have " + labels.size(1) + " columns, but " + c
+                        + " classes have been seen");
+            }
+            INDArray seen = labels.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, c));
+            if (seen.sum(1).minNumber().doubleValue() < 0.999) {
+                throw new IllegalArgumentException("A test label lies beyond the " + c + " classes seen so far");
+            }
+            eval.eval(seen, logits(ds.getFeatures()));
+        }
+        return eval;
+    }
+}

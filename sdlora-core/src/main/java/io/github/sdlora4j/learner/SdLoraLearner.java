@@ -1,0 +1,250 @@
+package io.github.sdlora4j.learner;
+
+import io.github.sdlora4j.lora.AdapterMerger;
+import io.github.sdlora4j.lora.Assimilation;
+import io.github.sdlora4j.lora.DirectionAssimilator;
+import io.github.sdlora4j.lora.LoraFactors;
+import io.github.sdlora4j.lora.LowRankDirection;
+import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraState;
+import io.github.sdlora4j.lora.TaskAdapter;
+import io.github.sdlora4j.vit.Projection;
+import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * SD-LoRA (Wu et al., ICLR 2025) as a class-incremental learner on a frozen SameDiff ViT.
+ *
+ * <p>Per task: {@link #beforeTask} grows the head, adds this task's adapters (A kaiming-uniform, B zero, rank from
+ * the {@link io.github.sdlora4j.lora.RankSchedule}) and sets the magnitudes per {@link SdLoraMode}; training updates
+ * only the current A/B, the magnitudes and the new head rows; {@link #afterTask} freezes the adapters and, with KD,
+ * assimilates the new direction into earlier ones when a least-squares fit explains it. Prediction folds every
+ * adapter into W_q and W_v ({@link AdapterMerger}) and runs a plain ViT.
+ */
+public final class SdLoraLearner implements ClassIncrementalLearner {
+
+    private static final Logger log = LoggerFactory.getLogger(SdLoraLearner.class);
+    private static final DataType TYPE = DataType.FLOAT;
+
+    private final SdLoraConfig config;
+    private final VitWeights backbone;
+    private final SdLoraState state;
+    private final ClassifierHead head;
+    private final List<Integer> taskClasses;
+    private int knownClasses;
+    private boolean inTask;
+    private TaskTrainingGraph training;
+    private ClassifierGraph mergedGraph;
+
+    private SdLoraLearner(SdLoraConfig config, VitWeights backbone, SdLoraState state, ClassifierHead head,
+                          List<Integer> taskClasses, int knownClasses, boolean inTask) {
+        if (!backbone.config().equals(config.vit())) {
+            throw new IllegalArgumentException("Backbone is " + backbone.config() + " but the SD-LoRA config expects "
+                    + config.vit());
+        }
+        this.config = config;
+        this.backbone = backbone.castTo(TYPE);
+        this.state = state;
+        this.head = head;
+        this.taskClasses = new ArrayList<>(taskClasses);
+        this.knownClasses = knownClasses;
+        this.inTask = inTask;
+    }
+
+    /** A learner with no task yet, on a frozen {@code backbone} that must match {@code config.vit()}. */
+    public static SdLoraLearner create(SdLoraConfig config, VitWeights backbone) {
+        return new SdLoraLearner(config, backbone, new SdLoraState(config.vit().depth()),
+                ClassifierHead.empty(config.vit().dim(), TYPE), List.of(), 0, false);
+    }
+
+    /**
+     * Restores a learner from saved parts (see {@code LearnerCheckpoint}). {@code inTask} tells whether the last task
+     * was started but not ended.
+     */
+    public static SdLoraLearner restore(SdLoraConfig config, VitWeights backbone, SdLoraState state,
+                                        ClassifierHead head, List<Integer> taskClasses, boolean inTask) {
+        int total = taskClasses.stream().mapToInt(Integer::intValue).sum();
+        if (taskClasses.size() != state.numTasks() || total != head.numClasses()) {
+            throw new IllegalArgumentException("Inconsistent learner state: " + state.numTasks() + " adapters, tasks with "
+                    + taskClasses + " classes, head with " + head.numClasses() + " rows");
+        }
+        int known = inTask ? total - taskClasses.get(taskClasses.size() - 1) : total;
+        return new SdLoraLearner(config, backbone, state, head, taskClasses, known, inTask);
+    }
+
+    @Override
+    public void beforeTask(int newClasses) {
+        if (inTask) {
+            throw new IllegalStateException("Task " + state.currentTask() + " has not ended: call afterTask first");
+        }
+        if (newClasses < 1) {
+            throw new IllegalArgumentException("A task must bring at least one class, got " + newClasses);
+        }
+        int t = state.numTasks();
+        head.grow(newClasses, random(t, 1));
+        state.addTask(TaskAdapter.initial(config.vit().depth(), config.vit().dim(), config.ranks().rankFor(t),
+                random(t, 2), TYPE));
+        double[] previous = state.magnitudes();
+        double[] alpha = new double[t + 1];
+        Arrays.fill(alpha, config.initialMagnitude());
+        if (!config.mode().resetsMagnitudes()) {
+            System.arraycopy(previous, 0, alpha, 0, Math.min(previous.length, t));
+        }
+        state.setMagnitudes(alpha);
+        taskClasses.add(newClasses);
+        inTask = true;
+        training = null;
+        mergedGraph = null;
+    }
+
+    @Override
+    public double trainStep(DataSet batch, int epoch, int step) {
+        if (!inTask) {
+            throw new IllegalStateException("No task in progress: call beforeTask first");
+        }
+        int newClasses = taskClasses.get(taskClasses.size() - 1);
+        if (training == null) {
+            training = new TaskTrainingGraph(backbone, state, config.mode().norm(), head, knownClasses,
+                    config.optimizer(), TYPE);
+        }
+        if (batch.getFeatures() == null) {
+            throw new IllegalArgumentException("Training batch has no features");
+        }
+        DataSet mapped = new DataSet(batch.getFeatures(), TaskLabels.slice(batch.getLabels(), knownClasses, newClasses));
+        double loss = training.step(mapped, epoch, step);
+        training.copyBack(state, head, knownClasses);
+        mergedGraph = null;
+        return loss;
+    }
+
+    @Override
+    public void afterTask() {
+        if (!inTask) {
+            throw new IllegalStateException("No task in progress: call beforeTask first");
+        }
+        int t = state.currentTask();
+        training = null;
+        if (config.knowledgeDistillation() && t > 0) {
+            assimilate(t);
+        }
+        knownClasses += taskClasses.get(t);
+        inTask = false;
+        mergedGraph = null;
+    }
+
+    /** SD-LoRA-KD, corrected: explicit residual, coefficients at their own index, zero directions left out. */
+    private void assimilate(int t) {
+        DirectionAssimilator kd = new DirectionAssimilator(config.kdThreshold());
+        int merges = 0;
+        for (int l = 0; l < state.depth(); l++) {
+            for (Projection p : Projection.values()) {
+                List<LowRankDirection> previous = new ArrayList<>();
+                for (int i = 0; i < t; i++) {
+                    previous.add(direction(state.task(i).get(l, p)));
+                }
+                Assimilation fit = kd.assimilate(previous, direction(state.task(t).get(l, p)));
+                if (fit.merged()) {
+                    double[] c = fit.coefficients();
+                    for (int i = 0; i < c.length; i++) {
+                        state.addAssimilated(l, p, i, c[i]);
+                    }
+                    state.task(t).set(l, p, state.task(t).zeroPair(TYPE));
+                    merges++;
+                    log.info("KD: block {} {} of task {} merged into earlier directions (residual {}, coefficients {})",
+                            l, p.key(), t, fit.residual(), Arrays.toString(c));
+                }
+            }
+        }
+        log.info("KD after task {}: {} of {} directions merged", t, merges, 2 * state.depth());
+    }
+
+    private LowRankDirection direction(LoraFactors f) {
+        return new LowRankDirection(f.b(), f.a(), config.mode().norm().of(f.b(), f.a()));
+    }
+
+    @Override
+    public INDArray logits(INDArray images) {
+        if (head.numClasses() == 0) {
+            throw new IllegalStateException("No classes learned yet: call beforeTask first");
+        }
+        if (mergedGraph == null) {
+            mergedGraph = new ClassifierGraph(mergedBackbone(), null, head, TYPE);
+        }
+        return mergedGraph.logits(images);
+    }
+
+    /** Logits computed with every adapter as a separate low-rank path (no merging); equal to {@link #logits}. */
+    public INDArray logitsUnmerged(INDArray images) {
+        return new ClassifierGraph(backbone, new SdLoraAdapterGraph(state, config.mode().norm(), false, TYPE), head, TYPE)
+                .logits(images);
+    }
+
+    /** The backbone with every adapter folded into W_q and W_v. */
+    public VitWeights mergedBackbone() {
+        return AdapterMerger.merge(backbone, state, config.mode().norm());
+    }
+
+    @Override
+    public int numClasses() {
+        return head.numClasses();
+    }
+
+    @Override
+    public int currentTask() {
+        return state.currentTask();
+    }
+
+    /** Classes of the tasks before the current one. */
+    public int knownClasses() {
+        return knownClasses;
+    }
+
+    /** Whether a task was started and not yet ended. */
+    public boolean inTask() {
+        return inTask;
+    }
+
+    public SdLoraConfig config() {
+        return config;
+    }
+
+    /** The frozen backbone (not merged). */
+    public VitWeights backbone() {
+        return backbone;
+    }
+
+    /** The adapters and magnitudes (live; do not modify). */
+    public SdLoraState state() {
+        return state;
+    }
+
+    /** The classifier (live; do not modify). */
+    public ClassifierHead head() {
+        return head;
+    }
+
+    /** Number of classes each task brought, in order. */
+    public List<Integer> taskClasses() {
+        return Collections.unmodifiableList(taskClasses);
+    }
+
+    /** Parameters trained during task {@code t}: its factors, the magnitudes and its head rows. */
+    public long trainableParameterCount(int t) {
+        return state.task(t).parameterCount() + (t + 1) + (long) taskClasses.get(t) * (config.vit().dim() + 1);
+    }
+
+    /** Independent streams per task and purpose, so a resumed run draws the same numbers. */
+    private SplittableRandom random(int task, int purpose) {
+        return new SplittableRandom(config.seed() * 1_000_003L + task * 31L + purpose);
+    }
+}

@@ -1,0 +1,103 @@
+package io.github.sdlora4j.learner;
+
+import io.github.sdlora4j.lora.DirectionNorm;
+import io.github.sdlora4j.lora.LoraFactors;
+import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraState;
+import io.github.sdlora4j.vit.Projection;
+import io.github.sdlora4j.vit.VitGraph;
+import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Loss;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * The graph of one task's training: frozen ViT with SD-LoRA terms, the new head rows, and the cross-entropy over the
+ * current task's classes. Old head rows are left out: the sliced loss gives them zero gradient, so the reference
+ * never changes them, and leaving them out spares their work. Built fresh for each task, so optimizer state
+ * starts from zero as in the references.
+ */
+final class TaskTrainingGraph {
+
+    static final String LABEL = "label";
+    static final String LOSS = "loss";
+    static final String HEAD_WEIGHT = "head.weight.task";
+    static final String HEAD_BIAS = "head.bias.task";
+
+    private final SameDiff sd = SameDiff.create();
+    private final SdLoraAdapterGraph adapters;
+    private final EpochLearningRate schedule;
+    private final LossCapture loss = new LossCapture();
+    private final int task;
+
+    TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
+                      OptimizerConfig optimizer, DataType type) {
+        this.task = state.currentTask();
+        this.adapters = new SdLoraAdapterGraph(state, norm, true, type);
+        SDVariable feature = VitGraph.build(sd, backbone, adapters, type);
+        SDVariable w = sd.var(HEAD_WEIGHT, head.weightRows(known).castTo(type));
+        SDVariable b = sd.var(HEAD_BIAS, head.biasRows(known).castTo(type));
+        SDVariable logits = sd.mmul(feature, w, false, true, false).add(b);
+        SDVariable label = sd.placeHolder(LABEL, type, -1, head.numClasses() - known);
+        sd.loss.softmaxCrossEntropy(LOSS, label, logits, null);
+        sd.setLossVariables(LOSS);
+        this.schedule = new EpochLearningRate(optimizer);
+        sd.setTrainingConfig(TrainingConfig.builder()
+                .updater(optimizer.newUpdater(schedule))
+                .dataSetFeatureMapping(VitGraph.INPUT)
+                .dataSetLabelMapping(LABEL)
+                .trainEvaluation(LOSS, 0, new LossEvaluationHook())
+                .build());
+    }
+
+    /** One optimizer step on a batch whose labels are already one-hot over the task's classes; returns its loss. */
+    double step(DataSet batch, int epoch, int iteration) {
+        schedule.setEpoch(epoch);
+        loss.value = Double.NaN;
+        sd.fit(batch, loss);
+        if (!Double.isFinite(loss.value)) {
+            throw new NonFiniteLossException(task, epoch, iteration, loss.value);
+        }
+        return loss.value;
+    }
+
+    /** Copies the trained factors, magnitudes and head rows back into the learner's state. */
+    void copyBack(SdLoraState state, ClassifierHead head, int known) {
+        for (int l = 0; l < state.depth(); l++) {
+            for (Projection p : Projection.values()) {
+                INDArray a = sd.getArrForVarName(SdLoraAdapterGraph.factorName(l, p, task, "A")).dup('c');
+                INDArray b = sd.getArrForVarName(SdLoraAdapterGraph.factorName(l, p, task, "B")).dup('c');
+                state.task(task).set(l, p, new LoraFactors(a, b));
+            }
+        }
+        state.setMagnitudes(sd.getArrForVarName(SdLoraAdapterGraph.MAGNITUDE).castTo(DataType.DOUBLE).toDoubleVector());
+        head.setRows(known, sd.getArrForVarName(HEAD_WEIGHT), sd.getArrForVarName(HEAD_BIAS));
+    }
+
+    SameDiff sameDiff() {
+        return sd;
+    }
+
+    /** Reads the batch loss (before the update) that {@link LossEvaluationHook} makes SameDiff compute. */
+    private static final class LossCapture extends BaseListener {
+        double value = Double.NaN;
+
+        @Override
+        public boolean isActive(Operation operation) {
+            return operation == Operation.TRAINING;
+        }
+
+        @Override
+        public void iterationDone(SameDiff sd, At at, MultiDataSet batch, Loss loss) {
+            value = loss.getLosses()[0];
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.github.sdlora4j.lora;
+
+import io.github.sdlora4j.vit.Projection;
+import io.github.sdlora4j.vit.QkvAdapter;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes SD-LoRA's q/v terms into the ViT graph. Per block and projection, all terms are stacked into one
+ * low-rank product, {@code Δ = ((X·A_allᵀ) ⊙ s)·B_allᵀ}, with {@code A_all} [R, d] the rows of every task's A,
+ * {@code B_all} [d, R] their B columns and {@code s} [1, R] the per-row scale {@code (α·E + β) ⊙ 1/n}
+ * ({@code E} maps rows to tasks). A step therefore costs two GEMMs per projection whatever the number of
+ * finished tasks; only R grows, by one rank per task.
+ *
+ * <p>In training mode the current task's A and B and the magnitude vector are SameDiff VARIABLEs, named
+ * {@link #factorName} and {@value #MAGNITUDE}; every other array is a constant.
+ */
+public final class SdLoraAdapterGraph implements QkvAdapter {
+
+    /** Name of the magnitude vector α, shape [tasks]. */
+    public static final String MAGNITUDE = "sdlora.magnitude";
+
+    private final SdLoraState state;
+    private final DirectionNorm norm;
+    private final boolean trainable;
+    private final DataType type;
+    private SDVariable magnitude;
+    private final List<String> trainableNames = new ArrayList<>();
+
+    /**
+     * @param trainable whether the current task's factors and the magnitudes are variables to train
+     */
+    public SdLoraAdapterGraph(SdLoraState state, DirectionNorm norm, boolean trainable, DataType type) {
+        if (trainable && state.currentTask() < 0) {
+            throw new IllegalStateException("No current task to train: call beforeTask first");
+        }
+        this.state = state;
+        this.norm = norm;
+        this.trainable = trainable;
+        this.type = type;
+    }
+
+    /** {@code sdlora.blocks.{block}.attn.{q|v}.task{task}.{A|B}}: the tensor name used in graphs and files. */
+    public static String factorName(int block, Projection p, int task, String factor) {
+        return "sdlora.blocks." + block + ".attn." + p.key() + ".task" + task + "." + factor;
+    }
+
+    /** Names of the VARIABLEs this adapter created (empty unless trainable). */
+    public List<String> trainableNames() {
+        return trainableNames;
+    }
+
+    @Override
+    public SDVariable delta(SameDiff sd, int block, Projection p, SDVariable input) {
+        List<AdapterTerm> terms = AdapterTerm.of(state, norm, block, p);
+        if (terms.isEmpty()) {
+            return null;
+        }
+        SDVariable alpha = magnitude(sd);
+        int numTasks = state.numTasks();
+        int totalRank = terms.stream().mapToInt(t -> t.factors().rank()).sum();
+        double[] onehot = new double[numTasks * totalRank];
+        double[] beta = new double[totalRank];
+        double[] inv = new double[totalRank];
+        List<SDVariable> as = new ArrayList<>();
+        List<SDVariable> bs = new ArrayList<>();
+        List<INDArray> frozenA = new ArrayList<>();
+        List<INDArray> frozenB = new ArrayList<>();
+        int row = 0;
+        for (AdapterTerm term : terms) {
+            int r = term.factors().rank();
+            for (int j = 0; j < r; j++) {
+                onehot[term.task() * totalRank + row + j] = 1.0;
+                beta[row + j] = term.assimilated();
+                inv[row + j] = term.invNorm();
+            }
+            row += r;
+            if (term.current() && trainable) {
+                flush(sd, block, p, frozenA, frozenB, as, bs);
+                String an = factorName(block, p, term.task(), "A");
+                String bn = factorName(block, p, term.task(), "B");
+                as.add(sd.var(an, term.factors().a().castTo(type).dup('c')));
+                bs.add(sd.var(bn, term.factors().b().castTo(type).dup('c')));
+                trainableNames.add(an);
+                trainableNames.add(bn);
+            } else {
+                frozenA.add(term.factors().a());
+                frozenB.add(term.factors().b());
+            }
+        }
+        flush(sd, block, p, frozenA, frozenB, as, bs);
+        SDVariable aAll = as.size() == 1 ? as.get(0) : sd.concat(0, as.toArray(new SDVariable[0]));
+        SDVariable bAll = bs.size() == 1 ? bs.get(0) : sd.concat(1, bs.toArray(new SDVariable[0]));
+        String prefix = "sdlora.blocks." + block + ".attn." + p.key() + ".";
+        SDVariable rowsToTasks = sd.constant(prefix + "rowTask", matrix(onehot, numTasks, totalRank));
+        SDVariable scale = sd.mmul(sd.reshape(alpha, 1, numTasks), rowsToTasks)
+                .add(sd.constant(prefix + "assimilated", matrix(beta, 1, totalRank)))
+                .mul(sd.constant(prefix + "invNorm", matrix(inv, 1, totalRank)));
+        SDVariable low = sd.mmul(input, aAll, false, true, false).mul(scale);
+        return sd.mmul(low, bAll, false, true, false);
+    }
+
+    /** Stacks the pending frozen factors into one constant pair so consecutive frozen tasks cost one concat. */
+    private void flush(SameDiff sd, int block, Projection p, List<INDArray> frozenA, List<INDArray> frozenB,
+                       List<SDVariable> as, List<SDVariable> bs) {
+        if (frozenA.isEmpty()) {
+            return;
+        }
+        String prefix = "sdlora.blocks." + block + ".attn." + p.key() + ".frozen" + as.size() + ".";
+        INDArray a = Nd4j.concat(0, frozenA.toArray(new INDArray[0])).castTo(type);
+        INDArray b = Nd4j.concat(1, frozenB.toArray(new INDArray[0])).castTo(type);
+        as.add(sd.constant(prefix + "A", a.dup('c')));
+        bs.add(sd.constant(prefix + "B", b.dup('c')));
+        frozenA.clear();
+        frozenB.clear();
+    }
+
+    private SDVariable magnitude(SameDiff sd) {
+        if (magnitude == null) {
+            INDArray values = Nd4j.create(state.magnitudes(), new long[]{state.numTasks()}, 'c').castTo(type);
+            if (trainable) {
+                magnitude = sd.var(MAGNITUDE, values);
+                trainableNames.add(MAGNITUDE);
+            } else {
+                magnitude = sd.constant(MAGNITUDE, values);
+            }
+        }
+        return magnitude;
+    }
+
+    private INDArray matrix(double[] values, int rows, int cols) {
+        return Nd4j.create(values, new long[]{rows, cols}, 'c').castTo(type);
+    }
+}

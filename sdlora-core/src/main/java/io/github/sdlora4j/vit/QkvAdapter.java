@@ -1,0 +1,18 @@
+package io.github.sdlora4j.vit;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/** Adds a learned term to the q or v projection of an attention block while the ViT graph is built. */
+@FunctionalInterface
+public interface QkvAdapter {
+
+    /** No adapter: a plain ViT. */
+    QkvAdapter NONE = (sd, block, projection, input) -> null;
+
+    /**
+     * @param input the block's normalized tokens, shape [batch * tokens, dim]
+     * @return the term to add to {@code input · W_p^T + b_p}, shape [batch * tokens, dim], or {@code null} for none
+     */
+    SDVariable delta(SameDiff sd, int block, Projection projection, SDVariable input);
+}
