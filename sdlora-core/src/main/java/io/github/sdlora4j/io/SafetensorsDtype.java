@@ -22,7 +22,7 @@ public enum SafetensorsDtype {
         @Override double toDouble(ByteBuffer le, int at) { return le.getFloat(at); }
     },
     /** IEEE 754 half (binary16). */
-    F16(2, DataType.HALF) {
+    F16(2, DataType.FLOAT16) {
         @Override float toFloat(ByteBuffer le, int at) { return HalfFloats.halfToFloat(le.getShort(at)); }
         @Override double toDouble(ByteBuffer le, int at) { return toFloat(le, at); }
     },
@@ -32,27 +32,27 @@ public enum SafetensorsDtype {
         @Override double toDouble(ByteBuffer le, int at) { return toFloat(le, at); }
     },
     /** Signed 64-bit integer (values beyond 2^53 lose precision when decoded to floating point). */
-    I64(8, DataType.LONG) {
+    I64(8, DataType.INT64) {
         @Override float toFloat(ByteBuffer le, int at) { return le.getLong(at); }
         @Override double toDouble(ByteBuffer le, int at) { return le.getLong(at); }
     },
     /** Signed 32-bit integer. */
-    I32(4, DataType.INT) {
+    I32(4, DataType.INT32) {
         @Override float toFloat(ByteBuffer le, int at) { return le.getInt(at); }
         @Override double toDouble(ByteBuffer le, int at) { return le.getInt(at); }
     },
     /** Signed 16-bit integer. */
-    I16(2, DataType.SHORT) {
+    I16(2, DataType.INT16) {
         @Override float toFloat(ByteBuffer le, int at) { return le.getShort(at); }
         @Override double toDouble(ByteBuffer le, int at) { return le.getShort(at); }
     },
     /** Signed 8-bit integer. */
-    I8(1, DataType.BYTE) {
+    I8(1, DataType.INT8) {
         @Override float toFloat(ByteBuffer le, int at) { return le.get(at); }
         @Override double toDouble(ByteBuffer le, int at) { return le.get(at); }
     },
     /** Unsigned 8-bit integer. */
-    U8(1, DataType.UBYTE) {
+    U8(1, DataType.UINT8) {
         @Override float toFloat(ByteBuffer le, int at) { return le.get(at) & 0xFF; }
         @Override double toDouble(ByteBuffer le, int at) { return le.get(at) & 0xFF; }
     },
@@ -65,6 +65,10 @@ public enum SafetensorsDtype {
     /** The names accepted in a header, for error messages. */
     static final String SUPPORTED_NAMES =
             Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", "));
+
+    /** The matching ND4J types, for error messages. */
+    static final String SUPPORTED_ND4J_TYPES =
+            Arrays.stream(values()).map(d -> d.nd4jType().toString()).collect(Collectors.joining(", "));
 
     private final int byteSize;
     private final DataType nd4jType;

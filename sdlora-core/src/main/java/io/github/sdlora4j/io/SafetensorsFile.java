@@ -158,7 +158,7 @@ public final class SafetensorsFile implements AutoCloseable {
         TensorInfo info = info(name);
         if (SafetensorsDtype.forNd4jType(type).isEmpty()) {
             throw new IllegalArgumentException("cannot read tensor '" + name + "' as " + type + "; supported types: "
-                    + supportedTargetTypes());
+                    + SafetensorsDtype.SUPPORTED_ND4J_TYPES);
         }
         ensureOpen();
         SafetensorsDtype stored = header.dtypes().get(name);
@@ -265,14 +265,6 @@ public final class SafetensorsFile implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(file + " has been closed");
         }
-    }
-
-    private static String supportedTargetTypes() {
-        StringBuilder sb = new StringBuilder();
-        for (SafetensorsDtype d : SafetensorsDtype.values()) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(d.nd4jType());
-        }
-        return sb.toString();
     }
 
     /** Receives one little-endian chunk of a tensor's bytes. */

@@ -1,6 +1,8 @@
 package io.github.sdlora4j.io;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,7 +46,11 @@ record SafetensorsHeader(long headerLength, long dataLength, Map<String, TensorI
 
     static final String METADATA_KEY = "__metadata__";
 
-    private static final JsonMapper JSON = JsonMapper.builder()
+    /** Rejects duplicate names and trailing garbage; lets single strings use the whole header (default 20 MB). */
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxStringLength((int) MAX_HEADER_BYTES).build())
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();

@@ -17,8 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Writes ND4J arrays to a safetensors file, atomically (see {@link AtomicFiles}). FLOAT arrays are stored as F32,
- * DOUBLE as F64 (and HALF, BFLOAT16, LONG, INT, SHORT, BYTE, UBYTE, BOOL as F16, BF16, I64, I32, I16, I8, U8,
- * BOOL), always in c-order whatever the array's ordering or view. Like the reference Rust implementation, the
+ * DOUBLE as F64 (and the other types of {@link SafetensorsDtype#nd4jType()} as their safetensors types), always in c-order whatever the array's ordering or view. Like the reference Rust implementation, the
  * header is padded with spaces so that the tensor data starts at a multiple of 8 bytes.
  */
 public final class SafetensorsWriter {
@@ -81,8 +80,8 @@ public final class SafetensorsWriter {
             }
             SafetensorsDtype dtype = SafetensorsDtype.forNd4jType(array.dataType()).orElseThrow(() ->
                     new IllegalArgumentException(file + ": tensor '" + name + "' has ND4J type " + array.dataType()
-                            + ", which this writer cannot store; supported: FLOAT, DOUBLE, HALF, BFLOAT16, LONG, "
-                            + "INT, SHORT, BYTE, UBYTE, BOOL"));
+                            + ", which safetensors cannot store; supported: "
+                            + SafetensorsDtype.SUPPORTED_ND4J_TYPES));
             dtypes.put(name, dtype);
         }
         metadata.forEach((k, v) -> {

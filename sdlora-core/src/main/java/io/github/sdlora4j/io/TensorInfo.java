@@ -14,7 +14,15 @@ import java.util.Objects;
  */
 public record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {
 
-    /** Validates the fields and copies the shape so that the record stays immutable. */
+    /**
+     * Validates the fields and copies the shape so that the record stays immutable.
+     *
+     * @param name  the tensor's name
+     * @param dtype the safetensors dtype name
+     * @param shape the shape
+     * @param begin the first byte's offset in the data section
+     * @param end   the offset one past the last byte
+     */
     public TensorInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");

@@ -36,7 +36,7 @@ class SafetensorsDecodingTest {
             assertEquals(DataType.FLOAT, a.dataType());
             assertArrayEquals(new long[] {11}, a.shape());
             assertBitsEqual(expected, a.toFloatVector());
-            assertArrayEquals(a.toFloatVector(), st.read("h", DataType.HALF).castTo(DataType.FLOAT).toFloatVector(),
+            assertArrayEquals(a.toFloatVector(), st.read("h", DataType.FLOAT16).castTo(DataType.FLOAT).toFloatVector(),
                     "a raw HALF read holds the same values as the decoded FLOAT read");
         }
     }
@@ -124,13 +124,13 @@ class SafetensorsDecodingTest {
         Path file = SafetensorsTestFiles.write(dir.resolve("ints.safetensors"), header, data.toByteArray());
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             assertArrayEquals(new double[] {-3, 1L << 40}, st.read("i64", DataType.DOUBLE).toDoubleVector());
-            assertArrayEquals(new long[] {-3, 1L << 40}, st.read("i64", DataType.LONG).toLongVector());
+            assertArrayEquals(new long[] {-3, 1L << 40}, st.read("i64", DataType.INT64).toLongVector());
             assertArrayEquals(new float[] {-70000, 5}, st.read("i32").toFloatVector());
             assertArrayEquals(new float[] {-2, 300}, st.read("i16").toFloatVector());
             assertArrayEquals(new float[] {-128, 127}, st.read("i8").toFloatVector());
             assertArrayEquals(new float[] {255, 7}, st.read("u8").toFloatVector());
             assertArrayEquals(new float[] {0, 1}, st.read("bool").toFloatVector());
-            assertArrayEquals(new int[] {-2, 300}, st.read("i16", DataType.INT).toIntVector(),
+            assertArrayEquals(new int[] {-2, 300}, st.read("i16", DataType.INT32).toIntVector(),
                     "conversion to a type other than FLOAT/DOUBLE goes through DOUBLE");
         }
     }

@@ -55,7 +55,7 @@ class SafetensorsPythonFixtureTest {
             assertArrayEquals(new double[] {1.0 / 3, -1e300}, st.read("dbl", DataType.DOUBLE).toDoubleVector());
             assertEquals(0, st.read("scalar").rank());
             assertEquals(7.5f, st.read("scalar").getFloat(0));
-            assertArrayEquals(new long[] {1, -2, 3}, st.read("steps", DataType.LONG).toLongVector());
+            assertArrayEquals(new long[] {1, -2, 3}, st.read("steps", DataType.INT64).toLongVector());
         }
     }
 }
