@@ -94,8 +94,8 @@ public final class SafetensorsWriter {
     }
 
     /** Builds the JSON header, space-padded to a multiple of 8 bytes. */
-    static byte[] header(Map<String, INDArray> tensors, Map<String, SafetensorsDtype> dtypes,
-                         Map<String, String> metadata) throws IOException {
+    private static byte[] header(Map<String, INDArray> tensors, Map<String, SafetensorsDtype> dtypes,
+                                 Map<String, String> metadata) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
