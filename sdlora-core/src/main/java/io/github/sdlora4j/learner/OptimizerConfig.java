@@ -2,7 +2,6 @@ package io.github.sdlora4j.learner;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 
@@ -14,6 +13,7 @@ import java.util.Locale;
  * The optimizer of each task; a fresh instance (zero state) is built for every task, as the references do.
  *
  * @param type         {@code sgd} (PyTorch momentum semantics, see {@link TorchSgd}) or {@code adam}
+ *                     (PyTorch's formula, see {@link TorchAdam})
  * @param learningRate constant learning rate, or the starting one when milestones are given
  * @param momentum     SGD momentum (reference 0.9); ignored by Adam
  * @param milestones   epochs (0-based, ascending) at which the rate is multiplied by {@code gamma}; may be empty
@@ -76,9 +76,7 @@ public record OptimizerConfig(String type, double learningRate, double momentum,
         if (type.equals("sgd")) {
             return new TorchSgd(learningRate, momentum, schedule);
         }
-        Adam adam = new Adam(learningRate);
-        adam.setLearningRateSchedule(schedule);
-        return adam;
+        return new TorchAdam(learningRate, schedule);
     }
 
     @Override
