@@ -31,6 +31,11 @@ public interface ClassIncrementalLearner {
         return EpochLoop.run(data, epochs, currentTask(), this::trainStep, monitor);
     }
 
+    /** Which data the harness must pass to {@link #train} for a task; the protocol's own is the current task's. */
+    default TrainingScope trainingScope() {
+        return TrainingScope.CURRENT_TASK;
+    }
+
     /** Ends the current task. */
     void afterTask();
 

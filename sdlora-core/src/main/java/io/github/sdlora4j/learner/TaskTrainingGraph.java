@@ -31,11 +31,22 @@ final class TaskTrainingGraph {
     private final EpochLearningRate schedule;
     private final FitLoss loss;
     private final int task;
+    private final boolean trainMagnitudes;
 
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                       OptimizerConfig optimizer, DataType type) {
+        this(backbone, state, norm, head, known, optimizer, type, true);
+    }
+
+    /**
+     * @param known           head rows before this index stay frozen; the loss covers classes {@code [known, C)}
+     * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
+     */
+    TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
+                      OptimizerConfig optimizer, DataType type, boolean trainMagnitudes) {
         this.task = state.currentTask();
-        this.adapters = new SdLoraAdapterGraph(state, norm, true, type);
+        this.trainMagnitudes = trainMagnitudes;
+        this.adapters = new SdLoraAdapterGraph(state, norm, true, trainMagnitudes, type);
         SDVariable feature = VitGraph.build(sd, backbone, adapters, type);
         SDVariable w = sd.var(HEAD_WEIGHT, head.weightRows(known).castTo(type));
         SDVariable b = sd.var(HEAD_BIAS, head.biasRows(known).castTo(type));
@@ -62,7 +73,9 @@ final class TaskTrainingGraph {
                 state.task(task).set(l, p, new LoraFactors(a, b));
             }
         }
-        state.setMagnitudes(sd.getArrForVarName(SdLoraAdapterGraph.MAGNITUDE).castTo(DataType.DOUBLE).toDoubleVector());
+        if (trainMagnitudes) {
+            state.setMagnitudes(sd.getArrForVarName(SdLoraAdapterGraph.MAGNITUDE).castTo(DataType.DOUBLE).toDoubleVector());
+        }
         head.setRows(known, sd.getArrForVarName(HEAD_WEIGHT), sd.getArrForVarName(HEAD_BIAS));
     }
 

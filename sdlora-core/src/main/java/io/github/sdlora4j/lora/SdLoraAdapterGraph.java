@@ -29,6 +29,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     private final SdLoraState state;
     private final DirectionNorm norm;
     private final boolean trainable;
+    private final boolean trainMagnitudes;
     private final DataType type;
     private SDVariable magnitude;
     private final List<String> trainableNames = new ArrayList<>();
@@ -37,12 +38,22 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
      * @param trainable whether the current task's factors and the magnitudes are variables to train
      */
     public SdLoraAdapterGraph(SdLoraState state, DirectionNorm norm, boolean trainable, DataType type) {
-        if (trainable && state.currentTask() < 0) {
+        this(state, norm, trainable, trainable, type);
+    }
+
+    /**
+     * @param trainFactors    whether the current task's A and B are variables
+     * @param trainMagnitudes whether the magnitudes are variables (plain LoRA fine-tuning keeps α fixed at 1)
+     */
+    public SdLoraAdapterGraph(SdLoraState state, DirectionNorm norm, boolean trainFactors, boolean trainMagnitudes,
+                              DataType type) {
+        if (trainFactors && state.currentTask() < 0) {
             throw new IllegalStateException("No current task to train: call beforeTask first");
         }
         this.state = state;
         this.norm = norm;
-        this.trainable = trainable;
+        this.trainable = trainFactors;
+        this.trainMagnitudes = trainMagnitudes;
         this.type = type;
     }
 
@@ -124,7 +135,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     private SDVariable magnitude(SameDiff sd) {
         if (magnitude == null) {
             INDArray values = Nd4j.create(state.magnitudes(), new long[]{state.numTasks()}, 'c').castTo(type);
-            if (trainable) {
+            if (trainMagnitudes) {
                 magnitude = sd.var(MAGNITUDE, values);
                 trainableNames.add(MAGNITUDE);
             } else {

@@ -198,10 +198,7 @@ class SdLoraLearnerTest {
     @Test
     void threeTaskSyntheticProblemIsLearnedOnAllSeenClasses() {
         // SD-LoRA presumes a pretrained backbone: pretrain the tiny ViT on 8 other classes of the same generator.
-        TemplateData pretrainingClasses = new TemplateData(C, 8, 77);
-        VitWeights backbone = BackbonePretrainer.pretrain(VitWeights.random(C, 3, DataType.FLOAT),
-                TemplateData.iterator(pretrainingClasses.sample(0, 8, 32, 1), 16), 8, 10,
-                new OptimizerConfig("adam", 2e-3, 0, List.of(), 0.1), 1, null);
+        VitWeights backbone = TemplateData.pretrainedBackbone();
         SdLoraLearner learner = SdLoraLearner.create(config(0.01), backbone);
         TemplateData data = new TemplateData(C, 6, 12);
         for (int t = 0; t < 3; t++) {

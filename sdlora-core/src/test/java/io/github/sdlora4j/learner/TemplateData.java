@@ -1,6 +1,7 @@
 package io.github.sdlora4j.learner;
 
 import io.github.sdlora4j.vit.VitConfig;
+import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -74,6 +75,19 @@ final class TemplateData {
         INDArray features = Nd4j.create(x, new long[]{n, c.channels(), c.imageSize(), c.imageSize()}, 'c')
                 .castTo(DataType.FLOAT);
         return new DataSet(features, Nd4j.create(y, new long[]{n, totalClasses}, 'c').castTo(DataType.FLOAT));
+    }
+
+    private static VitWeights pretrained;
+
+    /** A tiny ViT pretrained on 8 template classes disjoint from those the tests learn (computed once). */
+    static synchronized VitWeights pretrainedBackbone() {
+        if (pretrained == null) {
+            TemplateData pretrainingClasses = new TemplateData(VitConfig.TINY_TEST, 8, 77);
+            pretrained = BackbonePretrainer.pretrain(VitWeights.random(VitConfig.TINY_TEST, 3, DataType.FLOAT),
+                    iterator(pretrainingClasses.sample(0, 8, 32, 1), 16), 8, 10,
+                    new OptimizerConfig("adam", 2e-3, 0, java.util.List.of(), 0.1), 1, null);
+        }
+        return pretrained;
     }
 
     static DataSetIterator iterator(DataSet ds, int batch) {

@@ -1,0 +1,109 @@
+package io.github.sdlora4j.learner;
+
+import io.github.sdlora4j.lora.DirectionNorm;
+import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraState;
+import io.github.sdlora4j.lora.TaskAdapter;
+import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.SplittableRandom;
+
+/**
+ * Plain LoRA fine-tuning of one adapter on q and v (rank of task 0, magnitude fixed at 1) that keeps training
+ * across tasks, with a growing head. The baselines differ only in which classes a task's loss covers.
+ */
+abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
+
+    private static final DataType TYPE = DataType.FLOAT;
+
+    private final SdLoraConfig config;
+    private final VitWeights backbone;
+    private final SdLoraState state;
+    private final ClassifierHead head;
+    private int knownClasses;
+    private int newClasses;
+    private int task = -1;
+    private boolean inTask;
+    private TaskTrainingGraph training;
+    private ClassifierGraph inference;
+
+    LoraFineTuneLearner(SdLoraConfig config, VitWeights backbone) {
+        this.config = config;
+        this.backbone = backbone.castTo(TYPE);
+        this.state = new SdLoraState(config.vit().depth());
+        this.head = ClassifierHead.empty(config.vit().dim(), TYPE);
+    }
+
+    /** First class whose head row and loss column this task trains. */
+    abstract int firstTrainedClass(int known);
+
+    @Override
+    public void beforeTask(int classes) {
+        if (inTask) {
+            throw new IllegalStateException("Task " + task + " has not ended: call afterTask first");
+        }
+        task++;
+        head.grow(classes, new SplittableRandom(config.seed() * 1_000_003L + task * 31L + 1));
+        if (state.numTasks() == 0) {
+            state.addTask(TaskAdapter.initial(config.vit().depth(), config.vit().dim(), config.ranks().rankFor(0),
+                    new SplittableRandom(config.seed() * 1_000_003L + 2), TYPE));
+            state.setMagnitudes(new double[]{1.0});
+        }
+        newClasses = classes;
+        inTask = true;
+        training = null;
+        inference = null;
+    }
+
+    @Override
+    public double trainStep(DataSet batch, int epoch, int step) {
+        if (!inTask) {
+            throw new IllegalStateException("No task in progress: call beforeTask first");
+        }
+        int first = firstTrainedClass(knownClasses);
+        if (training == null) {
+            training = new TaskTrainingGraph(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
+                    config.optimizer(), TYPE, false);
+        }
+        INDArray labels = TaskLabels.slice(batch.getLabels(), first, knownClasses + newClasses - first);
+        double loss = training.step(new DataSet(batch.getFeatures(), labels), epoch, step);
+        training.copyBack(state, head, first);
+        inference = null;
+        return loss;
+    }
+
+    @Override
+    public void afterTask() {
+        if (!inTask) {
+            throw new IllegalStateException("No task in progress: call beforeTask first");
+        }
+        knownClasses += newClasses;
+        inTask = false;
+        training = null;
+    }
+
+    @Override
+    public INDArray logits(INDArray images) {
+        if (head.numClasses() == 0) {
+            throw new IllegalStateException("No classes learned yet: call beforeTask first");
+        }
+        if (inference == null) {
+            inference = new ClassifierGraph(backbone, new SdLoraAdapterGraph(state, DirectionNorm.FACTOR_PRODUCT,
+                    false, TYPE), head, TYPE);
+        }
+        return inference.logits(images);
+    }
+
+    @Override
+    public int numClasses() {
+        return head.numClasses();
+    }
+
+    @Override
+    public int currentTask() {
+        return task;
+    }
+}

@@ -1,0 +1,98 @@
+package io.github.sdlora4j.learner;
+
+import io.github.sdlora4j.vit.QkvAdapter;
+import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Baseline: SimpleCIL (Zhou et al., 2023). The backbone stays frozen and each class is its mean feature
+ * (prototype); an image is scored by the cosine similarity of its feature to every prototype. Nothing is trained,
+ * so there is nothing to forget; it measures how much the frozen backbone alone gives.
+ */
+public final class SimpleCilLearner implements ClassIncrementalLearner {
+
+    private final ClassifierGraph features;
+    private final int dim;
+    private final List<INDArray> prototypes = new ArrayList<>();
+    private INDArray sums;
+    private INDArray counts;
+    private int known;
+    private int newClasses;
+    private int task = -1;
+    private INDArray prototypeMatrix;
+
+    public SimpleCilLearner(VitWeights backbone) {
+        this.features = new ClassifierGraph(backbone, QkvAdapter.NONE, null, DataType.FLOAT);
+        this.dim = backbone.config().dim();
+    }
+
+    @Override
+    public void beforeTask(int classes) {
+        if (sums != null) {
+            throw new IllegalStateException("Task " + task + " has not ended: call afterTask first");
+        }
+        if (classes < 1) {
+            throw new IllegalArgumentException("A task must bring at least one class, got " + classes);
+        }
+        task++;
+        newClasses = classes;
+        sums = Nd4j.zeros(DataType.DOUBLE, classes, dim);
+        counts = Nd4j.zeros(DataType.DOUBLE, classes, 1);
+    }
+
+    /** Accumulates the batch's features into its classes' sums; returns 0 (there is no loss). */
+    @Override
+    public double trainStep(DataSet batch, int epoch, int step) {
+        if (sums == null) {
+            throw new IllegalStateException("No task in progress: call beforeTask first");
+        }
+        INDArray y = TaskLabels.slice(batch.getLabels(), known, newClasses).castTo(DataType.DOUBLE);
+        INDArray f = features.features(batch.getFeatures()).castTo(DataType.DOUBLE);
+        sums.addi(y.transpose().mmul(f));
+        counts.addi(y.sum(0).reshape(newClasses, 1));
+        return 0.0;
+    }
+
+    @Override
+    public void afterTask() {
+        if (sums == null) {
+            throw new IllegalStateException("No task in progress: call beforeTask first");
+        }
+        if (counts.minNumber().doubleValue() == 0) {
+            throw new IllegalStateException("Task " + task + " saw no training image of some of its classes");
+        }
+        INDArray mean = sums.divi(counts);
+        prototypes.add(mean.diviColumnVector(mean.norm2(1).reshape(newClasses, 1)).castTo(DataType.FLOAT));
+        prototypeMatrix = Nd4j.concat(0, prototypes.toArray(new INDArray[0]));
+        known += newClasses;
+        sums = null;
+        counts = null;
+    }
+
+    /** Cosine similarity to each class prototype. */
+    @Override
+    public INDArray logits(INDArray images) {
+        if (prototypeMatrix == null) {
+            throw new IllegalStateException("No task finished yet");
+        }
+        INDArray f = features.features(images);
+        f.diviColumnVector(f.norm2(1).addi(1e-12).reshape(f.size(0), 1));
+        return f.mmul(prototypeMatrix.transpose());
+    }
+
+    @Override
+    public int numClasses() {
+        return known;
+    }
+
+    @Override
+    public int currentTask() {
+        return task;
+    }
+}
