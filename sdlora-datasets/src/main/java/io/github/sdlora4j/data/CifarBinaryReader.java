@@ -1,0 +1,151 @@
+package io.github.sdlora4j.data;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The official CIFAR binary formats: 32x32 RGB records of label byte(s) then 3072 planar pixel bytes.
+ *
+ * <ul>
+ *   <li>{@code cifar100}: {@code train.bin}, {@code test.bin}; record = coarse label, fine label, pixels
+ *       (3074 bytes); the fine label (0..99) is the class; names from {@code fine_label_names.txt}.</li>
+ *   <li>{@code cifar10}: {@code data_batch_1.bin..data_batch_5.bin}, {@code test_batch.bin}; record =
+ *       label, pixels (3073 bytes); names from {@code batches.meta.txt}.</li>
+ * </ul>
+ * The root may be the folder holding the files or its parent ({@code cifar-100-binary/},
+ * {@code cifar-10-batches-bin/}, as unpacked from the official archives). Missing name files give
+ * {@code class_<i>}. Images stay as bytes in memory (CIFAR-100 train: 154 MB).
+ */
+public final class CifarBinaryReader implements DatasetReader {
+
+    private static final int PIXELS = 3 * 32 * 32;
+
+    private final String name;
+    private final int labelBytes;
+    private final int numClasses;
+    private final String subfolder;
+    private final List<String> trainFiles;
+    private final List<String> testFiles;
+    private final String namesFile;
+
+    private CifarBinaryReader(String name, int labelBytes, int numClasses, String subfolder, List<String> trainFiles,
+                              List<String> testFiles, String namesFile) {
+        this.name = name;
+        this.labelBytes = labelBytes;
+        this.numClasses = numClasses;
+        this.subfolder = subfolder;
+        this.trainFiles = trainFiles;
+        this.testFiles = testFiles;
+        this.namesFile = namesFile;
+    }
+
+    /** @return the CIFAR-100 reader (format {@code cifar100}) */
+    public static CifarBinaryReader cifar100() {
+        return new CifarBinaryReader("cifar100", 2, 100, "cifar-100-binary", List.of("train.bin"),
+                List.of("test.bin"), "fine_label_names.txt");
+    }
+
+    /** @return the CIFAR-10 reader (format {@code cifar10}) */
+    public static CifarBinaryReader cifar10() {
+        return new CifarBinaryReader("cifar10", 1, 10, "cifar-10-batches-bin",
+                IntStream.rangeClosed(1, 5).mapToObj(i -> "data_batch_" + i + ".bin").toList(),
+                List.of("test_batch.bin"), "batches.meta.txt");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** @return bytes per record (label bytes plus 3072 pixels) */
+    public int recordSize() {
+        return labelBytes + PIXELS;
+    }
+
+    @Override
+    public LabeledDataset read(Path root, Map<String, String> options, boolean skipCorrupt) {
+        Path dir = BinaryIo.descendIfPresent(BinaryIo.requireDirectory(root, name), subfolder, testFiles.get(0));
+        DatasetSplit train = readSplit(dir, trainFiles, skipCorrupt);
+        DatasetSplit test = readSplit(dir, testFiles, skipCorrupt);
+        return new LabeledDataset(name + " at " + dir, classNames(dir), train, test);
+    }
+
+    private DatasetSplit readSplit(Path dir, List<String> names, boolean skipCorrupt) {
+        List<Path> files = new ArrayList<>();
+        for (String n : names) {
+            Path f = dir.resolve(n);
+            if (!Files.isRegularFile(f)) {
+                throw new DatasetFormatException(f, "expected the " + name + " file " + n + " (official binary version), it is missing");
+            }
+            files.add(f);
+        }
+        SkipLog skips = new SkipLog(skipCorrupt, name + " " + String.join(",", names) + " in " + dir);
+        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
+        List<Integer> labels = new ArrayList<>();
+        int rec = recordSize();
+        byte[] buf = new byte[rec];
+        for (Path f : files) {
+            long size;
+            try {
+                size = Files.size(f);
+            } catch (IOException e) {
+                throw new DatasetFormatException(f, "expected a readable file", e);
+            }
+            if (size == 0 || size % rec != 0) {
+                skips.problem(f, "expected a size that is a positive multiple of the " + rec + "-byte record ("
+                        + labelBytes + " label byte(s) + " + PIXELS + " pixels), found " + size + " bytes; "
+                        + (size % rec) + " trailing bytes ignored");
+            }
+            try (InputStream in = Files.newInputStream(f)) {
+                long records = size / rec;
+                for (long r = 0; r < records; r++) {
+                    if (BinaryIo.readFully(in, buf, 0, rec) != rec) {
+                        throw new DatasetFormatException(f, "expected " + records + " records, file ended at record " + r);
+                    }
+                    int label = buf[labelBytes - 1] & 0xFF;
+                    if (label >= numClasses) {
+                        skips.problem(f, "expected a class label in 0.." + (numClasses - 1) + " in record " + r
+                                + " (byte offset " + (r * rec + labelBytes - 1) + "), found " + label);
+                        continue;
+                    }
+                    labels.add(label);
+                    pixels.write(buf, labelBytes, PIXELS);
+                }
+            } catch (IOException e) {
+                throw new DatasetFormatException(f, "expected a readable file", e);
+            }
+        }
+        skips.summarize();
+        if (labels.isEmpty()) {
+            throw new DatasetFormatException(files.get(0), "expected at least one valid record");
+        }
+        return new InMemorySplit(String.join("+", names), 32, 32, 3, pixels.toByteArray(),
+                labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private List<String> classNames(Path dir) {
+        Path f = dir.resolve(namesFile);
+        if (Files.isRegularFile(f)) {
+            try {
+                List<String> names = Files.readAllLines(f, StandardCharsets.UTF_8).stream()
+                        .map(String::strip).filter(s -> !s.isEmpty()).toList();
+                if (names.size() == numClasses) {
+                    return names;
+                }
+                throw new DatasetFormatException(f, "expected " + numClasses + " non-empty class names, found "
+                        + names.size());
+            } catch (IOException e) {
+                throw new DatasetFormatException(f, "expected a readable text file of class names", e);
+            }
+        }
+        return IntStream.range(0, numClasses).mapToObj(i -> "class_" + i).toList();
+    }
+}

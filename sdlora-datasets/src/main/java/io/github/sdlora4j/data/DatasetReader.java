@@ -1,0 +1,23 @@
+package io.github.sdlora4j.data;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Reads one dataset format into a {@link LabeledDataset}. Readers never write into the dataset folder.
+ * Implementations are registered by name in {@link DatasetReaders}.
+ */
+public interface DatasetReader {
+
+    /** @return the format name used in configurations, e.g. {@code "cifar100"} */
+    String name();
+
+    /**
+     * @param root        dataset location (file or folder; may be {@code null} for formats that need none)
+     * @param options     format-specific options (documented by each reader); never {@code null}
+     * @param skipCorrupt when true, skip unreadable records/files with a logged warning and a count
+     *                    instead of failing
+     * @throws DatasetFormatException if the files are missing or malformed
+     */
+    LabeledDataset read(Path root, Map<String, String> options, boolean skipCorrupt);
+}

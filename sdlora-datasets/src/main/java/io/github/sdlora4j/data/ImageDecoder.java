@@ -1,0 +1,93 @@
+package io.github.sdlora4j.data;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Decodes JPEG/PNG files with {@code javax.imageio} into {@link RawImage}s.
+ *
+ * <p>ImageIO is used instead of DataVec's {@code NativeImageLoader} because the latter pulls OpenCV and
+ * FFmpeg natives for every platform. A truncated JPEG makes ImageIO only <em>warn</em> ("Premature end
+ * of JPEG file") and return a partly grey image, so warnings are treated as corruption here.
+ */
+public final class ImageDecoder {
+
+    private ImageDecoder() {
+    }
+
+    /**
+     * @return the decoded image: 1 channel for grayscale sources, else 3 (alpha dropped)
+     * @throws DatasetFormatException if the file cannot be read, is not a supported image, or is truncated
+     */
+    public static RawImage decode(Path file) {
+        BufferedImage img;
+        List<String> warnings = new ArrayList<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(Files.newInputStream(file))) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new DatasetFormatException(file, "expected a JPEG or PNG image, found no decoder for its content");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                img = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (DatasetFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new DatasetFormatException(file, "expected a readable JPEG or PNG image", e);
+        }
+        if (!warnings.isEmpty()) {
+            throw new DatasetFormatException(file, "expected a complete image, the decoder warned: "
+                    + String.join("; ", warnings));
+        }
+        return fromBufferedImage(img);
+    }
+
+    /** @return the pixels of {@code img} as planar bytes (1 channel if grayscale, else RGB) */
+    public static RawImage fromBufferedImage(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        boolean gray = img.getColorModel().getColorSpace().getNumComponents() == 1
+                && img.getType() != BufferedImage.TYPE_BYTE_INDEXED;
+        if (gray) {
+            byte[] px = new byte[w * h];
+            var raster = img.getRaster();
+            int bits = img.getColorModel().getComponentSize(0);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    // 16-bit grayscale PNGs keep the high byte.
+                    px[y * w + x] = (byte) (bits > 8 ? row[x] >>> (bits - 8) : row[x]);
+                }
+            }
+            return new RawImage(w, h, 1, px);
+        }
+        byte[] px = new byte[3 * w * h];
+        int plane = w * h;
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int argb = row[x];
+                int i = y * w + x;
+                px[i] = (byte) (argb >> 16);
+                px[plane + i] = (byte) (argb >> 8);
+                px[2 * plane + i] = (byte) argb;
+            }
+        }
+        return new RawImage(w, h, 3, px);
+    }
+}

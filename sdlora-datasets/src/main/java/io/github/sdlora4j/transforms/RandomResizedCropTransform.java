@@ -1,0 +1,78 @@
+package io.github.sdlora4j.transforms;
+
+import io.github.sdlora4j.data.RawImage;
+
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * The reference train transform: torchvision's {@code RandomResizedCrop(imageSize, scale, ratio)}
+ * (10 attempts, then the centre fallback, same rounding), resized with the train filter, then
+ * {@code RandomHorizontalFlip(p)}, to [0,1], optional normalization.
+ */
+public final class RandomResizedCropTransform implements ImageTransform {
+
+    private final PreprocessingSpec spec;
+
+    /** @param spec preprocessing settings */
+    public RandomResizedCropTransform(PreprocessingSpec spec) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+    }
+
+    @Override
+    public void apply(RawImage image, SplittableRandom rng, float[] out, int offset) {
+        ImageTransform.checkChannels(spec, image);
+        Objects.requireNonNull(rng, "rng");
+        int[] box = cropBox(image.width(), image.height(), rng);
+        boolean flip = rng.nextDouble() < spec.flipProbability();
+        int s = spec.imageSize();
+        Resampler.resample(image, box[0], box[1], box[0] + box[2], box[1] + box[3], s, s,
+                spec.trainInterpolation(), spec.channels(), flip, out, offset);
+        ImageTransform.normalize(spec, out, offset);
+    }
+
+    /**
+     * Draws the crop like torchvision's {@code RandomResizedCrop.get_params}.
+     *
+     * @return {left, top, width, height}
+     */
+    int[] cropBox(int width, int height, SplittableRandom rng) {
+        double area = (double) width * height;
+        double logMin = Math.log(spec.minRatio());
+        double logMax = Math.log(spec.maxRatio());
+        for (int attempt = 0; attempt < 10; attempt++) {
+            double target = area * uniform(rng, spec.minScale(), spec.maxScale());
+            double aspect = Math.exp(uniform(rng, logMin, logMax));
+            int w = (int) Math.round(Math.sqrt(target * aspect));
+            int h = (int) Math.round(Math.sqrt(target / aspect));
+            if (w > 0 && h > 0 && w <= width && h <= height) {
+                int top = rng.nextInt(height - h + 1);
+                int left = rng.nextInt(width - w + 1);
+                return new int[] {left, top, w, h};
+            }
+        }
+        double inRatio = (double) width / height;
+        int w;
+        int h;
+        if (inRatio < spec.minRatio()) {
+            w = width;
+            h = Math.max(1, (int) Math.round(w / spec.minRatio()));
+        } else if (inRatio > spec.maxRatio()) {
+            h = height;
+            w = Math.max(1, (int) Math.round(h * spec.maxRatio()));
+        } else {
+            w = width;
+            h = height;
+        }
+        return new int[] {(width - w) / 2, (height - h) / 2, w, h};
+    }
+
+    private static double uniform(SplittableRandom rng, double lo, double hi) {
+        return lo == hi ? lo : lo + (hi - lo) * rng.nextDouble();
+    }
+
+    @Override
+    public PreprocessingSpec spec() {
+        return spec;
+    }
+}
