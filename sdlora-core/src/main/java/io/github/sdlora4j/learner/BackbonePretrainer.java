@@ -1,16 +1,12 @@
 package io.github.sdlora4j.learner;
 
-import io.github.sdlora4j.vit.TimmVitLayout;
 import io.github.sdlora4j.vit.VitGraph;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -54,10 +50,6 @@ public final class BackbonePretrainer {
             schedule.setEpoch(epoch);
             return fit.fit(batch, 0, epoch, step);
         }, monitor);
-        Map<String, INDArray> trained = new LinkedHashMap<>();
-        for (String name : TimmVitLayout.expectedShapes(initial.config()).keySet()) {
-            trained.put(name, sd.getArrForVarName(name).dup('c'));
-        }
-        return VitWeights.of(initial.config(), trained, "pretraining");
+        return VitGraph.readBackbone(sd, initial.config());
     }
 }

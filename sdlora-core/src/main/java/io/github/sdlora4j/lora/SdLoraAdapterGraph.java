@@ -68,7 +68,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     }
 
     @Override
-    public SDVariable delta(SameDiff sd, int block, Projection p, SDVariable input) {
+    public SDVariable delta(SameDiff sd, int block, Projection p, SDVariable input, double outputScale) {
         List<AdapterTerm> terms = AdapterTerm.of(state, norm, block, p);
         if (terms.isEmpty()) {
             return null;
@@ -89,7 +89,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
             for (int j = 0; j < r; j++) {
                 onehot[term.task() * totalRank + row + j] = 1.0;
                 beta[row + j] = term.assimilated();
-                inv[row + j] = term.invNorm();
+                inv[row + j] = term.invNorm() * outputScale;
             }
             row += r;
             if (term.current() && trainable) {

@@ -8,11 +8,12 @@ import org.nd4j.autodiff.samediff.SameDiff;
 public interface QkvAdapter {
 
     /** No adapter: a plain ViT. */
-    QkvAdapter NONE = (sd, block, projection, input) -> null;
+    QkvAdapter NONE = (sd, block, projection, input, outputScale) -> null;
 
     /**
-     * @param input the block's normalized tokens, shape [batch * tokens, dim]
+     * @param input       the block's normalized tokens, shape [batch * tokens, dim]
+     * @param outputScale factor the term must carry (the attention scale, when the graph folds it into q)
      * @return the term to add to {@code input · W_p^T + b_p}, shape [batch * tokens, dim], or {@code null} for none
      */
-    SDVariable delta(SameDiff sd, int block, Projection projection, SDVariable input);
+    SDVariable delta(SameDiff sd, int block, Projection projection, SDVariable input, double outputScale);
 }

@@ -23,8 +23,11 @@ import java.util.Map;
  * blocks.{i}.mlp.fc2.weight|bias    [D, M], [D]
  * norm.weight|bias                  [D]                      final LayerNorm; the feature is token 0 (CLS)
  * </pre>
- * Linear weights keep PyTorch's [out, in] layout; the graph multiplies with a transposed operand instead of
- * transposing arrays, so import and export copy nothing but bytes.
+ * {@link VitWeights} keeps timm's names and layouts, so import and export copy nothing but bytes. Inside a SameDiff
+ * graph ({@link VitGraph}) a linear weight {@code K} is held transposed to [in, out] as {@code K.T} (the fused qkv
+ * weight split into {@code blocks.{i}.attn.qkv.weight.q|k|v.T} and its bias into {@code .q|k|v}); a frozen graph also
+ * pre-combines some constants (suffix {@code .folded}: LN2 and GELU's 1/√2 into fc1/fc2, the attention scale into
+ * q). {@link VitGraph#readBackbone} maps a trainable graph back to timm's tensors.
  */
 public final class TimmVitLayout {
 
