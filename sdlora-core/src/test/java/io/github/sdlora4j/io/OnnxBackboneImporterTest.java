@@ -1,0 +1,94 @@
+package io.github.sdlora4j.io;
+
+import io.github.sdlora4j.learner.ClassifierHead;
+import io.github.sdlora4j.vit.TestWeights;
+import io.github.sdlora4j.vit.VitConfig;
+import io.github.sdlora4j.vit.VitWeights;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OnnxBackboneImporterTest {
+
+    static final VitConfig C = VitConfig.TINY_TEST;
+
+    private static float[] floats(INDArray a) {
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    private static ClassifierHead head(int classes) {
+        return new ClassifierHead(Nd4j.rand(DataType.FLOAT, classes, C.dim()).subi(0.5),
+                Nd4j.rand(DataType.FLOAT, classes));
+    }
+
+    @Test
+    void importsTheExactWeightsOfATimmStyleExportAndVerifiesThem(@TempDir Path dir) throws IOException {
+        VitWeights w = TestWeights.perturbed(C, 4, DataType.FLOAT);
+        ClassifierHead head = head(3);
+        Path file = OnnxVitFixture.write(dir.resolve("vit.onnx"), w, head, false);
+        OnnxBackboneImporter.Imported imported = OnnxBackboneImporter.load(file, C);
+        assertEquals(w.tensors().keySet(), imported.backbone().tensors().keySet());
+        w.tensors().forEach((k, v) -> assertArrayEquals(floats(v), floats(imported.backbone().get(k)), k));
+        assertArrayEquals(floats(head.weight()), floats(imported.head().weight()));
+        assertArrayEquals(floats(head.bias()), floats(imported.head().bias()));
+        assertTrue(imported.maxAbsDifference() < 1e-4, "forward check: " + imported.maxAbsDifference());
+    }
+
+    @Test
+    void refusesWeightsThatDoNotReproduceTheGraph(@TempDir Path dir) throws IOException {
+        // Same tensors, but the MLPs use Relu: the names map, the forward check must catch it.
+        Path file = OnnxVitFixture.write(dir.resolve("relu.onnx"), TestWeights.perturbed(C, 4, DataType.FLOAT),
+                head(3), true);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBackboneImporter.load(file, C));
+        assertTrue(e.getMessage().contains("do not reproduce its output"), e.getMessage());
+    }
+
+    @Test
+    void aModelOfAnotherShapeIsRejectedByNameAndShape(@TempDir Path dir) throws IOException {
+        VitConfig wider = new VitConfig(16, 4, 3, 48, 2, 2, 64, VitConfig.TIMM_LAYER_NORM_EPS);
+        Path file = OnnxVitFixture.write(dir.resolve("wide.onnx"), VitWeights.random(wider, 1, DataType.FLOAT),
+                new ClassifierHead(Nd4j.zeros(DataType.FLOAT, 2, 48), Nd4j.zeros(DataType.FLOAT, 2)), false);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBackboneImporter.load(file, C));
+        assertTrue(e.getMessage().contains("'cls_token' (initializer 'cls_token') has shape [1, 1, 48], expected [1, 1, 32]"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("'blocks.0.attn.qkv.weight' (initializer 'onnx::MatMul_"), e.getMessage());
+    }
+
+    @Test
+    void filesThatAreNotOnnxGiveClearErrors(@TempDir Path dir) throws IOException {
+        Path text = Files.writeString(dir.resolve("text.onnx"), "this is not a protobuf at all, just some text");
+        assertNotOnnx(text);
+        Path safetensors = dir.resolve("model.onnx");
+        TimmModelExport.exportBackbone(VitWeights.random(C, 1, DataType.FLOAT), safetensors);
+        assertNotOnnx(safetensors);
+        Path good = OnnxVitFixture.write(dir.resolve("vit.onnx"), VitWeights.random(C, 1, DataType.FLOAT), head(2),
+                false);
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = Files.write(dir.resolve("truncated.onnx"), Arrays.copyOf(bytes, bytes.length / 2));
+        assertNotOnnx(truncated);
+        Path empty = Files.write(dir.resolve("empty.onnx"), new byte[0]);
+        assertNotOnnx(empty);
+        // A length prefix promising 2 GB that the file does not have: rejected, not allocated.
+        Path lying = Files.write(dir.resolve("lying.onnx"), new byte[]{0x3a, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+                (byte) 0xff, 0x07, 1, 2, 3});
+        assertNotOnnx(lying);
+    }
+
+    private static void assertNotOnnx(Path file) {
+        CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBackboneImporter.load(file, C));
+        assertTrue(e.getMessage().startsWith(file.toString()) && e.getMessage().contains("not an ONNX model"),
+                e.getMessage());
+    }
+}

@@ -1,0 +1,227 @@
+package io.github.sdlora4j.io;
+
+import io.github.sdlora4j.learner.ClassifierHead;
+import io.github.sdlora4j.vit.TimmVitLayout;
+import io.github.sdlora4j.vit.VitConfig;
+import io.github.sdlora4j.vit.VitWeights;
+import onnx.Onnx;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.protobuf.ByteString;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes a timm ViT as PyTorch's {@code torch.onnx.export} would (opset 13): Conv patch embedding, LayerNorm as its
+ * ReduceMean/Sub/Pow/Sqrt/Div decomposition, linear layers as MatMul with a transposed, unnamed
+ * ({@code onnx::MatMul_N}) initializer plus an Add of the named bias, qkv split with Reshape/Transpose/Gather, exact
+ * GELU through Erf, the CLS token taken with Gather, shapes/indices/scalars as Constant nodes, and the head as Gemm. Built with the ONNX protobuf classes
+ * that ship with nd4j-api, independently of the importer under test.
+ */
+final class OnnxVitFixture {
+
+    private final VitConfig c;
+    private final Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("timm_vit");
+    private final boolean reluInsteadOfGelu;
+    private int counter;
+
+    private OnnxVitFixture(VitConfig c, boolean reluInsteadOfGelu) {
+        this.c = c;
+        this.reluInsteadOfGelu = reluInsteadOfGelu;
+    }
+
+    /**
+     * Writes the model.
+     *
+     * @param reluInsteadOfGelu build a graph that differs from a ViT (Relu MLPs) while holding the same weights
+     */
+    static Path write(Path file, VitWeights w, ClassifierHead head, boolean reluInsteadOfGelu) throws IOException {
+        Onnx.ModelProto model = new OnnxVitFixture(w.config(), reluInsteadOfGelu).build(w, head);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            model.writeTo(out);
+        }
+        return file;
+    }
+
+    private Onnx.ModelProto build(VitWeights w, ClassifierHead head) {
+        int d = c.dim();
+        int t = c.numTokens();
+        g.addInput(valueInfo("input", "batch", c.channels(), c.imageSize(), c.imageSize()));
+        for (String name : new String[]{TimmVitLayout.CLS_TOKEN, TimmVitLayout.POS_EMBED, TimmVitLayout.PATCH_WEIGHT,
+                TimmVitLayout.PATCH_BIAS}) {
+            g.addInitializer(tensor(name, w.get(name)));
+        }
+        String x = node("Conv", new String[]{"input", TimmVitLayout.PATCH_WEIGHT, TimmVitLayout.PATCH_BIAS},
+                Onnx.AttributeProto.newBuilder().setName("kernel_shape").setType(Onnx.AttributeProto.AttributeType.INTS)
+                        .addInts(c.patchSize()).addInts(c.patchSize()).build(),
+                Onnx.AttributeProto.newBuilder().setName("strides").setType(Onnx.AttributeProto.AttributeType.INTS)
+                        .addInts(c.patchSize()).addInts(c.patchSize()).build());
+        x = node("Reshape", new String[]{x, longs(-1, d, c.numPatches())});
+        x = node("Transpose", new String[]{x}, perm(0, 2, 1));
+        // timm's cls_token.expand(B, -1, -1): a zeroed first token plus the CLS token keeps the batch dynamic.
+        String first = node("Slice", new String[]{x, longs(0), longs(1), longs(1)});
+        String cls = node("Add", new String[]{node("Mul", new String[]{first, scalar(0f)}), TimmVitLayout.CLS_TOKEN});
+        x = node("Concat", new String[]{cls, x}, intAttr("axis", 1));
+        x = node("Add", new String[]{x, TimmVitLayout.POS_EMBED});
+        for (int i = 0; i < c.depth(); i++) {
+            x = block(w, i, x, t);
+        }
+        x = layerNorm(w, x, TimmVitLayout.NORM_WEIGHT, TimmVitLayout.NORM_BIAS);
+        x = node("Gather", new String[]{x, longScalar(0)}, intAttr("axis", 1));
+        g.addInitializer(tensor(ClassifierHead.WEIGHT, head.weight()));
+        g.addInitializer(tensor(ClassifierHead.BIAS, head.bias()));
+        String logits = node("Gemm", new String[]{x, ClassifierHead.WEIGHT, ClassifierHead.BIAS},
+                Onnx.AttributeProto.newBuilder().setName("transB").setType(Onnx.AttributeProto.AttributeType.INT)
+                        .setI(1).build());
+        g.addNode(Onnx.NodeProto.newBuilder().setOpType("Identity").setName("out").addInput(logits)
+                .addOutput("logits"));
+        g.addOutput(valueInfo("logits", "batch", head.numClasses()));
+        return Onnx.ModelProto.newBuilder().setIrVersion(7).setProducerName("pytorch")
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setGraph(g).build();
+    }
+
+    private String block(VitWeights w, int i, String x, int t) {
+        int d = c.dim();
+        String a = layerNorm(w, x, TimmVitLayout.block(i, "norm1.weight"), TimmVitLayout.block(i, "norm1.bias"));
+        String qkv = linear(w, a, TimmVitLayout.block(i, "attn.qkv"));
+        qkv = node("Reshape", new String[]{qkv, longs(-1, t, 3, c.heads(), c.headDim())});
+        qkv = node("Transpose", new String[]{qkv}, perm(2, 0, 3, 1, 4));
+        String q = node("Gather", new String[]{qkv, longScalar(0)}, intAttr("axis", 0));
+        String k = node("Gather", new String[]{qkv, longScalar(1)}, intAttr("axis", 0));
+        String v = node("Gather", new String[]{qkv, longScalar(2)}, intAttr("axis", 0));
+        q = node("Mul", new String[]{q, scalar((float) (1 / Math.sqrt(c.headDim())))});
+        String scores = node("MatMul", new String[]{q, node("Transpose", new String[]{k}, perm(0, 1, 3, 2))});
+        String attn = node("Softmax", new String[]{scores}, intAttr("axis", -1));
+        String o = node("MatMul", new String[]{attn, v});
+        o = node("Transpose", new String[]{o}, perm(0, 2, 1, 3));
+        o = node("Reshape", new String[]{o, longs(-1, t, d)});
+        x = node("Add", new String[]{x, linear(w, o, TimmVitLayout.block(i, "attn.proj"))});
+        String m = layerNorm(w, x, TimmVitLayout.block(i, "norm2.weight"), TimmVitLayout.block(i, "norm2.bias"));
+        String hidden = linear(w, m, TimmVitLayout.block(i, "mlp.fc1"));
+        hidden = reluInsteadOfGelu ? node("Relu", new String[]{hidden}) : gelu(hidden);
+        return node("Add", new String[]{x, linear(w, hidden, TimmVitLayout.block(i, "mlp.fc2"))});
+    }
+
+    /** {@code x W^T + b} as torch exports it: W^T folded into an unnamed [in, out] initializer. */
+    private String linear(VitWeights w, String x, String prefix) {
+        String weight = "onnx::MatMul_" + (1000 + counter++);
+        g.addInitializer(tensor(weight, w.get(prefix + ".weight").transpose()));
+        g.addInitializer(tensor(prefix + ".bias", w.get(prefix + ".bias")));
+        return node("Add", new String[]{node("MatMul", new String[]{x, weight}), prefix + ".bias"});
+    }
+
+    private String layerNorm(VitWeights w, String x, String gain, String bias) {
+        g.addInitializer(tensor(gain, w.get(gain)));
+        g.addInitializer(tensor(bias, w.get(bias)));
+        Onnx.AttributeProto lastAxis = Onnx.AttributeProto.newBuilder().setName("axes")
+                .setType(Onnx.AttributeProto.AttributeType.INTS).addInts(-1).build();
+        String centered = node("Sub", new String[]{x, node("ReduceMean", new String[]{x}, lastAxis)});
+        String variance = node("ReduceMean", new String[]{node("Pow", new String[]{centered, scalar(2f)})}, lastAxis);
+        String std = node("Sqrt", new String[]{node("Add", new String[]{variance,
+                scalar((float) c.layerNormEps())})});
+        return node("Add", new String[]{node("Mul", new String[]{node("Div", new String[]{centered, std}), gain}),
+                bias});
+    }
+
+    private String gelu(String x) {
+        String erf = node("Erf", new String[]{node("Div", new String[]{x, scalar((float) Math.sqrt(2))})});
+        return node("Mul", new String[]{node("Mul", new String[]{x, node("Add", new String[]{erf, scalar(1f)})}),
+                scalar(0.5f)});
+    }
+
+    private String node(String op, String[] inputs, Onnx.AttributeProto... attributes) {
+        String out = op + "_" + counter++;
+        Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(op).setName(out);
+        for (String in : inputs) {
+            n.addInput(in);
+        }
+        for (Onnx.AttributeProto a : attributes) {
+            n.addAttribute(a);
+        }
+        g.addNode(n.addOutput(out));
+        return out;
+    }
+
+    private static Onnx.AttributeProto intAttr(String name, long value) {
+        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT)
+                .setI(value).build();
+    }
+
+    private static Onnx.AttributeProto perm(long... axes) {
+        Onnx.AttributeProto.Builder a = Onnx.AttributeProto.newBuilder().setName("perm")
+                .setType(Onnx.AttributeProto.AttributeType.INTS);
+        for (long axis : axes) {
+            a.addInts(axis);
+        }
+        return a.build();
+    }
+
+    /** A constant INT64 vector initializer; returns its name. */
+    private String longs(long... values) {
+        String name = "onnx::Constant_" + counter++;
+        ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            b.putLong(v);
+        }
+        b.flip();
+        return constant(name, Onnx.TensorProto.newBuilder().addDims(values.length)
+                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE).setRawData(ByteString.copyFrom(b)).build());
+    }
+
+    /** A Constant node, as torch emits for shapes and indices; returns its output name. */
+    private String constant(String name, Onnx.TensorProto value) {
+        g.addNode(Onnx.NodeProto.newBuilder().setOpType("Constant").setName(name).addOutput(name)
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("value")
+                        .setType(Onnx.AttributeProto.AttributeType.TENSOR).setT(value)));
+        return name;
+    }
+
+    private String longScalar(long value) {
+        String name = "onnx::Gather_" + counter++;
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
+        b.flip();
+        return constant(name, Onnx.TensorProto.newBuilder()
+                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE).setRawData(ByteString.copyFrom(b)).build());
+    }
+
+    private String scalar(float value) {
+        String name = "onnx::Scalar_" + counter++;
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
+        b.flip();
+        return constant(name, Onnx.TensorProto.newBuilder()
+                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(b)).build());
+    }
+
+    /** A FLOAT initializer with little-endian raw data, as torch writes them. */
+    static Onnx.TensorProto tensor(String name, INDArray a) {
+        float[] v = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        b.flip();
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
+                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(b));
+        for (long dim : a.shape()) {
+            t.addDims(dim);
+        }
+        return t.build();
+    }
+
+    private static Onnx.ValueInfoProto valueInfo(String name, String batch, long... dims) {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder()
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam(batch));
+        for (long dim : dims) {
+            shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(dim));
+        }
+        return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder().setTensorType(
+                Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                        .setShape(shape))).build();
+    }
+}
