@@ -83,6 +83,7 @@ public final class OnnxBackboneImporter {
         }
         Onnx.ModelProto model = parse(file);
         Onnx.GraphProto graph = model.getGraph();
+        int batch = checkInput(file, graph, config);
         Map<String, Onnx.TensorProto> constants = constants(graph);
         Map<String, long[]> expected = TimmVitLayout.expectedShapes(config);
         Map<String, Source> sources = map(graph, constants, config);
@@ -101,17 +102,56 @@ public final class OnnxBackboneImporter {
                     + String.join("; ", problems.subList(0, Math.min(12, problems.size())))
                     + (problems.size() > 12 ? "; and " + (problems.size() - 12) + " more" : ""));
         }
+        // Decoded once: the check reuses these arrays (transposed views for MatMul weights) instead of re-decoding.
+        Map<String, INDArray> decoded = new HashMap<>();
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         for (String name : expected.keySet()) {
-            tensors.put(name, sources.get(name).read(file));
+            tensors.put(name, sources.get(name).read(file, decoded));
         }
         VitWeights backbone = VitWeights.of(config, tensors, file.toString());
         ClassifierHead head = null;
         if (sources.containsKey(ClassifierHead.WEIGHT) && sources.containsKey(ClassifierHead.BIAS)) {
-            head = new ClassifierHead(sources.get(ClassifierHead.WEIGHT).read(file),
-                    sources.get(ClassifierHead.BIAS).read(file).reshape(-1));
+            head = new ClassifierHead(sources.get(ClassifierHead.WEIGHT).read(file, decoded),
+                    sources.get(ClassifierHead.BIAS).read(file, decoded).reshape(-1));
         }
-        return verify(file, graph, backbone, head);
+        return verify(file, graph, backbone, head, batch, decoded);
+    }
+
+    /**
+     * Checks the image input's static dimensions against {@code config}.
+     *
+     * @return the batch size the check runs with: the input's static batch, else {@value #CHECK_BATCH}
+     */
+    private static int checkInput(Path file, Onnx.GraphProto graph, VitConfig config) throws CheckpointException {
+        List<Onnx.ValueInfoProto> inputs = dataInputs(graph);
+        if (inputs.size() != 1) {
+            throw new CheckpointException(file, "ONNX graph has inputs " + inputs.stream()
+                    .map(Onnx.ValueInfoProto::getName).toList() + "; expected one image input");
+        }
+        Onnx.ValueInfoProto input = inputs.get(0);
+        List<Onnx.TensorShapeProto.Dimension> dims = input.getType().getTensorType().getShape().getDimList();
+        if (dims.isEmpty()) {
+            return CHECK_BATCH;
+        }
+        long[] expected = {0, config.channels(), config.imageSize(), config.imageSize()};
+        boolean matches = dims.size() == 4;
+        for (int i = 1; matches && i < 4; i++) {
+            matches = !dims.get(i).hasDimValue() || dims.get(i).getDimValue() == expected[i];
+        }
+        if (!matches) {
+            throw new CheckpointException(file, "ONNX input '" + input.getName() + "' has shape "
+                    + dims.stream().map(d -> d.hasDimValue() ? Long.toString(d.getDimValue()) : d.getDimParam())
+                    .toList() + "; the config expects [N, " + config.channels() + ", " + config.imageSize() + ", "
+                    + config.imageSize() + "] images");
+        }
+        long batch = dims.get(0).hasDimValue() ? dims.get(0).getDimValue() : 0;
+        return batch > 0 && batch <= ClassifierGraph.MAX_BATCH ? (int) batch : CHECK_BATCH;
+    }
+
+    private static List<Onnx.ValueInfoProto> dataInputs(Onnx.GraphProto graph) {
+        java.util.Set<String> initializers = new java.util.HashSet<>();
+        graph.getInitializerList().forEach(t -> initializers.add(t.getName()));
+        return graph.getInputList().stream().filter(v -> !initializers.contains(v.getName())).toList();
     }
 
     private static Onnx.ModelProto parse(Path file) throws IOException {
@@ -167,9 +207,12 @@ public final class OnnxBackboneImporter {
             return transposed && dims.length == 2 ? new long[]{dims[1], dims[0]} : dims;
         }
 
-        INDArray read(Path file) throws CheckpointException {
+        /** Decodes to timm's layout and records the ONNX-layout array (a view when transposed) in {@code cache}. */
+        INDArray read(Path file, Map<String, INDArray> cache) throws CheckpointException {
             INDArray a = decode(file, tensor);
-            return transposed ? a.transpose().dup('c') : a;
+            INDArray timm = transposed ? a.transpose().dup('c') : a;
+            cache.put(tensor.getName(), transposed ? timm.transpose() : timm);
+            return timm;
         }
     }
 
@@ -214,7 +257,52 @@ public final class OnnxBackboneImporter {
                 sources.put(ClassifierHead.WEIGHT, new Source(constants.get(n.getInput(1)), !transB));
             }
         }
+        assignByPosition(graph, constants, consumerOf, config, sources);
         return sources;
+    }
+
+    /**
+     * For exports whose linear layers carry no names at all: when the unnamed MatMul weights, in graph order, are
+     * exactly as many as the still unmapped linear layers, they are assigned in timm's order (qkv, proj, fc1, fc2 per
+     * block), each with the constant its following Add adds as the bias. Shapes and the forward check still apply.
+     */
+    private static void assignByPosition(Onnx.GraphProto graph, Map<String, Onnx.TensorProto> constants,
+                                         Map<String, Onnx.NodeProto> consumerOf, VitConfig config,
+                                         Map<String, Source> sources) {
+        List<String> unmapped = new ArrayList<>();
+        for (int i = 0; i < config.depth(); i++) {
+            for (String layer : LINEARS) {
+                String prefix = TimmVitLayout.block(i, layer);
+                if (!sources.containsKey(prefix + ".weight")) {
+                    unmapped.add(prefix);
+                }
+            }
+        }
+        if (unmapped.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> used = new java.util.HashSet<>();
+        sources.values().forEach(src -> used.add(src.tensor().getName()));
+        List<Onnx.NodeProto> candidates = new ArrayList<>();
+        for (Onnx.NodeProto n : graph.getNodeList()) {
+            if (n.getOpType().equals("MatMul") && n.getInputCount() == 2 && constants.containsKey(n.getInput(1))
+                    && constants.get(n.getInput(1)).getDimsCount() == 2 && !used.contains(n.getInput(1))) {
+                candidates.add(n);
+            }
+        }
+        if (candidates.size() != unmapped.size()) {
+            return;
+        }
+        for (int k = 0; k < candidates.size(); k++) {
+            Onnx.NodeProto n = candidates.get(k);
+            String prefix = unmapped.get(k);
+            sources.put(prefix + ".weight", new Source(constants.get(n.getInput(1)), true));
+            Onnx.NodeProto add = consumerOf.get(n.getOutput(0));
+            if (add != null && add.getOpType().equals("Add") && !sources.containsKey(prefix + ".bias")) {
+                add.getInputList().stream().filter(i -> !i.equals(n.getOutput(0)) && constants.containsKey(i))
+                        .findFirst().ifPresent(b -> sources.put(prefix + ".bias", new Source(constants.get(b), false)));
+            }
+        }
     }
 
     /** Decodes a FLOAT/FLOAT16/BFLOAT16/DOUBLE tensor to a FLOAT array; INT64/INT32 (shapes, indices) to INT64. */
@@ -298,18 +386,12 @@ public final class OnnxBackboneImporter {
         return Nd4j.createFromArray(v).reshape(shape);
     }
 
-    private static Imported verify(Path file, Onnx.GraphProto graph, VitWeights backbone, ClassifierHead head)
-            throws CheckpointException {
+    private static Imported verify(Path file, Onnx.GraphProto graph, VitWeights backbone, ClassifierHead head,
+                                   int batch, Map<String, INDArray> decoded) throws CheckpointException {
         VitConfig c = backbone.config();
-        INDArray images = checkImages(c);
-        Map<String, INDArray> inputs = new HashMap<>();
-        List<String> initializers = graph.getInitializerList().stream().map(Onnx.TensorProto::getName).toList();
-        List<String> dataInputs = graph.getInputList().stream().map(Onnx.ValueInfoProto::getName)
-                .filter(name -> !initializers.contains(name)).toList();
-        if (dataInputs.size() != 1) {
-            throw new CheckpointException(file, "ONNX graph has inputs " + dataInputs + "; expected one image input");
-        }
-        inputs.put(dataInputs.get(0), images);
+        INDArray images = checkImages(c, batch);
+        Map<String, INDArray> inputs = new HashMap<>(decoded);
+        inputs.put(dataInputs(graph).get(0).getName(), images);
         INDArray theirs;
         try {
             theirs = new OnnxGraphEvaluator(graph, t -> {
@@ -326,15 +408,15 @@ public final class OnnxBackboneImporter {
         long[] shape = theirs.shape();
         INDArray ours;
         ClassifierHead usedHead = null;
-        if (head != null && Arrays.equals(shape, new long[]{CHECK_BATCH, head.numClasses()})) {
+        if (head != null && Arrays.equals(shape, new long[]{batch, head.numClasses()})) {
             usedHead = head;
             ours = new ClassifierGraph(backbone, null, head, DataType.FLOAT).logits(images);
-        } else if (Arrays.equals(shape, new long[]{CHECK_BATCH, c.dim()})) {
+        } else if (Arrays.equals(shape, new long[]{batch, c.dim()})) {
             ours = new ClassifierGraph(backbone, null, null, DataType.FLOAT).features(images);
         } else {
             throw new CheckpointException(file, "ONNX graph output has shape " + Arrays.toString(shape) + " for "
-                    + CHECK_BATCH + " images; expected logits [" + CHECK_BATCH + ", C] of a head or CLS features ["
-                    + CHECK_BATCH + ", " + c.dim() + "], so the mapped weights cannot be verified");
+                    + batch + " images; expected logits [" + batch + ", C] of a head or CLS features ["
+                    + batch + ", " + c.dim() + "], so the mapped weights cannot be verified");
         }
         double diff = ours.sub(theirs.castTo(DataType.FLOAT)).amaxNumber().doubleValue();
         double scale = 1 + theirs.amaxNumber().doubleValue();
@@ -347,12 +429,12 @@ public final class OnnxBackboneImporter {
     }
 
     /** Fixed pseudo-random images in [0, 1). */
-    private static INDArray checkImages(VitConfig c) {
+    private static INDArray checkImages(VitConfig c, int batch) {
         SplittableRandom rng = new SplittableRandom(20240229L);
-        float[] v = new float[CHECK_BATCH * c.channels() * c.imageSize() * c.imageSize()];
+        float[] v = new float[batch * c.channels() * c.imageSize() * c.imageSize()];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) rng.nextDouble();
         }
-        return Nd4j.create(v, new long[]{CHECK_BATCH, c.channels(), c.imageSize(), c.imageSize()}, 'c');
+        return Nd4j.create(v, new long[]{batch, c.channels(), c.imageSize(), c.imageSize()}, 'c');
     }
 }

@@ -46,9 +46,12 @@ final class OnnxGraphEvaluator {
      * @throws UnsupportedOperationException naming the first operator (or attribute) this evaluator does not cover
      */
     INDArray run(Map<String, INDArray> inputs) {
+        // Graph inputs and already decoded initializers (used as given, never modified).
         Map<String, INDArray> values = new HashMap<>(inputs);
         for (Onnx.TensorProto t : graph.getInitializerList()) {
-            values.putIfAbsent(t.getName(), decoder.apply(t));
+            if (!values.containsKey(t.getName())) {
+                values.put(t.getName(), decoder.apply(t));
+            }
         }
         for (Onnx.NodeProto n : graph.getNodeList()) {
             List<INDArray> in = new ArrayList<>();
@@ -64,7 +67,14 @@ final class OnnxGraphEvaluator {
                 }
                 in.add(v);
             }
-            values.put(n.getOutput(0), apply(n, in));
+            if (n.getOpType().equals("Split")) {
+                INDArray[] parts = split(n, in);
+                for (int i = 0; i < parts.length; i++) {
+                    values.put(n.getOutput(i), parts[i]);
+                }
+            } else {
+                values.put(n.getOutput(0), apply(n, in));
+            }
         }
         String output = graph.getOutput(0).getName();
         return values.get(output);
@@ -91,6 +101,14 @@ final class OnnxGraphEvaluator {
                 return pow(in.get(0), in.get(1));
             case "Sqrt":
                 return Transforms.sqrt(in.get(0), true);
+            case "Reciprocal":
+                return Transforms.pow(in.get(0), -1, true);
+            case "Neg":
+                return in.get(0).neg();
+            case "Exp":
+                return Transforms.exp(in.get(0), true);
+            case "Gelu":
+                return gelu(n, in.get(0));
             case "Erf":
                 return Nd4j.exec(new Erf(in.get(0).dup()));
             case "Relu":
@@ -134,6 +152,41 @@ final class OnnxGraphEvaluator {
                 throw new UnsupportedOperationException("ONNX operator " + n.getOpType() + " (node '" + n.getName()
                         + "')");
         }
+    }
+
+    /** ONNX Split: sizes from the second input (opset 13+) or the split attribute, else equal parts. */
+    private static INDArray[] split(Onnx.NodeProto n, List<INDArray> in) {
+        INDArray x = in.get(0);
+        int axis = axis(intAttr(n, "axis", 0), x.rank());
+        long[] sizes = in.size() > 1 && in.get(1) != null ? in.get(1).toLongVector()
+                : hasAttr(n, "split") ? longs(n, "split") : null;
+        int parts = n.getOutputCount();
+        if (sizes == null) {
+            sizes = new long[parts];
+            Arrays.fill(sizes, x.size(axis) / parts);
+        }
+        INDArray[] out = new INDArray[parts];
+        long from = 0;
+        for (int i = 0; i < parts; i++) {
+            INDArrayIndex[] where = all(x.rank());
+            where[axis] = NDArrayIndex.interval(from, from + sizes[i]);
+            out[i] = x.get(where).dup('c');
+            from += sizes[i];
+        }
+        return out;
+    }
+
+    /** ONNX Gelu (opset 20): exact erf form, or the tanh approximation. */
+    private static INDArray gelu(Onnx.NodeProto n, INDArray x) {
+        boolean tanh = hasAttr(n, "approximate") && attr(n, "approximate").getS().toStringUtf8().equals("tanh");
+        INDArray inner;
+        if (tanh) {
+            INDArray cube = Transforms.pow(x, 3, true).muli(0.044715).addi(x).muli(Math.sqrt(2 / Math.PI));
+            inner = Transforms.tanh(cube, false);
+        } else {
+            inner = Nd4j.exec(new Erf(x.mul(1 / Math.sqrt(2))));
+        }
+        return inner.addi(1).muli(x).muli(0.5);
     }
 
     private static Onnx.AttributeProto attr(Onnx.NodeProto n, String name) {

@@ -17,6 +17,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +38,7 @@ class OnnxBackboneImporterTest {
     void importsTheExactWeightsOfATimmStyleExportAndVerifiesThem(@TempDir Path dir) throws IOException {
         VitWeights w = TestWeights.perturbed(C, 4, DataType.FLOAT);
         ClassifierHead head = head(3);
-        Path file = OnnxVitFixture.write(dir.resolve("vit.onnx"), w, head, false);
+        Path file = OnnxVitFixture.write(dir.resolve("vit.onnx"), w, head, OnnxVitFixture.Options.TORCH);
         OnnxBackboneImporter.Imported imported = OnnxBackboneImporter.load(file, C);
         assertEquals(w.tensors().keySet(), imported.backbone().tensors().keySet());
         w.tensors().forEach((k, v) -> assertArrayEquals(floats(v), floats(imported.backbone().get(k)), k));
@@ -47,10 +48,42 @@ class OnnxBackboneImporterTest {
     }
 
     @Test
+    void unnamedLinearsAreMappedByPositionInAStaticBatchLayerNormalizationExport(@TempDir Path dir)
+            throws IOException {
+        VitWeights w = TestWeights.perturbed(C, 5, DataType.FLOAT);
+        ClassifierHead head = head(4);
+        Path file = OnnxVitFixture.write(dir.resolve("positional.onnx"), w, head,
+                new OnnxVitFixture.Options(false, false, true, false, 1));
+        OnnxBackboneImporter.Imported imported = OnnxBackboneImporter.load(file, C);
+        w.tensors().forEach((k, v) -> assertArrayEquals(floats(v), floats(imported.backbone().get(k)), k));
+        assertArrayEquals(floats(head.weight()), floats(imported.head().weight()));
+    }
+
+    @Test
+    void float16FeatureExtractorImportsTheRoundedWeightsWithoutHead(@TempDir Path dir) throws IOException {
+        VitWeights w = TestWeights.perturbed(C, 6, DataType.FLOAT);
+        Path file = OnnxVitFixture.write(dir.resolve("half.onnx"), w, null,
+                new OnnxVitFixture.Options(false, true, false, true, 0));
+        OnnxBackboneImporter.Imported imported = OnnxBackboneImporter.load(file, C);
+        assertNull(imported.head());
+        w.tensors().forEach((k, v) -> assertArrayEquals(floats(v.castTo(DataType.FLOAT16)),
+                floats(imported.backbone().get(k)), k));
+    }
+
+    @Test
+    void anInputOfAnotherImageSizeIsNamed(@TempDir Path dir) throws IOException {
+        Path file = OnnxVitFixture.write(dir.resolve("32px.onnx"),
+                VitWeights.random(C.withImageSize(32), 1, DataType.FLOAT), head(2), OnnxVitFixture.Options.TORCH);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBackboneImporter.load(file, C));
+        assertTrue(e.getMessage().contains("has shape [batch, 3, 32, 32]; the config expects [N, 3, 16, 16]"),
+                e.getMessage());
+    }
+
+    @Test
     void refusesWeightsThatDoNotReproduceTheGraph(@TempDir Path dir) throws IOException {
         // Same tensors, but the MLPs use Relu: the names map, the forward check must catch it.
         Path file = OnnxVitFixture.write(dir.resolve("relu.onnx"), TestWeights.perturbed(C, 4, DataType.FLOAT),
-                head(3), true);
+                head(3), new OnnxVitFixture.Options(true, true, false, false, 0));
         CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBackboneImporter.load(file, C));
         assertTrue(e.getMessage().contains("do not reproduce its output"), e.getMessage());
     }
@@ -59,7 +92,7 @@ class OnnxBackboneImporterTest {
     void aModelOfAnotherShapeIsRejectedByNameAndShape(@TempDir Path dir) throws IOException {
         VitConfig wider = new VitConfig(16, 4, 3, 48, 2, 2, 64, VitConfig.TIMM_LAYER_NORM_EPS);
         Path file = OnnxVitFixture.write(dir.resolve("wide.onnx"), VitWeights.random(wider, 1, DataType.FLOAT),
-                new ClassifierHead(Nd4j.zeros(DataType.FLOAT, 2, 48), Nd4j.zeros(DataType.FLOAT, 2)), false);
+                new ClassifierHead(Nd4j.zeros(DataType.FLOAT, 2, 48), Nd4j.zeros(DataType.FLOAT, 2)), OnnxVitFixture.Options.TORCH);
         CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBackboneImporter.load(file, C));
         assertTrue(e.getMessage().contains("'cls_token' (initializer 'cls_token') has shape [1, 1, 48], expected [1, 1, 32]"),
                 e.getMessage());
@@ -74,7 +107,7 @@ class OnnxBackboneImporterTest {
         TimmModelExport.exportBackbone(VitWeights.random(C, 1, DataType.FLOAT), safetensors);
         assertNotOnnx(safetensors);
         Path good = OnnxVitFixture.write(dir.resolve("vit.onnx"), VitWeights.random(C, 1, DataType.FLOAT), head(2),
-                false);
+                OnnxVitFixture.Options.TORCH);
         byte[] bytes = Files.readAllBytes(good);
         Path truncated = Files.write(dir.resolve("truncated.onnx"), Arrays.copyOf(bytes, bytes.length / 2));
         assertNotOnnx(truncated);

@@ -25,23 +25,33 @@ import java.nio.file.Path;
  */
 final class OnnxVitFixture {
 
-    private final VitConfig c;
-    private final Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("timm_vit");
-    private final boolean reluInsteadOfGelu;
-    private int counter;
-
-    private OnnxVitFixture(VitConfig c, boolean reluInsteadOfGelu) {
-        this.c = c;
-        this.reluInsteadOfGelu = reluInsteadOfGelu;
+    /**
+     * How the export looks.
+     *
+     * @param reluInsteadOfGelu a graph that differs from a ViT (Relu MLPs) while holding the same weights
+     * @param namedBiases       biases keep their timm names (as torch.onnx.export does); otherwise onnx::Add_N
+     * @param layerNormOp       opset 17 LayerNormalization nodes instead of the decomposition
+     * @param float16           initializers stored as FLOAT16 (a model exported with .half() weights)
+     * @param staticBatch       the input's batch dimension, 0 for a dynamic one; shapes in Reshape nodes use it
+     */
+    record Options(boolean reluInsteadOfGelu, boolean namedBiases, boolean layerNormOp, boolean float16,
+                   int staticBatch) {
+        static final Options TORCH = new Options(false, true, false, false, 0);
     }
 
-    /**
-     * Writes the model.
-     *
-     * @param reluInsteadOfGelu build a graph that differs from a ViT (Relu MLPs) while holding the same weights
-     */
-    static Path write(Path file, VitWeights w, ClassifierHead head, boolean reluInsteadOfGelu) throws IOException {
-        Onnx.ModelProto model = new OnnxVitFixture(w.config(), reluInsteadOfGelu).build(w, head);
+    private final VitConfig c;
+    private final Options o;
+    private final Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("timm_vit");
+    private int counter;
+
+    private OnnxVitFixture(VitConfig c, Options o) {
+        this.c = c;
+        this.o = o;
+    }
+
+    /** Writes the model; {@code head} null gives a graph whose output is the CLS feature. */
+    static Path write(Path file, VitWeights w, ClassifierHead head, Options options) throws IOException {
+        Onnx.ModelProto model = new OnnxVitFixture(w.config(), options).build(w, head);
         try (OutputStream out = Files.newOutputStream(file)) {
             model.writeTo(out);
         }
@@ -51,17 +61,17 @@ final class OnnxVitFixture {
     private Onnx.ModelProto build(VitWeights w, ClassifierHead head) {
         int d = c.dim();
         int t = c.numTokens();
-        g.addInput(valueInfo("input", "batch", c.channels(), c.imageSize(), c.imageSize()));
+        g.addInput(valueInfo("input", o.staticBatch(), c.channels(), c.imageSize(), c.imageSize()));
         for (String name : new String[]{TimmVitLayout.CLS_TOKEN, TimmVitLayout.POS_EMBED, TimmVitLayout.PATCH_WEIGHT,
                 TimmVitLayout.PATCH_BIAS}) {
-            g.addInitializer(tensor(name, w.get(name)));
+            g.addInitializer(weight(name, w.get(name)));
         }
         String x = node("Conv", new String[]{"input", TimmVitLayout.PATCH_WEIGHT, TimmVitLayout.PATCH_BIAS},
                 Onnx.AttributeProto.newBuilder().setName("kernel_shape").setType(Onnx.AttributeProto.AttributeType.INTS)
                         .addInts(c.patchSize()).addInts(c.patchSize()).build(),
                 Onnx.AttributeProto.newBuilder().setName("strides").setType(Onnx.AttributeProto.AttributeType.INTS)
                         .addInts(c.patchSize()).addInts(c.patchSize()).build());
-        x = node("Reshape", new String[]{x, longs(-1, d, c.numPatches())});
+        x = node("Reshape", new String[]{x, longs(batch(), d, c.numPatches())});
         x = node("Transpose", new String[]{x}, perm(0, 2, 1));
         // timm's cls_token.expand(B, -1, -1): a zeroed first token plus the CLS token keeps the batch dynamic.
         String first = node("Slice", new String[]{x, longs(0), longs(1), longs(1)});
@@ -73,16 +83,17 @@ final class OnnxVitFixture {
         }
         x = layerNorm(w, x, TimmVitLayout.NORM_WEIGHT, TimmVitLayout.NORM_BIAS);
         x = node("Gather", new String[]{x, longScalar(0)}, intAttr("axis", 1));
-        g.addInitializer(tensor(ClassifierHead.WEIGHT, head.weight()));
-        g.addInitializer(tensor(ClassifierHead.BIAS, head.bias()));
-        String logits = node("Gemm", new String[]{x, ClassifierHead.WEIGHT, ClassifierHead.BIAS},
-                Onnx.AttributeProto.newBuilder().setName("transB").setType(Onnx.AttributeProto.AttributeType.INT)
-                        .setI(1).build());
-        g.addNode(Onnx.NodeProto.newBuilder().setOpType("Identity").setName("out").addInput(logits)
-                .addOutput("logits"));
-        g.addOutput(valueInfo("logits", "batch", head.numClasses()));
+        if (head != null) {
+            g.addInitializer(weight(ClassifierHead.WEIGHT, head.weight()));
+            g.addInitializer(weight(ClassifierHead.BIAS, head.bias()));
+            x = node("Gemm", new String[]{x, ClassifierHead.WEIGHT, ClassifierHead.BIAS},
+                    Onnx.AttributeProto.newBuilder().setName("transB").setType(Onnx.AttributeProto.AttributeType.INT)
+                            .setI(1).build());
+        }
+        g.addNode(Onnx.NodeProto.newBuilder().setOpType("Identity").setName("out").addInput(x).addOutput("output"));
+        g.addOutput(valueInfo("output", o.staticBatch(), head == null ? c.dim() : head.numClasses()));
         return Onnx.ModelProto.newBuilder().setIrVersion(7).setProducerName("pytorch")
-                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(o.layerNormOp() ? 17 : 13))
                 .setGraph(g).build();
     }
 
@@ -90,7 +101,7 @@ final class OnnxVitFixture {
         int d = c.dim();
         String a = layerNorm(w, x, TimmVitLayout.block(i, "norm1.weight"), TimmVitLayout.block(i, "norm1.bias"));
         String qkv = linear(w, a, TimmVitLayout.block(i, "attn.qkv"));
-        qkv = node("Reshape", new String[]{qkv, longs(-1, t, 3, c.heads(), c.headDim())});
+        qkv = node("Reshape", new String[]{qkv, longs(batch(), t, 3, c.heads(), c.headDim())});
         qkv = node("Transpose", new String[]{qkv}, perm(2, 0, 3, 1, 4));
         String q = node("Gather", new String[]{qkv, longScalar(0)}, intAttr("axis", 0));
         String k = node("Gather", new String[]{qkv, longScalar(1)}, intAttr("axis", 0));
@@ -98,27 +109,42 @@ final class OnnxVitFixture {
         q = node("Mul", new String[]{q, scalar((float) (1 / Math.sqrt(c.headDim())))});
         String scores = node("MatMul", new String[]{q, node("Transpose", new String[]{k}, perm(0, 1, 3, 2))});
         String attn = node("Softmax", new String[]{scores}, intAttr("axis", -1));
-        String o = node("MatMul", new String[]{attn, v});
-        o = node("Transpose", new String[]{o}, perm(0, 2, 1, 3));
-        o = node("Reshape", new String[]{o, longs(-1, t, d)});
-        x = node("Add", new String[]{x, linear(w, o, TimmVitLayout.block(i, "attn.proj"))});
+        String heads = node("MatMul", new String[]{attn, v});
+        heads = node("Transpose", new String[]{heads}, perm(0, 2, 1, 3));
+        heads = node("Reshape", new String[]{heads, longs(batch(), t, d)});
+        x = node("Add", new String[]{x, linear(w, heads, TimmVitLayout.block(i, "attn.proj"))});
         String m = layerNorm(w, x, TimmVitLayout.block(i, "norm2.weight"), TimmVitLayout.block(i, "norm2.bias"));
         String hidden = linear(w, m, TimmVitLayout.block(i, "mlp.fc1"));
-        hidden = reluInsteadOfGelu ? node("Relu", new String[]{hidden}) : gelu(hidden);
+        hidden = o.reluInsteadOfGelu() ? node("Relu", new String[]{hidden}) : gelu(hidden);
         return node("Add", new String[]{x, linear(w, hidden, TimmVitLayout.block(i, "mlp.fc2"))});
     }
 
     /** {@code x W^T + b} as torch exports it: W^T folded into an unnamed [in, out] initializer. */
     private String linear(VitWeights w, String x, String prefix) {
         String weight = "onnx::MatMul_" + (1000 + counter++);
-        g.addInitializer(tensor(weight, w.get(prefix + ".weight").transpose()));
-        g.addInitializer(tensor(prefix + ".bias", w.get(prefix + ".bias")));
-        return node("Add", new String[]{node("MatMul", new String[]{x, weight}), prefix + ".bias"});
+        String bias = o.namedBiases() ? prefix + ".bias" : "onnx::Add_" + (1000 + counter++);
+        g.addInitializer(weight(weight, w.get(prefix + ".weight").transpose()));
+        g.addInitializer(weight(bias, w.get(prefix + ".bias")));
+        return node("Add", new String[]{node("MatMul", new String[]{x, weight}), bias});
+    }
+
+    /** The batch dimension in Reshape targets: baked in by a static export, -1 otherwise. */
+    private long batch() {
+        return o.staticBatch() > 0 ? o.staticBatch() : -1;
+    }
+
+    private Onnx.TensorProto weight(String name, INDArray a) {
+        return o.float16() ? half(name, a) : tensor(name, a);
     }
 
     private String layerNorm(VitWeights w, String x, String gain, String bias) {
-        g.addInitializer(tensor(gain, w.get(gain)));
-        g.addInitializer(tensor(bias, w.get(bias)));
+        g.addInitializer(weight(gain, w.get(gain)));
+        g.addInitializer(weight(bias, w.get(bias)));
+        if (o.layerNormOp()) {
+            return node("LayerNormalization", new String[]{x, gain, bias}, intAttr("axis", -1),
+                    Onnx.AttributeProto.newBuilder().setName("epsilon").setType(Onnx.AttributeProto.AttributeType.FLOAT)
+                            .setF((float) c.layerNormEps()).build());
+        }
         Onnx.AttributeProto lastAxis = Onnx.AttributeProto.newBuilder().setName("axes")
                 .setType(Onnx.AttributeProto.AttributeType.INTS).addInts(-1).build();
         String centered = node("Sub", new String[]{x, node("ReduceMean", new String[]{x}, lastAxis)});
@@ -214,9 +240,31 @@ final class OnnxVitFixture {
         return t.build();
     }
 
-    private static Onnx.ValueInfoProto valueInfo(String name, String batch, long... dims) {
-        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder()
-                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam(batch));
+    /** A FLOAT16 initializer (raw little-endian halves). */
+    static Onnx.TensorProto half(String name, INDArray a) {
+        INDArray h = a.castTo(DataType.FLOAT16).dup('c');
+        ByteBuffer b = ByteBuffer.allocate(2 * (int) h.length()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer src = h.data().asNio().order(ByteOrder.nativeOrder());
+        for (int i = 0; i < h.length(); i++) {
+            b.putShort(src.getShort(2 * i));
+        }
+        b.flip();
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
+                .setDataType(Onnx.TensorProto.DataType.FLOAT16_VALUE).setRawData(ByteString.copyFrom(b));
+        for (long dim : a.shape()) {
+            t.addDims(dim);
+        }
+        return t.build();
+    }
+
+    private static Onnx.ValueInfoProto valueInfo(String name, int batch, long... dims) {
+        Onnx.TensorShapeProto.Dimension.Builder first = Onnx.TensorShapeProto.Dimension.newBuilder();
+        if (batch > 0) {
+            first.setDimValue(batch);
+        } else {
+            first.setDimParam("batch");
+        }
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder().addDim(first);
         for (long dim : dims) {
             shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(dim));
         }
