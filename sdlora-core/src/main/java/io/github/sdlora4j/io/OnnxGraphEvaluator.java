@@ -148,10 +148,48 @@ final class OnnxGraphEvaluator {
                         .dup('c');
             case "Conv":
                 return conv(n, in);
+            case "ConstantOfShape":
+                return constantOfShape(n, in.get(0));
+            case "Equal":
+                return elementwise(in.get(0), in.get(1), null, (a, b, unused) -> a == b ? 1 : 0, DataType.BOOL);
+            case "Where":
+                return elementwise(in.get(1), in.get(2), in.get(0), (a, b, cond) -> cond != 0 ? a : b,
+                        in.get(1).dataType());
             default:
                 throw new UnsupportedOperationException("ONNX operator " + n.getOpType() + " (node '" + n.getName()
                         + "')");
         }
+    }
+
+    private INDArray constantOfShape(Onnx.NodeProto n, INDArray shape) {
+        INDArray value = hasAttr(n, "value") ? decoder.apply(attr(n, "value").getT()) : Nd4j.scalar(0f);
+        INDArray out = Nd4j.create(value.dataType(), shape.toLongVector());
+        return out.assign(value.getDouble(0));
+    }
+
+    /** A per-element function of up to three values. */
+    @FunctionalInterface
+    private interface Ternary {
+        double apply(double a, double b, double c);
+    }
+
+    /**
+     * Broadcasting element-wise op computed in Java: used for Equal and Where, which a ViT export applies only to
+     * small shape vectors (torch's expand(-1) pattern).
+     */
+    private static INDArray elementwise(INDArray a, INDArray b, INDArray c, Ternary f, DataType type) {
+        long[] shape = Shape.broadcastOutputShape(a.shape(), b.shape());
+        if (c != null) {
+            shape = Shape.broadcastOutputShape(shape, c.shape());
+        }
+        double[] x = a.castTo(DataType.DOUBLE).broadcast(shape).dup('c').data().asDouble();
+        double[] y = b.castTo(DataType.DOUBLE).broadcast(shape).dup('c').data().asDouble();
+        double[] z = c == null ? null : c.castTo(DataType.DOUBLE).broadcast(shape).dup('c').data().asDouble();
+        double[] out = new double[x.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.apply(x[i], y[i], z == null ? 0 : z[i]);
+        }
+        return Nd4j.create(out, shape, 'c').castTo(type);
     }
 
     /** ONNX Split: sizes from the second input (opset 13+) or the split attribute, else equal parts. */

@@ -53,17 +53,17 @@ class OnnxBackboneImporterTest {
         VitWeights w = TestWeights.perturbed(C, 5, DataType.FLOAT);
         ClassifierHead head = head(4);
         Path file = OnnxVitFixture.write(dir.resolve("positional.onnx"), w, head,
-                new OnnxVitFixture.Options(false, false, true, false, 1));
+                new OnnxVitFixture.Options(false, false, true, false, 1, false));
         OnnxBackboneImporter.Imported imported = OnnxBackboneImporter.load(file, C);
         w.tensors().forEach((k, v) -> assertArrayEquals(floats(v), floats(imported.backbone().get(k)), k));
         assertArrayEquals(floats(head.weight()), floats(imported.head().weight()));
     }
 
     @Test
-    void float16FeatureExtractorImportsTheRoundedWeightsWithoutHead(@TempDir Path dir) throws IOException {
+    void float16DynamicShapeFeatureExtractorImportsTheRoundedWeightsWithoutHead(@TempDir Path dir) throws IOException {
         VitWeights w = TestWeights.perturbed(C, 6, DataType.FLOAT);
         Path file = OnnxVitFixture.write(dir.resolve("half.onnx"), w, null,
-                new OnnxVitFixture.Options(false, true, false, true, 0));
+                new OnnxVitFixture.Options(false, true, false, true, 0, true));
         OnnxBackboneImporter.Imported imported = OnnxBackboneImporter.load(file, C);
         assertNull(imported.head());
         w.tensors().forEach((k, v) -> assertArrayEquals(floats(v.castTo(DataType.FLOAT16)),
@@ -83,7 +83,7 @@ class OnnxBackboneImporterTest {
     void refusesWeightsThatDoNotReproduceTheGraph(@TempDir Path dir) throws IOException {
         // Same tensors, but the MLPs use Relu: the names map, the forward check must catch it.
         Path file = OnnxVitFixture.write(dir.resolve("relu.onnx"), TestWeights.perturbed(C, 4, DataType.FLOAT),
-                head(3), new OnnxVitFixture.Options(true, true, false, false, 0));
+                head(3), new OnnxVitFixture.Options(true, true, false, false, 0, false));
         CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBackboneImporter.load(file, C));
         assertTrue(e.getMessage().contains("do not reproduce its output"), e.getMessage());
     }

@@ -33,10 +33,13 @@ final class OnnxVitFixture {
      * @param layerNormOp       opset 17 LayerNormalization nodes instead of the decomposition
      * @param float16           initializers stored as FLOAT16 (a model exported with .half() weights)
      * @param staticBatch       the input's batch dimension, 0 for a dynamic one; shapes in Reshape nodes use it
+     * @param dynamicShapes     torch's dynamic-batch patterns: flatten through Shape/Slice/Concat/Reshape, the CLS
+     *                          token through Shape/Gather/Unsqueeze/Concat/Equal/Where/ConstantOfShape/Expand, and
+     *                          qkv.unbind(0) as Split + Squeeze
      */
     record Options(boolean reluInsteadOfGelu, boolean namedBiases, boolean layerNormOp, boolean float16,
-                   int staticBatch) {
-        static final Options TORCH = new Options(false, true, false, false, 0);
+                   int staticBatch, boolean dynamicShapes) {
+        static final Options TORCH = new Options(false, true, false, false, 0, false);
     }
 
     private final VitConfig c;
@@ -71,11 +74,32 @@ final class OnnxVitFixture {
                         .addInts(c.patchSize()).addInts(c.patchSize()).build(),
                 Onnx.AttributeProto.newBuilder().setName("strides").setType(Onnx.AttributeProto.AttributeType.INTS)
                         .addInts(c.patchSize()).addInts(c.patchSize()).build());
-        x = node("Reshape", new String[]{x, longs(batch(), d, c.numPatches())});
-        x = node("Transpose", new String[]{x}, perm(0, 2, 1));
-        // timm's cls_token.expand(B, -1, -1): a zeroed first token plus the CLS token keeps the batch dynamic.
-        String first = node("Slice", new String[]{x, longs(0), longs(1), longs(1)});
-        String cls = node("Add", new String[]{node("Mul", new String[]{first, scalar(0f)}), TimmVitLayout.CLS_TOKEN});
+        String cls;
+        if (o.dynamicShapes()) {
+            // x.flatten(2): Reshape to Concat(Shape(x)[0:2], [-1]).
+            String shape = node("Shape", new String[]{x});
+            String lead = node("Slice", new String[]{shape, longs(0), longs(2), longs(0)});
+            x = node("Reshape", new String[]{x, node("Concat", new String[]{lead, longs(-1)}, intAttr("axis", 0))});
+            x = node("Transpose", new String[]{x}, perm(0, 2, 1));
+            // cls_token.expand(B, -1, -1): torch replaces the -1s through Equal/Where before Expand.
+            String b = node("Unsqueeze", new String[]{node("Gather", new String[]{node("Shape", new String[]{x}),
+                    longScalar(0)}, intAttr("axis", 0)), longs(0)});
+            String target = node("Concat", new String[]{b, longs(-1, -1)}, intAttr("axis", 0));
+            String minusOne = node("Mul", new String[]{node("ConstantOfShape", new String[]{longs(3)},
+                    Onnx.AttributeProto.newBuilder().setName("value").setType(Onnx.AttributeProto.AttributeType.TENSOR)
+                            .setT(Onnx.TensorProto.newBuilder().addDims(1)
+                                    .setDataType(Onnx.TensorProto.DataType.INT64_VALUE).addInt64Data(1)).build()),
+                    longs(-1)});
+            String isFree = node("Equal", new String[]{target, minusOne});
+            String sizes = node("Where", new String[]{isFree, longs(1, 1, 1), target});
+            cls = node("Expand", new String[]{TimmVitLayout.CLS_TOKEN, sizes});
+        } else {
+            x = node("Reshape", new String[]{x, longs(batch(), d, c.numPatches())});
+            x = node("Transpose", new String[]{x}, perm(0, 2, 1));
+            // A zeroed first token plus the CLS token: another way to keep the batch dynamic.
+            String first = node("Slice", new String[]{x, longs(0), longs(1), longs(1)});
+            cls = node("Add", new String[]{node("Mul", new String[]{first, scalar(0f)}), TimmVitLayout.CLS_TOKEN});
+        }
         x = node("Concat", new String[]{cls, x}, intAttr("axis", 1));
         x = node("Add", new String[]{x, TimmVitLayout.POS_EMBED});
         for (int i = 0; i < c.depth(); i++) {
@@ -103,9 +127,22 @@ final class OnnxVitFixture {
         String qkv = linear(w, a, TimmVitLayout.block(i, "attn.qkv"));
         qkv = node("Reshape", new String[]{qkv, longs(batch(), t, 3, c.heads(), c.headDim())});
         qkv = node("Transpose", new String[]{qkv}, perm(2, 0, 3, 1, 4));
-        String q = node("Gather", new String[]{qkv, longScalar(0)}, intAttr("axis", 0));
-        String k = node("Gather", new String[]{qkv, longScalar(1)}, intAttr("axis", 0));
-        String v = node("Gather", new String[]{qkv, longScalar(2)}, intAttr("axis", 0));
+        String q;
+        String k;
+        String v;
+        if (o.dynamicShapes()) {
+            String split = "Split_" + counter++;
+            g.addNode(Onnx.NodeProto.newBuilder().setOpType("Split").setName(split).addInput(qkv)
+                    .addInput(longs(1, 1, 1)).addOutput(split + "_q").addOutput(split + "_k").addOutput(split + "_v")
+                    .addAttribute(intAttr("axis", 0)));
+            q = node("Squeeze", new String[]{split + "_q", longs(0)});
+            k = node("Squeeze", new String[]{split + "_k", longs(0)});
+            v = node("Squeeze", new String[]{split + "_v", longs(0)});
+        } else {
+            q = node("Gather", new String[]{qkv, longScalar(0)}, intAttr("axis", 0));
+            k = node("Gather", new String[]{qkv, longScalar(1)}, intAttr("axis", 0));
+            v = node("Gather", new String[]{qkv, longScalar(2)}, intAttr("axis", 0));
+        }
         q = node("Mul", new String[]{q, scalar((float) (1 / Math.sqrt(c.headDim())))});
         String scores = node("MatMul", new String[]{q, node("Transpose", new String[]{k}, perm(0, 1, 3, 2))});
         String attn = node("Softmax", new String[]{scores}, intAttr("axis", -1));

@@ -150,6 +150,11 @@ class TimmBackboneImporterTest {
         Files.write(lyingDtype, replaceHeader(bytes, headerLength, header.replaceFirst("\"F32\"", "\"F16\"")));
         assertFormatError(lyingDtype, "bytes");
 
+        Path lyingOffsets = dir.resolve("lying-offsets.safetensors");
+        Files.write(lyingOffsets, replaceHeader(bytes, headerLength,
+                header.replaceFirst("\"data_offsets\":\\[0,", "\"data_offsets\":[4,")));
+        assertFormatError(lyingOffsets, "data_offsets");
+
         Path unsupported = dir.resolve("unsupported.safetensors");
         Files.write(unsupported, replaceHeader(bytes, headerLength, header.replaceFirst("\"F32\"", "\"F8E4\"")));
         assertFormatError(unsupported, "unsupported dtype 'F8E4'");
