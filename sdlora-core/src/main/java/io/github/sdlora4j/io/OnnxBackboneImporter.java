@@ -97,6 +97,16 @@ public final class OnnxBackboneImporter {
                         + Arrays.toString(s.timmShape()) + ", expected " + Arrays.toString(e.getValue()));
             }
         }
+        Source headWeight = sources.get(ClassifierHead.WEIGHT);
+        Source headBias = sources.get(ClassifierHead.BIAS);
+        if (headWeight != null && headBias != null) {
+            long[] w = headWeight.timmShape();
+            long[] b = headBias.timmShape();
+            if (w.length != 2 || w[1] != config.dim() || b.length != 1 || b[0] != w[0]) {
+                problems.add("head is weight " + Arrays.toString(w) + " and bias " + Arrays.toString(b)
+                        + ", expected [C, " + config.dim() + "] and [C]");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new CheckpointException(file, "ONNX model does not hold a timm ViT " + config + ": "
                     + String.join("; ", problems.subList(0, Math.min(12, problems.size())))
@@ -112,7 +122,7 @@ public final class OnnxBackboneImporter {
         ClassifierHead head = null;
         if (sources.containsKey(ClassifierHead.WEIGHT) && sources.containsKey(ClassifierHead.BIAS)) {
             head = new ClassifierHead(sources.get(ClassifierHead.WEIGHT).read(file, decoded),
-                    sources.get(ClassifierHead.BIAS).read(file, decoded).reshape(-1));
+                    sources.get(ClassifierHead.BIAS).read(file, decoded));
         }
         return verify(file, graph, backbone, head, batch, decoded);
     }

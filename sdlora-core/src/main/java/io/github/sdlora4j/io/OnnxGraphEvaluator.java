@@ -32,6 +32,9 @@ import java.util.function.Function;
  */
 final class OnnxGraphEvaluator {
 
+    /** Largest array a shape-creating node (ConstantOfShape, Expand) may make: a crafted shape must not allocate. */
+    static final long MAX_CREATED_ELEMENTS = 1L << 28;
+
     private final Onnx.GraphProto graph;
     private final Function<Onnx.TensorProto, INDArray> decoder;
 
@@ -144,8 +147,8 @@ final class OnnxGraphEvaluator {
             case "Squeeze":
                 return squeeze(in.get(0), in.size() > 1 ? in.get(1).toLongVector() : longs(n, "axes"));
             case "Expand":
-                return in.get(0).broadcast(Shape.broadcastOutputShape(in.get(0).shape(), in.get(1).toLongVector()))
-                        .dup('c');
+                return in.get(0).broadcast(checkedShape(n,
+                        Shape.broadcastOutputShape(in.get(0).shape(), in.get(1).toLongVector()))).dup('c');
             case "Conv":
                 return conv(n, in);
             case "ConstantOfShape":
@@ -163,8 +166,20 @@ final class OnnxGraphEvaluator {
 
     private INDArray constantOfShape(Onnx.NodeProto n, INDArray shape) {
         INDArray value = hasAttr(n, "value") ? decoder.apply(attr(n, "value").getT()) : Nd4j.scalar(0f);
-        INDArray out = Nd4j.create(value.dataType(), shape.toLongVector());
+        INDArray out = Nd4j.create(value.dataType(), checkedShape(n, shape.toLongVector()));
         return out.assign(value.getDouble(0));
+    }
+
+    private static long[] checkedShape(Onnx.NodeProto n, long[] shape) {
+        long elements = 1;
+        for (long d : shape) {
+            if (d < 0 || (d > 0 && elements > MAX_CREATED_ELEMENTS / d)) {
+                throw new IllegalArgumentException("node '" + n.getName() + "' (" + n.getOpType() + ") asks for shape "
+                        + Arrays.toString(shape) + ", beyond the " + MAX_CREATED_ELEMENTS + " elements allowed");
+            }
+            elements *= d;
+        }
+        return shape;
     }
 
     /** A per-element function of up to three values. */

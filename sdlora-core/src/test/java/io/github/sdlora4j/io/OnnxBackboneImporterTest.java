@@ -4,6 +4,7 @@ import io.github.sdlora4j.learner.ClassifierHead;
 import io.github.sdlora4j.vit.TestWeights;
 import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
+import onnx.Onnx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -117,6 +118,24 @@ class OnnxBackboneImporterTest {
         Path lying = Files.write(dir.resolve("lying.onnx"), new byte[]{0x3a, (byte) 0xff, (byte) 0xff, (byte) 0xff,
                 (byte) 0xff, 0x07, 1, 2, 3});
         assertNotOnnx(lying);
+    }
+
+    @Test
+    void aCraftedHugeShapeIsRefusedNotAllocated(@TempDir Path dir) throws IOException {
+        Path good = OnnxVitFixture.write(dir.resolve("vit.onnx"), TestWeights.perturbed(C, 4, DataType.FLOAT), head(2),
+                OnnxVitFixture.Options.TORCH);
+        Onnx.ModelProto model = Onnx.ModelProto.parseFrom(Files.readAllBytes(good));
+        Onnx.TensorProto huge = Onnx.TensorProto.newBuilder().setName("huge_shape").addDims(2)
+                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE).addInt64Data(1L << 20).addInt64Data(1L << 20)
+                .build();
+        Onnx.GraphProto.Builder g = model.getGraph().toBuilder().addInitializer(huge);
+        g.addNode(0, Onnx.NodeProto.newBuilder().setOpType("ConstantOfShape").setName("bomb").addInput("huge_shape")
+                .addOutput("bomb_out"));
+        Path crafted = dir.resolve("crafted.onnx");
+        Files.write(crafted, model.toBuilder().setGraph(g).build().toByteArray());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBackboneImporter.load(crafted, C));
+        assertTrue(e.getMessage().contains("cannot run the ONNX graph") && e.getMessage().contains("bomb"),
+                e.getMessage());
     }
 
     private static void assertNotOnnx(Path file) {
