@@ -3,7 +3,6 @@ package io.github.sdlora4j.learner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.schedule.ISchedule;
 
@@ -16,10 +15,8 @@ import java.util.Objects;
  * ({@code lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε)}), which differs from PyTorch when ε matters. The step count is kept per
  * variable, so it starts at 1 for every task's fresh updater.
  */
-public final class TorchAdam implements IUpdater {
+public final class TorchAdam extends ScheduledUpdater {
 
-    private double learningRate;
-    private ISchedule schedule;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -29,15 +26,11 @@ public final class TorchAdam implements IUpdater {
     }
 
     public TorchAdam(double learningRate, double beta1, double beta2, double epsilon, ISchedule schedule) {
-        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-            throw new IllegalArgumentException("Adam learning rate must be a positive number, got " + learningRate);
-        }
+        super(learningRate, schedule, "Adam");
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) {
             throw new IllegalArgumentException("Adam needs betas in [0, 1) and epsilon > 0, got " + beta1 + ", " + beta2
                     + ", " + epsilon);
         }
-        this.learningRate = learningRate;
-        this.schedule = schedule;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
@@ -64,23 +57,7 @@ public final class TorchAdam implements IUpdater {
 
     @Override
     public TorchAdam clone() {
-        return new TorchAdam(learningRate, beta1, beta2, epsilon, schedule == null ? null : schedule.clone());
-    }
-
-    @Override
-    public double getLearningRate(int iteration, int epoch) {
-        return schedule == null ? learningRate : schedule.valueAt(iteration, epoch);
-    }
-
-    @Override
-    public boolean hasLearningRate() {
-        return true;
-    }
-
-    @Override
-    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        this.learningRate = lr;
-        this.schedule = lrSchedule;
+        return new TorchAdam(learningRate, beta1, beta2, epsilon, scheduleCopy());
     }
 
     @Override

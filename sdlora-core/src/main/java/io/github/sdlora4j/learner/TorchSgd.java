@@ -2,7 +2,6 @@ package io.github.sdlora4j.learner;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 
 import java.util.Map;
@@ -14,23 +13,17 @@ import java.util.Objects;
  * so the reference optimizer needs this updater. Like every DL4J updater it turns the gradient into the update
  * that the trainer subtracts.
  */
-public final class TorchSgd implements IUpdater {
+public final class TorchSgd extends ScheduledUpdater {
 
-    private double learningRate;
-    private ISchedule schedule;
     private final double momentum;
 
     /** @param schedule optional learning-rate schedule (overrides {@code learningRate}); may be null */
     public TorchSgd(double learningRate, double momentum, ISchedule schedule) {
-        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-            throw new IllegalArgumentException("SGD learning rate must be a positive number, got " + learningRate);
-        }
+        super(learningRate, schedule, "SGD");
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
         }
-        this.learningRate = learningRate;
         this.momentum = momentum;
-        this.schedule = schedule;
     }
 
     public double momentum() {
@@ -60,23 +53,7 @@ public final class TorchSgd implements IUpdater {
 
     @Override
     public TorchSgd clone() {
-        return new TorchSgd(learningRate, momentum, schedule == null ? null : schedule.clone());
-    }
-
-    @Override
-    public double getLearningRate(int iteration, int epoch) {
-        return schedule == null ? learningRate : schedule.valueAt(iteration, epoch);
-    }
-
-    @Override
-    public boolean hasLearningRate() {
-        return true;
-    }
-
-    @Override
-    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        this.learningRate = lr;
-        this.schedule = lrSchedule;
+        return new TorchSgd(learningRate, momentum, scheduleCopy());
     }
 
     @Override

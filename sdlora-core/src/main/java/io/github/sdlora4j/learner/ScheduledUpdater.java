@@ -1,0 +1,43 @@
+package io.github.sdlora4j.learner;
+
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
+
+/** The learning rate and optional schedule shared by this project's PyTorch-semantics updaters. */
+abstract class ScheduledUpdater implements IUpdater {
+
+    protected double learningRate;
+    protected ISchedule schedule;
+
+    ScheduledUpdater(double learningRate, ISchedule schedule, String name) {
+        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+            throw new IllegalArgumentException(name + " learning rate must be a positive number, got " + learningRate);
+        }
+        this.learningRate = learningRate;
+        this.schedule = schedule;
+    }
+
+    @Override
+    public double getLearningRate(int iteration, int epoch) {
+        return schedule == null ? learningRate : schedule.valueAt(iteration, epoch);
+    }
+
+    @Override
+    public boolean hasLearningRate() {
+        return true;
+    }
+
+    @Override
+    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
+        this.learningRate = lr;
+        this.schedule = lrSchedule;
+    }
+
+    @Override
+    public abstract ScheduledUpdater clone();
+
+    /** A copy of the schedule for {@link #clone()}. */
+    protected ISchedule scheduleCopy() {
+        return schedule == null ? null : schedule.clone();
+    }
+}
