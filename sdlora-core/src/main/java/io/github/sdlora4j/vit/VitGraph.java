@@ -56,10 +56,21 @@ public final class VitGraph {
      */
     public static SDVariable build(SameDiff sd, VitWeights weights, QkvAdapter adapter, DataType type,
                                    boolean trainableBackbone) {
+        checkBackendOnce();
         VitWeights typed = weights.castTo(type);
         VitGraph g = new VitGraph(sd, typed, adapter == null ? QkvAdapter.NONE : adapter, trainableBackbone);
         SDVariable x = sd.placeHolder(INPUT, type, -1, g.c.channels(), g.c.imageSize(), g.c.imageSize());
         return g.forward(x);
+    }
+
+    private static volatile boolean backendChecked;
+
+    /** A GPU the backend has no kernels for fails here with a clear message instead of in native code later. */
+    private static void checkBackendOnce() {
+        if (!backendChecked) {
+            io.github.sdlora4j.Backend.checkSupported();
+            backendChecked = true;
+        }
     }
 
     private SDVariable constant(String name) {
