@@ -39,6 +39,8 @@ import java.util.Set;
  * sdlora.magnitude                          [T]       F64   one α per task, shared by all blocks and q/v
  * sdlora.blocks.{l}.attn.{q|v}.assimilated  [T]       F64   KD's extra magnitude per task for this projection
  * head.weight [C, d] F32, head.bias [C] F32
+ * sdlora.optimizer.{variable}.{key}         only while a task is unfinished: its optimizer state (momentum, Adam
+ *                                           moments and step), so training resumes exactly
  * __metadata__: sdlora.config (the SdLoraConfig as JSON), sdlora.normalization ("factor_product": ||B||·||A||,
  *   or "product": ||BA||), sdlora.current_task (the task whose term is unnormalized, -1 if none),
  *   sdlora.known_classes, sdlora.task_classes (JSON list), sdlora.in_task (whether the last task is unfinished),
@@ -59,6 +61,8 @@ public final class LearnerCheckpoint {
     static final String KEY_IN_TASK = "sdlora.in_task";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Optimizer state of an unfinished task: {@code sdlora.optimizer.<variable>.<key>}. */
+    static final String OPTIMIZER_PREFIX = "sdlora.optimizer.";
 
     private LearnerCheckpoint() {
     }
@@ -94,6 +98,7 @@ public final class LearnerCheckpoint {
         }
         tensors.put(ClassifierHead.WEIGHT, learner.head().weight().castTo(DataType.FLOAT));
         tensors.put(ClassifierHead.BIAS, learner.head().bias().castTo(DataType.FLOAT));
+        tensors.putAll(learner.optimizerState());
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(KEY_FORMAT, FORMAT);
         meta.put(KEY_CONFIG, JSON.writeValueAsString(learner.config()));
@@ -190,13 +195,23 @@ public final class LearnerCheckpoint {
             ClassifierHead head = new ClassifierHead(
                     tensor(in, file, ClassifierHead.WEIGHT, used, new long[]{knownClasses, dim}),
                     tensor(in, file, ClassifierHead.BIAS, used, new long[]{knownClasses}));
+            Map<String, INDArray> optimizer = new LinkedHashMap<>();
+            for (String name : in.names()) {
+                if (name.startsWith(OPTIMIZER_PREFIX)) {
+                    optimizer.put(name, in.read(name));
+                    used.add(name);
+                }
+            }
+            if (!optimizer.isEmpty() && !inTask) {
+                throw new CheckpointException(file, "holds optimizer state but no unfinished task");
+            }
             List<String> extra = new ArrayList<>(in.names());
             extra.removeAll(used);
             if (!extra.isEmpty()) {
                 throw new CheckpointException(file, "unexpected tensors for " + numTasks + " tasks: "
                         + extra.subList(0, Math.min(extra.size(), 8)));
             }
-            return SdLoraLearner.restore(config, backbone, state, head, taskClasses, inTask);
+            return SdLoraLearner.restore(config, backbone, state, head, taskClasses, inTask, optimizer);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -44,6 +45,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
     private int knownClasses;
     private boolean inTask;
     private TaskTrainingGraph training;
+    private Map<String, INDArray> pendingOptimizerState = Map.of();
     private ClassifierGraph mergedGraph;
 
     private SdLoraLearner(SdLoraConfig config, VitWeights backbone, SdLoraState state, ClassifierHead head,
@@ -73,13 +75,28 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
      */
     public static SdLoraLearner restore(SdLoraConfig config, VitWeights backbone, SdLoraState state,
                                         ClassifierHead head, List<Integer> taskClasses, boolean inTask) {
+        return restore(config, backbone, state, head, taskClasses, inTask, Map.of());
+    }
+
+    /**
+     * As above, with the optimizer state of an unfinished task ({@link #optimizerState()}), so its training
+     * continues exactly where it stopped.
+     */
+    public static SdLoraLearner restore(SdLoraConfig config, VitWeights backbone, SdLoraState state,
+                                        ClassifierHead head, List<Integer> taskClasses, boolean inTask,
+                                        Map<String, INDArray> optimizerState) {
+        if (!inTask && !optimizerState.isEmpty()) {
+            throw new IllegalArgumentException("Optimizer state given for a learner between tasks");
+        }
         int total = taskClasses.stream().mapToInt(Integer::intValue).sum();
         if (taskClasses.size() != state.numTasks() || total != head.numClasses()) {
             throw new IllegalArgumentException("Inconsistent learner state: " + state.numTasks() + " adapters, tasks with "
                     + taskClasses + " classes, head with " + head.numClasses() + " rows");
         }
         int known = inTask ? total - taskClasses.get(taskClasses.size() - 1) : total;
-        return new SdLoraLearner(config, backbone, state, head, taskClasses, known, inTask);
+        SdLoraLearner learner = new SdLoraLearner(config, backbone, state, head, taskClasses, known, inTask);
+        learner.pendingOptimizerState = Map.copyOf(optimizerState);
+        return learner;
     }
 
     @Override
@@ -104,7 +121,16 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         taskClasses.add(newClasses);
         inTask = true;
         training = null;
+        pendingOptimizerState = Map.of();
         mergedGraph = null;
+    }
+
+    /**
+     * The current task's optimizer state (momentum or Adam moments per trainable tensor), named
+     * {@code sdlora.optimizer.<variable>.<key>}; empty between tasks or before the task's first step.
+     */
+    public Map<String, INDArray> optimizerState() {
+        return training != null ? training.optimizerState() : pendingOptimizerState;
     }
 
     @Override
@@ -116,6 +142,8 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         if (training == null) {
             training = new TaskTrainingGraph(backbone, state, config.mode().norm(), head, knownClasses,
                     config.optimizer(), TYPE);
+            training.restoreOptimizerState(pendingOptimizerState);
+            pendingOptimizerState = Map.of();
         }
         if (batch.getFeatures() == null) {
             throw new IllegalArgumentException("Training batch has no features");
@@ -134,6 +162,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         }
         int t = state.currentTask();
         training = null;
+        pendingOptimizerState = Map.of();
         if (config.knowledgeDistillation() && t > 0) {
             assimilate(t);
         }

@@ -12,6 +12,14 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.GradientUpdater;
+
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The graph of one task's training: frozen ViT with SD-LoRA terms, the new head rows, and the cross-entropy over the
@@ -81,5 +89,67 @@ final class TaskTrainingGraph {
 
     SameDiff sameDiff() {
         return sd;
+    }
+
+    /** Prefix of optimizer-state tensors: {@code sdlora.optimizer.<variable>.<state key>}. */
+    static final String OPTIMIZER_PREFIX = "sdlora.optimizer.";
+
+    /** Copies of the optimizer's per-variable state (empty before the first step). */
+    Map<String, INDArray> optimizerState() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        Map<String, GradientUpdater> updaters = sd.getUpdaterMap();
+        if (updaters == null) {
+            return out;
+        }
+        for (Map.Entry<String, GradientUpdater> e : new TreeMap<>(updaters).entrySet()) {
+            Map<String, INDArray> state = stateOf(e.getValue());
+            for (Map.Entry<String, INDArray> s : new TreeMap<>(state).entrySet()) {
+                out.put(OPTIMIZER_PREFIX + e.getKey() + "." + s.getKey(), s.getValue().dup('c'));
+            }
+        }
+        return out;
+    }
+
+    /** Puts saved optimizer state back, so that training continues exactly where it stopped. */
+    void restoreOptimizerState(Map<String, INDArray> saved) {
+        if (saved.isEmpty()) {
+            return;
+        }
+        if (sd.getUpdaterMap() == null) {
+            initializeTraining();
+        }
+        Set<String> expected = new TreeSet<>();
+        for (Map.Entry<String, GradientUpdater> e : sd.getUpdaterMap().entrySet()) {
+            for (Map.Entry<String, INDArray> s : stateOf(e.getValue()).entrySet()) {
+                String key = OPTIMIZER_PREFIX + e.getKey() + "." + s.getKey();
+                expected.add(key);
+                INDArray value = saved.get(key);
+                if (value == null || value.length() != s.getValue().length()) {
+                    throw new IllegalArgumentException("Saved optimizer state lacks '" + key + "' of "
+                            + s.getValue().length() + " values (was it saved with another optimizer?)");
+                }
+                s.getValue().assign(value.reshape(s.getValue().shape()));
+            }
+        }
+        if (!expected.equals(new TreeSet<>(saved.keySet()))) {
+            throw new IllegalArgumentException("Saved optimizer state has entries " + new TreeSet<>(saved.keySet())
+                    + ", this optimizer expects " + expected);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, INDArray> stateOf(GradientUpdater<?> updater) {
+        return (Map<String, INDArray>) updater.getState();
+    }
+
+    /** SameDiff creates updater state lazily at the first fit; its initializer is not public in 1.0.0-M2.1. */
+    private void initializeTraining() {
+        try {
+            Method m = SameDiff.class.getDeclaredMethod("initializeTraining");
+            m.setAccessible(true);
+            m.invoke(sd);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Cannot initialise SameDiff's optimizer state to restore a checkpoint", e);
+        }
     }
 }

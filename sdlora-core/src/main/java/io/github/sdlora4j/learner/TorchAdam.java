@@ -81,7 +81,8 @@ public final class TorchAdam extends ScheduledUpdater {
         private final TorchAdam config;
         private INDArray m;
         private INDArray v;
-        private int step;
+        /** The step count t of the bias correction, kept as state so that a checkpoint restores it. */
+        private final INDArray step = org.nd4j.linalg.factory.Nd4j.scalar(0.0);
 
         Updater(TorchAdam config) {
             this.config = config;
@@ -103,11 +104,14 @@ public final class TorchAdam extends ScheduledUpdater {
                 m.assign(0);
                 v.assign(0);
             }
+            if (state.containsKey("T")) {
+                step.assign(initialize ? 0 : state.get("T").getDouble(0));
+            }
         }
 
         @Override
         public Map<String, INDArray> getState() {
-            return Map.of("M", m, "V", v);
+            return Map.of("M", m, "V", v, "T", step);
         }
 
         @Override
@@ -123,13 +127,14 @@ public final class TorchAdam extends ScheduledUpdater {
 
         @Override
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
-            step++;
+            int t = step.getInt(0) + 1;
+            step.assign(t);
             INDArray g = gradient.reshape(m.shape());
             m.muli(config.beta1).addi(g.mul(1 - config.beta1));
             v.muli(config.beta2).addi(g.mul(g).muli(1 - config.beta2));
             double lr = config.getLearningRate(iteration, epoch);
-            double c1 = 1 - Math.pow(config.beta1, step);
-            double c2 = 1 - Math.pow(config.beta2, step);
+            double c1 = 1 - Math.pow(config.beta1, t);
+            double c2 = 1 - Math.pow(config.beta2, t);
             INDArray denom = Transforms.sqrt(v.div(c2), false).addi(config.epsilon);
             gradient.assign(m.div(c1).divi(denom).muli(lr).reshape(gradient.shape()));
         }
