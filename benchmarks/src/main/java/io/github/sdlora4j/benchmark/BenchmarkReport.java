@@ -154,6 +154,40 @@ public final class BenchmarkReport {
         AtomicFiles.write(file, out -> mapper.writeValue(out, json));
     }
 
+    /**
+     * The report as Markdown: the headline numbers, then every figure by section, then what was not measured;
+     * ready to paste into the README's performance table.
+     */
+    public String toMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("Command: `").append(command).append("` (plan ").append(plan).append(", started ").append(started)
+                .append(")\n\n");
+        md.append("Machine: ").append(machine.get("cores")).append(" cores, ").append(machine.get("cpu_model"))
+                .append(", ").append(machine.get("nd4j_backend_variant")).append(", ND4J threads ")
+                .append(machine.get("nd4j_threads_used")).append(", PyTorch: ").append(machine.get("pytorch"))
+                .append(machine.containsKey("pytorch_threads") ? " (" + machine.get("pytorch_threads") + " threads)" : "")
+                .append(", Java ").append(machine.get("java_version")).append("\n\n");
+        md.append("| Headline | Value |\n|---|---:|\n");
+        headline.forEach((k, v) -> md.append("| `").append(k).append("` | ")
+                .append(v == null ? "not measured" : format(v)).append(" |\n"));
+        md.append("\n| Section | Figure | Value | Unit | How |\n|---|---|---:|---|---|\n");
+        for (Figure f : figures) {
+            md.append("| ").append(f.section()).append(" | `").append(f.name()).append("` | ").append(format(f.value()))
+                    .append(" | ").append(f.unit()).append(" | ").append(f.note().replace("|", "\\|")).append(" |\n");
+        }
+        if (!notMeasured.isEmpty()) {
+            md.append("\nNot measured:\n\n");
+            notMeasured.forEach((k, v) -> md.append("- `").append(k).append("`: ").append(v).append("\n"));
+        }
+        return md.toString();
+    }
+
+    /** Writes {@link #toMarkdown()} to {@code file} atomically. */
+    public void writeMarkdown(Path file) throws IOException {
+        byte[] bytes = toMarkdown().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> out.write(bytes));
+    }
+
     /** Prints the headline numbers. */
     public void printSummary() {
         if (console == null) {

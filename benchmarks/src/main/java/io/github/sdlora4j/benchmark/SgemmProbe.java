@@ -74,10 +74,7 @@ final class SgemmProbe {
     }
 
     Result measure(Shape s) {
-        INDArray a = Nd4j.rand(DataType.FLOAT, s.order(), s.m(), s.k());
-        INDArray b = Nd4j.rand(DataType.FLOAT, s.order(), s.k(), s.n());
-        INDArray out = Nd4j.create(DataType.FLOAT, new long[]{s.m(), s.n()}, s.order());
-        Runnable gemm = () -> Nd4j.gemm(a, b, out, false, false, 1.0, 0.0);
+        Runnable gemm = prepare(s);
         gemm.run();
         List<Double> times = new ArrayList<>();
         double total = 0;
@@ -87,6 +84,14 @@ final class SgemmProbe {
             total += ms;
         }
         return new Result(s, StepTimer.median(times.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    /** One GEMM of shape {@code s} on operands and an output allocated once, here. */
+    static Runnable prepare(Shape s) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, s.order(), s.m(), s.k());
+        INDArray b = Nd4j.rand(DataType.FLOAT, s.order(), s.k(), s.n());
+        INDArray out = Nd4j.create(DataType.FLOAT, new long[]{s.m(), s.n()}, s.order());
+        return () -> Nd4j.gemm(a, b, out, false, false, 1.0, 0.0);
     }
 
     /**

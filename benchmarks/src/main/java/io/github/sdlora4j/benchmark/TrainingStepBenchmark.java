@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * W1: one SD-LoRA step at task index 1 through {@code SdLoraLearner.trainStep}, and the same step in PyTorch
- * (DJL/libtorch) on the same weights and batch, timed interleaved (ours, theirs, ours, ...) so machine noise hits
- * both alike.
+ * (DJL/libtorch) on the same weights and batch, timed interleaved (ours, theirs, sgemm probe, ours, ...) so machine
+ * noise hits all three alike; the fraction of the sgemm limit is taken against the interleaved probe.
  */
 final class TrainingStepBenchmark {
 
@@ -21,14 +21,21 @@ final class TrainingStepBenchmark {
      * @param oursMs  median milliseconds per step of ours
      * @param torchMs median milliseconds per step of PyTorch, empty when it could not run
      * @param flops   analytic FLOPs of one step
+     * @param sgemmGflops median GFLOP/s of the sgemm probe timed between the steps
      */
-    record Result(double oursMs, Optional<Double> torchMs, double flops) {
+    record Result(double oursMs, Optional<Double> torchMs, double flops, double sgemmGflops) {
+
+        double oursGflops() {
+            return flops / (oursMs * 1e6);
+        }
     }
 
     private TrainingStepBenchmark() {
     }
 
-    static Result run(BenchmarkPlan plan, VitWeights backbone, Optional<PyTorchRuntime> torch, BenchmarkReport report) {
+    /** @param peakShape the sgemm shape timed between the steps as the limit (the plan's square) */
+    static Result run(BenchmarkPlan plan, VitWeights backbone, Optional<PyTorchRuntime> torch,
+                      SgemmProbe.Shape peakShape, BenchmarkReport report) {
         SdLoraFixture fixture = SdLoraFixture.create(backbone, TASK, plan.classesPerTask(), plan.rank(), 7);
         DataSet batch = fixture.batch(plan.batch(), 11);
         double flops = fixture.stepFlops(plan.batch());
@@ -53,13 +60,17 @@ final class TrainingStepBenchmark {
                     their.run();
                 }
             }
+            Runnable gemm = SgemmProbe.prepare(peakShape);
+            gemm.run();
             double[] oursMs = new double[plan.steps()];
             double[] theirMs = new double[plan.steps()];
+            double[] gemmMs = new double[plan.steps()];
             for (int i = 0; i < plan.steps(); i++) {
                 oursMs[i] = StepTimer.timeOnce(ours);
                 if (their != null) {
                     theirMs[i] = StepTimer.timeOnce(their);
                 }
+                gemmMs[i] = StepTimer.timeOnce(gemm);
             }
             double ms = StepTimer.median(oursMs);
             String timing = "median of " + plan.steps() + " after " + plan.warmup() + " warm-up"
@@ -77,7 +88,12 @@ final class TrainingStepBenchmark {
                 report.add("w1", "w1_pytorch_gflops", flops / (tms * 1e6), "GFLOP/s", "same analytic FLOPs");
                 report.add("w1", "w1_ratio_vs_pytorch", tms / ms, "ratio", "ours images/s over PyTorch images/s");
             }
-            return new Result(ms, torchMs, flops);
+            double sgemm = peakShape.flops() / (StepTimer.median(gemmMs) * 1e6);
+            report.add("w1", "w1_interleaved_sgemm_gflops", sgemm, "GFLOP/s",
+                    peakShape.label() + " f-order, timed between the steps");
+            report.add("w1", "w1_fraction_of_sgemm_peak", flops / (ms * 1e6) / sgemm, "ratio",
+                    "W1 GFLOP/s over the interleaved sgemm GFLOP/s");
+            return new Result(ms, torchMs, flops, sgemm);
         } finally {
             if (theirs != null) {
                 theirs.close();

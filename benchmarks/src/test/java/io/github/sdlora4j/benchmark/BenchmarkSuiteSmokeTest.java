@@ -33,11 +33,15 @@ class BenchmarkSuiteSmokeTest {
     void runsEverySectionAndWritesSaneJson() throws Exception {
         boolean torch = PyTorchRuntime.load(1).runtime().isPresent();
         Path json = dir.resolve("bench.json");
+        Path markdown = dir.resolve("bench.md");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         BenchmarkSuite suite = new BenchmarkSuite().console(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        String[] args = torch ? new String[]{"--smoke", "--json", json.toString()}
-                : new String[]{"--smoke", "--no-pytorch", "--json", json.toString()};
-        assertEquals(0, new CommandLine(suite).execute(args), printed.toString(StandardCharsets.UTF_8));
+        List<String> args = new java.util.ArrayList<>(List.of("--smoke", "--json", json.toString(), "--markdown",
+                markdown.toString()));
+        if (!torch) {
+            args.add("--no-pytorch");
+        }
+        assertEquals(0, new CommandLine(suite).execute(args.toArray(new String[0])), printed.toString(StandardCharsets.UTF_8));
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertEquals("smoke", root.get("plan").asText());
@@ -76,8 +80,13 @@ class BenchmarkSuiteSmokeTest {
         }
         assertTrue(notMeasured.has("vitb16"), "the smoke plan skips ViT-B/16 and must say so");
         assertTrue(notMeasured.has("data_pipeline"), "without a DataPipelineProbe the data section says so");
+        String md = Files.readString(markdown);
+        for (String key : BenchmarkReport.HEADLINE_KEYS) {
+            assertTrue(md.contains("| `" + key + "` |"), "markdown lacks headline " + key);
+        }
+        assertTrue(md.contains("| w1 | `w1_ours_ms_per_step` |"), md);
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(json), files.toList(), "only the report, no temporary file, may remain");
+            assertEquals(Set.of(json, markdown), Set.copyOf(files.toList()), "only the reports, no temporary file");
         }
     }
 
