@@ -165,7 +165,7 @@ public final class BenchmarkReport {
         md.append("Machine: ").append(machine.get("cores")).append(" cores, ").append(machine.get("cpu_model"))
                 .append(", ").append(machine.get("nd4j_backend_variant")).append(", ND4J threads ")
                 .append(machine.get("nd4j_threads_used")).append(", PyTorch: ").append(machine.get("pytorch"))
-                .append(machine.containsKey("pytorch_threads") ? " (" + machine.get("pytorch_threads") + " threads)" : "")
+                .append(machine.containsKey("pytorch_threads") ? ", threads " + machine.get("pytorch_threads") : "")
                 .append(", Java ").append(machine.get("java_version")).append("\n\n");
         md.append("| Headline | Value |\n|---|---:|\n");
         headline.forEach((k, v) -> md.append("| `").append(k).append("` | ")

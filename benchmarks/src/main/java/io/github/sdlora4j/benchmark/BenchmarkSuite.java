@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
                 "Every figure is printed; --json also writes them, with the machine, to a file."})
 public final class BenchmarkSuite implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "CI plan: fewer steps, tasks 1 and 20 only, no ViT-B/16 (about a minute).")
+    @Option(names = "--quick",
+            description = "CI plan: fewer steps, tasks 1 and 20 only, no ViT-B/16 (under 2 minutes on 2 cores).")
     boolean quick;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write every figure and the machine to FILE (JSON).")

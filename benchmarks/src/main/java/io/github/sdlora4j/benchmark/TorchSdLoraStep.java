@@ -125,7 +125,7 @@ final class TorchSdLoraStep implements AutoCloseable {
     }
 
     /** Sets the batch (images [N, C, H, W]; labels one-hot over the current task's classes, [N, c]). */
-    void setBatch(INDArray batchImages, INDArray taskLabels) {
+    private void setBatch(INDArray batchImages, INDArray taskLabels) {
         if (images != null) {
             images.close();
             labels.close();
@@ -161,22 +161,6 @@ final class TorchSdLoraStep implements AutoCloseable {
             }
             return loss.getFloat();
         }
-    }
-
-    /** Logits [N, c] over the current task's classes (no gradient). */
-    float[] logits(INDArray batchImages) {
-        try (NDScope scope = new NDScope()) {
-            return logitsOf(copy(batchImages)).toFloatArray();
-        }
-    }
-
-    /** The trainable tensors' current values, in a stable order (for tests comparing against the SameDiff step). */
-    List<float[]> trainableValues() {
-        List<float[]> out = new ArrayList<>();
-        for (NDArray p : trainable) {
-            out.add(p.toFloatArray());
-        }
-        return out;
     }
 
     /** Current task's B of {@code block} and {@code p}. */

@@ -91,6 +91,20 @@ class BenchmarkSuiteSmokeTest {
     }
 
     @Test
+    void withoutPyTorchTheBaselineIsNullAndExplained() throws Exception {
+        Path json = dir.resolve("no-torch.json");
+        BenchmarkSuite suite = new BenchmarkSuite().console(new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8));
+        assertEquals(0, new CommandLine(suite).execute("--smoke", "--no-pytorch", "--json", json.toString()));
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertTrue(root.get("w1_pytorch_images_per_s").isNull());
+        assertTrue(root.get("w1_ratio_vs_pytorch").isNull());
+        assertTrue(root.get("not_measured").get("w1_pytorch").asText().contains("--no-pytorch"));
+        assertPositiveFinite("w1_ours_images_per_s", root.get("w1_ours_images_per_s"));
+        assertPositiveFinite("w1_fraction_of_sgemm_peak", root.get("w1_fraction_of_sgemm_peak"));
+    }
+
+    @Test
     void rejectsAJsonPathInAMissingDirectory() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CommandLine cli = new CommandLine(new BenchmarkSuite());
