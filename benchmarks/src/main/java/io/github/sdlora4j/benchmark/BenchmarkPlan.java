@@ -1,0 +1,81 @@
+package io.github.sdlora4j.benchmark;
+
+import io.github.sdlora4j.vit.VitConfig;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How much the suite measures. {@link #full()} is the published configuration; {@link #quick()} keeps every W1
+ * figure but measures fewer steps, only tasks 1 and 20 and no ViT-B/16, for CI; {@link #smoke()} shrinks the model
+ * so a unit test can run the whole suite in seconds.
+ *
+ * @param name            {@code full}, {@code quick} or {@code smoke}; written to the report
+ * @param vit             the W1 model
+ * @param batch           W1 batch size
+ * @param rank            LoRA rank of every task
+ * @param classesPerTask  classes each task brings
+ * @param warmup          untimed steps after the first (graph-building) step
+ * @param steps           timed steps; the median is reported
+ * @param taskPoints      task indices of the scaling section, ascending, starting at 1
+ * @param inferenceBatch  images per prediction call
+ * @param inferenceRuns   timed prediction calls per variant
+ * @param sgemmMinRuns    minimum GEMMs per shape
+ * @param sgemmMinSeconds minimum total time per shape
+ * @param squareSize      side of the square sgemm probe (2048)
+ * @param vitB16Batch     ViT-B/16 batch; 0 skips that section
+ * @param vitB16Steps     timed ViT-B/16 steps after the first
+ * @param reuseW1ForTask1 take the task-1 scaling point from W1's measurement instead of timing it again (saves a
+ *                        graph build; W1's steps are interleaved with PyTorch's, so the full plan times it anew)
+ */
+public record BenchmarkPlan(String name, VitConfig vit, int batch, int rank, int classesPerTask, int warmup, int steps,
+                            List<Integer> taskPoints, int inferenceBatch, int inferenceRuns, int sgemmMinRuns,
+                            double sgemmMinSeconds, int squareSize, int vitB16Batch, int vitB16Steps,
+                            boolean reuseW1ForTask1) {
+
+    /** Validates. */
+    public BenchmarkPlan {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(vit, "vit");
+        taskPoints = List.copyOf(taskPoints);
+        if (batch < 1 || rank < 1 || classesPerTask < 1 || warmup < 0 || steps < 1 || inferenceBatch < 1
+                || inferenceRuns < 1 || sgemmMinRuns < 1 || squareSize < 1 || vitB16Batch < 0 || vitB16Steps < 1) {
+            throw new IllegalArgumentException("Benchmark plan '" + name + "': sizes and counts must be positive "
+                    + "(warmup and vitB16Batch may be 0)");
+        }
+        if (taskPoints.isEmpty() || taskPoints.get(0) < 1) {
+            throw new IllegalArgumentException("Benchmark plan '" + name + "': taskPoints must start at a task >= 1, got "
+                    + taskPoints);
+        }
+        for (int i = 1; i < taskPoints.size(); i++) {
+            if (taskPoints.get(i) <= taskPoints.get(i - 1)) {
+                throw new IllegalArgumentException("Benchmark plan '" + name + "': taskPoints must ascend, got "
+                        + taskPoints);
+            }
+        }
+    }
+
+    /** The published configuration: W1 as specified in issue 6, tasks 1/5/10/20, ViT-B/16 at batch 8. */
+    public static BenchmarkPlan full() {
+        return new BenchmarkPlan("full", VitConfig.VIT_TINY, 32, 10, 10, 2, 7, List.of(1, 5, 10, 20), 64, 7, 5, 0.5,
+                2048, 8, 2, false);
+    }
+
+    /** CI's plan: the W1 model with few steps, task 20 against W1's task 1, small inference, no ViT-B/16. */
+    public static BenchmarkPlan quick() {
+        return new BenchmarkPlan("quick", VitConfig.VIT_TINY, 32, 10, 10, 1, 2, List.of(1, 20), 16, 2, 3, 0.1,
+                1024, 0, 1, true);
+    }
+
+    /** A miniature of the whole suite (width 64, 2 blocks, batch 8) for unit tests; its numbers mean nothing. */
+    public static BenchmarkPlan smoke() {
+        VitConfig small = new VitConfig(32, 4, 3, 64, 2, 2, 256, VitConfig.TIMM_LAYER_NORM_EPS);
+        return new BenchmarkPlan("smoke", small, 8, 4, 5, 1, 2, List.of(1, 20), 8, 2, 2, 0.01, 256, 0, 1,
+                true);
+    }
+
+    /** Whether the scaling section measures both task 1 and task 20 (the headline ratio). */
+    boolean hasTask20Ratio() {
+        return taskPoints.contains(1) && taskPoints.contains(20);
+    }
+}

@@ -1,0 +1,45 @@
+package io.github.sdlora4j.benchmark;
+
+import io.github.sdlora4j.vit.VitConfig;
+import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.OptionalLong;
+
+/**
+ * What a CPU user should expect from the paper's backbone: one SD-LoRA step of ViT-B/16 (task index 1, rank 10) and
+ * the process's peak resident memory afterwards.
+ */
+final class VitB16Benchmark {
+
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private VitB16Benchmark() {
+    }
+
+    static void run(BenchmarkPlan plan, BenchmarkReport report) {
+        OptionalLong before = PeakMemory.residentBytes();
+        VitWeights backbone = VitWeights.random(VitConfig.VIT_B16, 16, SdLoraFixture.TYPE);
+        SdLoraFixture fixture = SdLoraFixture.create(backbone, TrainingStepBenchmark.TASK, plan.classesPerTask(), 10, 17);
+        DataSet batch = fixture.batch(plan.vitB16Batch(), 18);
+        int[] iteration = {0};
+        Runnable step = () -> fixture.step(batch, iteration[0]++);
+        report.add("vitb16", "vitb16_first_step_s", StepTimer.timeOnce(step) / 1e3, "s",
+                "graph construction plus one step, batch " + plan.vitB16Batch());
+        double ms = StepTimer.median(StepTimer.time(0, plan.vitB16Steps(), step));
+        report.add("vitb16", "vitb16_s_per_step", ms / 1e3, "s", "median of " + plan.vitB16Steps());
+        report.add("vitb16", "vitb16_images_per_s", plan.vitB16Batch() * 1e3 / ms, "images/s",
+                "batch " + plan.vitB16Batch());
+        report.add("vitb16", "vitb16_gflops", fixture.stepFlops(plan.vitB16Batch()) / (ms * 1e6), "GFLOP/s",
+                "analytic FLOPs / median time");
+        OptionalLong peak = PeakMemory.peakResidentBytes();
+        if (peak.isPresent()) {
+            report.add("vitb16", "vitb16_peak_rss_mib", peak.getAsLong() / MIB, "MiB",
+                    "VmHWM of the whole process after the ViT-B/16 steps (JVM, ND4J, weights, activations)");
+        } else {
+            report.notMeasured("vitb16_peak_rss_mib", "/proc/self/status is not readable on this system");
+        }
+        before.ifPresent(b -> report.add("vitb16", "vitb16_rss_before_mib", b / MIB, "MiB",
+                "VmRSS before the ViT-B/16 backbone was created"));
+    }
+}

@@ -1,0 +1,129 @@
+package io.github.sdlora4j.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * CI's smoke check: the whole suite runs (miniature model) and writes sane JSON. It asserts structure and that every
+ * number is positive and finite, never a speed. PyTorch is left out when libtorch cannot load here.
+ */
+class BenchmarkSuiteSmokeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsEverySectionAndWritesSaneJson() throws Exception {
+        boolean torch = PyTorchRuntime.load(1).runtime().isPresent();
+        Path json = dir.resolve("bench.json");
+        Path markdown = dir.resolve("bench.md");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        BenchmarkSuite suite = new BenchmarkSuite().console(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        List<String> args = new java.util.ArrayList<>(List.of("--smoke", "--json", json.toString(), "--markdown",
+                markdown.toString()));
+        if (!torch) {
+            args.add("--no-pytorch");
+        }
+        assertEquals(0, new CommandLine(suite).execute(args.toArray(new String[0])), printed.toString(StandardCharsets.UTF_8));
+
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertEquals("smoke", root.get("plan").asText());
+        JsonNode machine = root.get("machine");
+        for (String key : List.of("cores", "cpu_model", "java_version", "nd4j_backend_variant", "nd4j_threads_used",
+                "env_OMP_NUM_THREADS", "pytorch")) {
+            assertTrue(machine.has(key), "machine lacks " + key);
+        }
+        assertTrue(machine.get("cores").asInt() >= 1);
+
+        JsonNode notMeasured = root.get("not_measured");
+        for (String key : BenchmarkReport.HEADLINE_KEYS) {
+            assertTrue(root.has(key), "missing headline " + key);
+            JsonNode v = root.get(key);
+            if (key.contains("pytorch") && !torch) {
+                assertTrue(v.isNull(), key + " must be null without PyTorch");
+                assertTrue(notMeasured.has("w1_pytorch"), "the missing baseline must be explained");
+            } else {
+                assertPositiveFinite(key, v);
+            }
+        }
+
+        Set<String> names = new HashSet<>();
+        JsonNode figures = root.get("figures");
+        assertTrue(figures.size() > 20, "expected every section's figures, got " + figures.size());
+        for (JsonNode f : figures) {
+            String name = f.get("name").asText();
+            assertTrue(names.add(name), "duplicate figure " + name);
+            assertFalse(f.get("unit").asText().isBlank(), name + " has no unit");
+            assertPositiveFinite(name, f.get("value"));
+        }
+        for (String expected : List.of("w1_ours_ms_per_step", "w1_ours_gflops", "sgemm_peak_gflops",
+                "scaling_task1_ms_per_step", "scaling_task20_ms_per_step", "inference_plain_images_per_s",
+                "inference_merged_images_per_s", "inference_unmerged_images_per_s")) {
+            assertTrue(names.contains(expected), "missing figure " + expected);
+        }
+        assertTrue(notMeasured.has("vitb16"), "the smoke plan skips ViT-B/16 and must say so");
+        assertTrue(notMeasured.has("data_pipeline"), "without a DataPipelineProbe the data section says so");
+        String md = Files.readString(markdown);
+        for (String key : BenchmarkReport.HEADLINE_KEYS) {
+            assertTrue(md.contains("| `" + key + "` |"), "markdown lacks headline " + key);
+        }
+        assertTrue(md.contains("| w1 | `w1_ours_ms_per_step` |"), md);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(Set.of(json, markdown), Set.copyOf(files.toList()), "only the reports, no temporary file");
+        }
+    }
+
+    @Test
+    void withoutPyTorchTheBaselineIsNullAndExplained() throws Exception {
+        Path json = dir.resolve("no-torch.json");
+        BenchmarkSuite suite = new BenchmarkSuite().console(new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8));
+        assertEquals(0, new CommandLine(suite).execute("--smoke", "--no-pytorch", "--json", json.toString()));
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertTrue(root.get("w1_pytorch_images_per_s").isNull());
+        assertTrue(root.get("w1_ratio_vs_pytorch").isNull());
+        assertTrue(root.get("not_measured").get("w1_pytorch").asText().contains("--no-pytorch"));
+        assertPositiveFinite("w1_ours_images_per_s", root.get("w1_ours_images_per_s"));
+        assertPositiveFinite("w1_fraction_of_sgemm_peak", root.get("w1_fraction_of_sgemm_peak"));
+    }
+
+    @Test
+    void rejectsAJsonPathInAMissingDirectory() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CommandLine cli = new CommandLine(new BenchmarkSuite());
+        cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+        int status = cli.execute("--smoke", "--json", dir.resolve("nope/bench.json").toString());
+        assertEquals(2, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("does not exist"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void rejectsQuickWithSmoke() {
+        CommandLine cli = new CommandLine(new BenchmarkSuite());
+        cli.setErr(new java.io.PrintWriter(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(2, cli.execute("--quick", "--smoke"));
+    }
+
+    private static void assertPositiveFinite(String name, JsonNode v) {
+        assertTrue(v != null && v.isNumber(), name + " is not a number: " + v);
+        double d = v.asDouble();
+        assertTrue(Double.isFinite(d) && d > 0, name + " must be positive and finite, got " + d);
+    }
+}
