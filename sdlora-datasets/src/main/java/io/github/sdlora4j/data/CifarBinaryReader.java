@@ -102,7 +102,7 @@ public final class CifarBinaryReader implements DatasetReader {
             if (size == 0 || size % rec != 0) {
                 skips.problem(f, "expected a size that is a positive multiple of the " + rec + "-byte record ("
                         + labelBytes + " label byte(s) + " + PIXELS + " pixels), found " + size + " bytes; "
-                        + (size % rec) + " trailing bytes ignored");
+                        + (size % rec) + " bytes past the last whole record");
             }
             try (InputStream in = Files.newInputStream(f)) {
                 long records = size / rec;
