@@ -149,6 +149,27 @@ class FileReadersTest {
         }
     }
 
+    @Test
+    void decodingDoesNotLeakFileHandles() throws IOException {
+        Path fdDir = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fdDir), "needs /proc/self/fd");
+        Path png = root.resolve("x.png");
+        Fixtures.writeImage(png, 8, 8, 77);
+        ImageDecoder.decode(png);
+        long before;
+        try (var s = Files.list(fdDir)) {
+            before = s.count();
+        }
+        for (int i = 0; i < 500; i++) {
+            assertEquals(77, ImageDecoder.decode(png).get(0, 1, 1));
+        }
+        long after;
+        try (var s = Files.list(fdDir)) {
+            after = s.count();
+        }
+        assertTrue(after - before < 20, "open file handles grew from " + before + " to " + after);
+    }
+
     /** DomainNet lists: {@code <domain>_{train,test}.txt}, paths relative to the root. */
     private void writeDomainNet(int classes) throws IOException {
         StringBuilder train = new StringBuilder();
