@@ -4,6 +4,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
+import java.lang.ref.Cleaner;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -27,16 +28,72 @@ public final class PrefetchingDataSetIterator implements DataSetIterator {
     private static final Object END = new Object();
     private static final AtomicInteger THREAD_ID = new AtomicInteger();
 
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final transient DataSetIterator base;
     private final int capacity;
     private transient DataSetPreProcessor preProcessor;
-    private transient BlockingQueue<Object> queue;
-    private transient Thread worker;
-    private transient volatile boolean stopping;
+    private transient Worker worker;
+    private transient Cleaner.Cleanable cleanable;
     private transient Object head;
 
     /** A failure of the background thread, handed to the consumer in queue order. */
     private record Failure(RuntimeException error) {
+    }
+
+    /**
+     * The background producer. It holds no reference to the iterator, so an iterator abandoned in
+     * mid-epoch becomes unreachable and its {@link Cleaner} stops the thread instead of leaving it
+     * parked in {@code put()} for ever.
+     */
+    private static final class Worker implements Runnable {
+        final DataSetIterator base;
+        final BlockingQueue<Object> queue;
+        final Thread thread;
+        volatile boolean stopping;
+
+        Worker(DataSetIterator base, int capacity) {
+            this.base = base;
+            this.queue = new ArrayBlockingQueue<>(capacity);
+            this.thread = new Thread(this, "sdlora-prefetch-" + THREAD_ID.incrementAndGet());
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stopping && base.hasNext()) {
+                    queue.put(base.next());
+                }
+                queue.put(END);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                if (!stopping) {
+                    putQuietly(new Failure(e));
+                }
+            } catch (Error e) {
+                if (!stopping) {
+                    putQuietly(new Failure(new IllegalStateException("data loading failed: " + e, e)));
+                }
+                throw e;
+            }
+        }
+
+        private void putQuietly(Object item) {
+            try {
+                queue.put(item);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Asks the thread to stop and unblocks it; safe to call from the Cleaner thread. */
+        void requestStop() {
+            stopping = true;
+            thread.interrupt();
+            queue.clear();
+        }
     }
 
     /**
@@ -55,33 +112,11 @@ public final class PrefetchingDataSetIterator implements DataSetIterator {
     }
 
     private void start() {
-        BlockingQueue<Object> q = new ArrayBlockingQueue<>(capacity + 1);
-        queue = q;
+        Worker w = new Worker(base, capacity);
+        worker = w;
         head = null;
-        stopping = false;
-        worker = new Thread(() -> produce(q), "sdlora-prefetch-" + THREAD_ID.incrementAndGet());
-        worker.setDaemon(true);
-        worker.start();
-    }
-
-    private void produce(BlockingQueue<Object> q) {
-        try {
-            while (!stopping && base.hasNext()) {
-                q.put(base.next());
-            }
-            q.put(END);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            if (!stopping) {
-                q.offer(new Failure(e)); // the queue has one slot more than the data it can hold
-            }
-        } catch (Error e) {
-            if (!stopping) {
-                q.offer(new Failure(new IllegalStateException("data loading failed: " + e, e)));
-            }
-            throw e;
-        }
+        cleanable = CLEANER.register(this, w::requestStop);
+        w.thread.start();
     }
 
     @Override
@@ -91,7 +126,7 @@ public final class PrefetchingDataSetIterator implements DataSetIterator {
                 return false;
             }
             try {
-                head = queue.take();
+                head = worker.queue.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the next batch", e);
@@ -136,21 +171,19 @@ public final class PrefetchingDataSetIterator implements DataSetIterator {
 
     /** Stops the background thread; the iterator is exhausted until {@link #reset()}. */
     public void shutdown() {
-        Thread w = worker;
+        Worker w = worker;
         if (w == null) {
             return;
         }
-        stopping = true;
-        w.interrupt();
-        queue.clear(); // unblocks a producer waiting in put()
+        w.requestStop();
+        cleanable.clean(); // runs requestStop again (harmless) and deregisters
         try {
-            w.join();
+            w.thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while stopping the prefetch thread", e);
         }
         worker = null;
-        queue.clear();
         head = null;
     }
 

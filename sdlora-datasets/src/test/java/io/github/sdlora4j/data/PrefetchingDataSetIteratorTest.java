@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PrefetchingDataSetIteratorTest {
@@ -133,6 +134,33 @@ class PrefetchingDataSetIteratorTest {
         assertEquals(0f, epoch1.get(0)[1]);
         it.shutdown();
         assertFalse(it.hasNext());
+    }
+
+    @Test
+    void anAbandonedIteratorStopsItsThread() throws InterruptedException {
+        Counting base = new Counting(1000, -1);
+        PrefetchingDataSetIterator it = new PrefetchingDataSetIterator(base, 2);
+        it.next();
+        String name = base.producerThread;
+        it = null;
+        Thread producer = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+                .findFirst().orElse(null);
+        for (int i = 0; i < 100 && producer != null && producer.isAlive(); i++) {
+            System.gc();
+            producer.join(100);
+        }
+        assertFalse(producer != null && producer.isAlive(), "the producer of an unreachable iterator must stop");
+        assertTrue(base.pos < 1000, "the producer must not run the whole epoch");
+    }
+
+    @Test
+    void aFailureRightAfterAFullQueueIsStillDelivered() throws InterruptedException {
+        PrefetchingDataSetIterator it = new PrefetchingDataSetIterator(new Counting(10, 3), 1);
+        Thread.sleep(200); // let the producer fill the queue and block before the failing item
+        assertEquals(0f, it.next().getFeatures().getFloat(0, 1));
+        assertEquals(1f, it.next().getFeatures().getFloat(0, 1));
+        assertEquals(2f, it.next().getFeatures().getFloat(0, 1));
+        assertThrows(DatasetFormatException.class, it::next);
     }
 
     /** ND4J's AsyncDataSetIterator blocks forever here; this one re-throws the original exception. */
