@@ -149,6 +149,29 @@ class FileReadersTest {
         }
     }
 
+    /** ImageNet contains CMYK JPEGs; they must decode to RGB rather than count as corrupt. */
+    @Test
+    void cmykJpegDecodesToRgb() throws IOException {
+        java.awt.image.WritableRaster r = java.awt.image.Raster.createInterleavedRaster(
+                java.awt.image.DataBuffer.TYPE_BYTE, 16, 16, 4, null);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                r.setPixel(x, y, new int[] {200, 50, 10, 30});
+            }
+        }
+        Path f = root.resolve("cmyk.jpg");
+        javax.imageio.ImageWriter w = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(f.toFile())) {
+            w.setOutput(out);
+            w.write(null, new javax.imageio.IIOImage(r, null, null), null);
+        } finally {
+            w.dispose();
+        }
+        RawImage img = ImageDecoder.decode(f);
+        assertEquals(3, img.channels());
+        assertEquals(16, img.width());
+    }
+
     @Test
     void decodingDoesNotLeakFileHandles() throws IOException {
         Path fdDir = Path.of("/proc/self/fd");
