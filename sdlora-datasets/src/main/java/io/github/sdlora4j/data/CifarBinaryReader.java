@@ -1,12 +1,12 @@
 package io.github.sdlora4j.data;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -88,21 +88,33 @@ public final class CifarBinaryReader implements DatasetReader {
             files.add(f);
         }
         SkipLog skips = new SkipLog(skipCorrupt, name + " " + String.join(",", names) + " in " + dir);
-        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
-        List<Integer> labels = new ArrayList<>();
         int rec = recordSize();
-        byte[] buf = new byte[rec];
-        for (Path f : files) {
-            long size;
+        long[] sizes = new long[files.size()];
+        long totalRecords = 0;
+        for (int i = 0; i < files.size(); i++) {
             try {
-                size = Files.size(f);
+                sizes[i] = Files.size(files.get(i));
             } catch (IOException e) {
-                throw new DatasetFormatException(f, "expected a readable file", e);
+                throw new DatasetFormatException(files.get(i), "expected a readable file", e);
             }
+            totalRecords += sizes[i] / rec;
+        }
+        if (totalRecords * PIXELS > Integer.MAX_VALUE - 8) {
+            throw new DatasetFormatException(files.get(0), "expected at most " + (Integer.MAX_VALUE / PIXELS)
+                    + " records in one split, found " + totalRecords);
+        }
+        // Preallocated: CIFAR-100's 154 MB of training pixels are never copied through a growing buffer.
+        byte[] pixels = new byte[(int) (totalRecords * PIXELS)];
+        int[] labels = new int[(int) totalRecords];
+        int count = 0;
+        byte[] buf = new byte[rec];
+        for (int fi = 0; fi < files.size(); fi++) {
+            Path f = files.get(fi);
+            long size = sizes[fi];
             if (size == 0 || size % rec != 0) {
                 skips.problem(f, "expected a size that is a positive multiple of the " + rec + "-byte record ("
                         + labelBytes + " label byte(s) + " + PIXELS + " pixels), found " + size + " bytes; "
-                        + (size % rec) + " trailing bytes ignored");
+                        + (size % rec) + " bytes past the last whole record");
             }
             try (InputStream in = Files.newInputStream(f)) {
                 long records = size / rec;
@@ -116,19 +128,23 @@ public final class CifarBinaryReader implements DatasetReader {
                                 + " (byte offset " + (r * rec + labelBytes - 1) + "), found " + label);
                         continue;
                     }
-                    labels.add(label);
-                    pixels.write(buf, labelBytes, PIXELS);
+                    labels[count] = label;
+                    System.arraycopy(buf, labelBytes, pixels, count * PIXELS, PIXELS);
+                    count++;
                 }
             } catch (IOException e) {
                 throw new DatasetFormatException(f, "expected a readable file", e);
             }
         }
         skips.summarize();
-        if (labels.isEmpty()) {
+        if (count == 0) {
             throw new DatasetFormatException(files.get(0), "expected at least one valid record");
         }
-        return new InMemorySplit(String.join("+", names), 32, 32, 3, pixels.toByteArray(),
-                labels.stream().mapToInt(Integer::intValue).toArray());
+        if (count < labels.length) {
+            pixels = Arrays.copyOf(pixels, count * PIXELS);
+            labels = Arrays.copyOf(labels, count);
+        }
+        return new InMemorySplit(String.join("+", names), 32, 32, 3, pixels, labels);
     }
 
     private List<String> classNames(Path dir) {

@@ -4,11 +4,13 @@ import io.github.sdlora4j.transforms.CenterCropTransform;
 import io.github.sdlora4j.transforms.ImageTransform;
 import io.github.sdlora4j.transforms.PreprocessingSpec;
 import io.github.sdlora4j.transforms.RandomResizedCropTransform;
-import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the labels {@link #taskClasses(int)}. All iterators yield {@code DataSet}s with features
  * {@code [N, C, H, W]} float32 (in [0,1] unless normalization is configured) and one-hot float32 labels
  * {@code [N, numClasses()]}; they decode ahead of the consumer on a background thread
- * ({@link AsyncDataSetIterator}) and decode each batch's images on {@code decodeThreads} threads.
+ * ({@link PrefetchingDataSetIterator}) and decode each batch's images on {@code decodeThreads} threads.
  *
  * <p>Close the benchmark to stop its decode threads (they are daemon threads, so forgetting it does
  * not keep the JVM alive).
@@ -42,6 +44,8 @@ public final class ClassIncrementalBenchmark implements AutoCloseable {
     private final SkipLog imageSkips;
     private final int[][] trainByLabel;
     private final int[][] testByLabel;
+    /** Iterators still able to run, stopped by {@link #close()}; weak so abandoned ones can be collected. */
+    private final Set<PrefetchingDataSetIterator> live = Collections.newSetFromMap(new WeakHashMap<>());
 
     /**
      * @param data            the dataset
@@ -231,7 +235,11 @@ public final class ClassIncrementalBenchmark implements AutoCloseable {
         }
         ImageBatchIterator base = new ImageBatchIterator(s, indices, labelMap, data.numClasses(), classNames,
                 batchSize, transform, shuffle, seed, decodePool, imageSkips);
-        return new AsyncDataSetIterator(base, prefetchBatches, false);
+        PrefetchingDataSetIterator it = new PrefetchingDataSetIterator(base, prefetchBatches);
+        synchronized (live) {
+            live.add(it);
+        }
+        return it;
     }
 
     private static int count(int[][] byLabel, ClassRange range) {
@@ -242,9 +250,15 @@ public final class ClassIncrementalBenchmark implements AutoCloseable {
         return total;
     }
 
-    /** Stops the decode threads; iterators created earlier must not be used afterwards. */
+    /** Stops the prefetch and decode threads; iterators created earlier must not be used afterwards. */
     @Override
     public void close() {
+        List<PrefetchingDataSetIterator> its;
+        synchronized (live) {
+            its = new ArrayList<>(live);
+            live.clear();
+        }
+        its.forEach(PrefetchingDataSetIterator::shutdown);
         if (decodePool != null) {
             decodePool.shutdownNow();
         }

@@ -24,7 +24,7 @@ import java.util.concurrent.Future;
  * <p>Determinism: epoch {@code e} (0 at construction, +1 per {@link #reset()}) shuffles with
  * {@code new Random(mix(seed, e))}, and sample {@code p} of the epoch augments with a
  * {@link SplittableRandom} seeded from {@code (seed, e, p)}. The result therefore does not depend on
- * how many threads decode a batch. Usually wrapped by {@link org.nd4j.linalg.dataset.AsyncDataSetIterator}
+ * how many threads decode a batch. Usually wrapped by a {@link PrefetchingDataSetIterator}
  * (see {@link ClassIncrementalBenchmark}) so that decoding runs ahead of training.
  */
 public final class ImageBatchIterator implements DataSetIterator {

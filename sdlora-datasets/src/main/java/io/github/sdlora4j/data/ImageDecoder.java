@@ -3,8 +3,11 @@ package io.github.sdlora4j.data;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,9 +33,12 @@ public final class ImageDecoder {
     public static RawImage decode(Path file) {
         BufferedImage img;
         List<String> warnings = new ArrayList<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(Files.newInputStream(file))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
+        // Closing an ImageInputStream does not close the stream it wraps, so both are closed here; the
+        // memory cache avoids ImageIO's default temp-file cache.
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+             ImageInputStream in = new MemoryCacheImageInputStream(raw)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
                 throw new DatasetFormatException(file, "expected a JPEG or PNG image, found no decoder for its content");
             }
             ImageReader reader = readers.next();

@@ -25,7 +25,7 @@ public final class ImageFolderReader implements DatasetReader {
 
     /** @param name the format name this instance is registered under (e.g. {@code "imagenet-r"}) */
     public ImageFolderReader(String name) {
-        this.name = name;
+        this.name = java.util.Objects.requireNonNull(name, "name");
     }
 
     @Override
