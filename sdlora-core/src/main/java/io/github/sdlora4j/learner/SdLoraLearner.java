@@ -47,6 +47,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
     private TaskTrainingGraph training;
     private Map<String, INDArray> pendingOptimizerState = Map.of();
     private ClassifierGraph mergedGraph;
+    private ClassifierGraph unmergedGraph;
 
     private SdLoraLearner(SdLoraConfig config, VitWeights backbone, SdLoraState state, ClassifierHead head,
                           List<Integer> taskClasses, int knownClasses, boolean inTask) {
@@ -122,7 +123,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         inTask = true;
         training = null;
         pendingOptimizerState = Map.of();
-        mergedGraph = null;
+        invalidateInference();
     }
 
     /**
@@ -151,7 +152,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         DataSet mapped = new DataSet(batch.getFeatures(), TaskLabels.slice(batch.getLabels(), knownClasses, newClasses));
         double loss = training.step(mapped, epoch, step);
         training.copyBack(state, head, knownClasses);
-        mergedGraph = null;
+        invalidateInference();
         return loss;
     }
 
@@ -168,7 +169,13 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         }
         knownClasses += taskClasses.get(t);
         inTask = false;
+        invalidateInference();
+    }
+
+    /** The adapters or head changed: prediction graphs are rebuilt on next use. */
+    private void invalidateInference() {
         mergedGraph = null;
+        unmergedGraph = null;
     }
 
     /** SD-LoRA-KD, corrected: explicit residual, coefficients at their own index, zero directions left out. */
@@ -214,8 +221,14 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
 
     /** Logits computed with every adapter as a separate low-rank path (no merging); equal to {@link #logits}. */
     public INDArray logitsUnmerged(INDArray images) {
-        return new ClassifierGraph(backbone, new SdLoraAdapterGraph(state, config.mode().norm(), false, TYPE), head, TYPE)
-                .logits(images);
+        if (head.numClasses() == 0) {
+            throw new IllegalStateException("No classes learned yet: call beforeTask first");
+        }
+        if (unmergedGraph == null) {
+            unmergedGraph = new ClassifierGraph(backbone, new SdLoraAdapterGraph(state, config.mode().norm(), false, TYPE),
+                    head, TYPE);
+        }
+        return unmergedGraph.logits(images);
     }
 
     /** The backbone with every adapter folded into W_q and W_v. */
