@@ -2,7 +2,6 @@ package io.github.sdlora4j.benchmark;
 
 import io.github.sdlora4j.learner.ClassifierGraph;
 import io.github.sdlora4j.learner.SdLoraLearner;
-import io.github.sdlora4j.lora.SdLoraAdapterGraph;
 import io.github.sdlora4j.vit.QkvAdapter;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,7 +19,7 @@ final class InferenceBenchmark {
     private InferenceBenchmark() {
     }
 
-    /** Returns images/s by variant name ({@code plain}, {@code merged}, {@code unmerged}, {@code unmerged_api}). */
+    /** Returns images/s by variant name ({@code plain}, {@code merged}, {@code unmerged}). */
     static Map<String, Double> run(BenchmarkPlan plan, VitWeights backbone, BenchmarkReport report) {
         SdLoraFixture fixture = SdLoraFixture.create(backbone, TrainingStepBenchmark.TASK, plan.classesPerTask(),
                 plan.rank(), 300);
@@ -32,17 +31,13 @@ final class InferenceBenchmark {
         INDArray images = fixture.batch(plan.inferenceBatch(), 302).getFeatures();
         ClassifierGraph plain = new ClassifierGraph(learner.backbone(), QkvAdapter.NONE, learner.head(),
                 SdLoraFixture.TYPE);
-        ClassifierGraph unmerged = new ClassifierGraph(learner.backbone(),
-                new SdLoraAdapterGraph(learner.state(), learner.config().mode().norm(), false, SdLoraFixture.TYPE),
-                learner.head(), SdLoraFixture.TYPE);
         Map<String, Runnable> variants = new LinkedHashMap<>();
         variants.put("plain", () -> plain.logits(images));
         variants.put("merged", () -> learner.logits(images));
-        variants.put("unmerged", () -> unmerged.logits(images));
-        variants.put("unmerged_api", () -> learner.logitsUnmerged(images));
+        variants.put("unmerged", () -> learner.logitsUnmerged(images));
         Map<String, double[]> times = new LinkedHashMap<>();
         variants.forEach((name, body) -> {
-            body.run(); // warm-up; builds the merged graph once
+            body.run(); // warm-up; builds each graph once
             times.put(name, new double[plan.inferenceRuns()]);
         });
         for (int i = 0; i < plan.inferenceRuns(); i++) {
@@ -54,8 +49,7 @@ final class InferenceBenchmark {
         Map<String, String> notes = Map.of(
                 "plain", "ViT without adapters (ClassifierGraph, QkvAdapter.NONE)",
                 "merged", "SdLoraLearner.logits: adapters folded into W_q, W_v",
-                "unmerged", "adapters as low-rank paths, graph built once",
-                "unmerged_api", "SdLoraLearner.logitsUnmerged: rebuilds its graph on every call");
+                "unmerged", "SdLoraLearner.logitsUnmerged: adapters as separate low-rank paths");
         for (String name : variants.keySet()) {
             double ms = StepTimer.median(times.get(name));
             double ips = plan.inferenceBatch() * 1e3 / ms;
