@@ -69,7 +69,13 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
                     config.optimizer(), TYPE, false);
         }
         INDArray labels = TaskLabels.slice(batch.getLabels(), first, knownClasses + newClasses - first);
-        double loss = training.step(new DataSet(batch.getFeatures(), labels), epoch, step);
+        double loss;
+        try {
+            loss = training.step(new DataSet(batch.getFeatures(), labels), epoch, step);
+        } catch (NonFiniteLossException e) {
+            training = null; // its arrays took the bad update; the state still holds the last good step
+            throw e;
+        }
         training.copyBack(state, head, first);
         inference = null;
         return loss;

@@ -9,8 +9,7 @@ public final class NonFiniteLossException extends RuntimeException {
 
     public NonFiniteLossException(int task, int epoch, int step, double loss) {
         super("Loss became " + loss + " at task " + task + ", epoch " + epoch + ", step " + step
-                + " (lower the learning rate or check the input data); the learner keeps its state from before this task's"
-                + " training call and nothing already written was changed");
+                + " (lower the learning rate or check the input data); the learner keeps its state from before this step");
         this.task = task;
         this.epoch = epoch;
         this.step = step;

@@ -150,7 +150,13 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
             throw new IllegalArgumentException("Training batch has no features");
         }
         DataSet mapped = new DataSet(batch.getFeatures(), TaskLabels.slice(batch.getLabels(), knownClasses, newClasses));
-        double loss = training.step(mapped, epoch, step);
+        double loss;
+        try {
+            loss = training.step(mapped, epoch, step);
+        } catch (NonFiniteLossException e) {
+            training = null; // its arrays took the bad update; the state still holds the last good step
+            throw e;
+        }
         training.copyBack(state, head, knownClasses);
         invalidateInference();
         return loss;

@@ -188,7 +188,13 @@ class SdLoraLearnerTest {
         learner.beforeTask(2);
         DataSet bad = data.sample(0, 2, 2, 1);
         bad.getFeatures().putScalar(new long[]{0, 0, 0, 0}, Double.NaN);
+        learner.trainStep(data.sample(0, 2, 2, 2), 0, 0);
+        INDArray x = TestWeights.images(C, 2, 3, DataType.FLOAT);
+        float[] before = learner.logits(x).data().asFloat();
         NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> learner.trainStep(bad, 3, 17));
+        assertArrayEquals(before, learner.logits(x).data().asFloat(), "the state of the last good step is kept");
+        learner.trainStep(data.sample(0, 2, 2, 4), 3, 18); // training can go on from it
+        assertTrue(Float.isFinite(learner.logits(x).getFloat(0, 0)));
         assertEquals(0, e.task());
         assertEquals(3, e.epoch());
         assertEquals(17, e.step());
