@@ -9,8 +9,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Writes the timm ViT forward pass into a SameDiff graph. Backbone tensors become constants named by their timm
- * keys, so they are frozen and show up under the names of {@link TimmVitLayout}.
+ * Writes the timm ViT forward pass into a SameDiff graph. Backbone tensors become constants (frozen) named after
+ * their timm keys; linear weights are stored transposed ({@code .T}) and a frozen graph pre-combines a few of them
+ * ({@code .folded}), as {@link TimmVitLayout} documents.
  *
  * <p>The residual stream stays a 2-D [batch*tokens, dim] matrix so that every projection is one GEMM; only
  * attention reshapes to [batch, heads, tokens, headDim].
@@ -26,6 +27,7 @@ public final class VitGraph {
     /** Suffix of frozen-graph constants that combine several timm tensors (see {@link #mlp} and the q scale). */
     public static final String FOLDED = ".folded";
     private static final String[] QKV = {"q", "k", "v"};
+    private static volatile boolean backendChecked;
 
     private final SameDiff sd;
     private final VitConfig c;
@@ -62,8 +64,6 @@ public final class VitGraph {
         SDVariable x = sd.placeHolder(INPUT, type, -1, g.c.channels(), g.c.imageSize(), g.c.imageSize());
         return g.forward(x);
     }
-
-    private static volatile boolean backendChecked;
 
     /** A GPU the backend has no kernels for fails here with a clear message instead of in native code later. */
     private static void checkBackendOnce() {
