@@ -1,6 +1,10 @@
 package io.github.sdlora4j.learner;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.Map;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /** The learning rate and optional schedule shared by this project's PyTorch-semantics updaters. */
@@ -35,6 +39,16 @@ abstract class ScheduledUpdater implements IUpdater {
 
     @Override
     public abstract ScheduledUpdater clone();
+
+    /** A fresh per-variable updater of this configuration. */
+    abstract GradientUpdater<?> newUpdater();
+
+    @Override
+    public GradientUpdater instantiate(Map<String, INDArray> state, boolean initialize) {
+        GradientUpdater<?> u = newUpdater();
+        u.setState(state, initialize);
+        return u;
+    }
 
     /** A copy of the schedule for {@link #clone()}. */
     protected ISchedule scheduleCopy() {

@@ -49,10 +49,8 @@ public final class TorchAdam extends ScheduledUpdater {
     }
 
     @Override
-    public GradientUpdater instantiate(Map<String, INDArray> state, boolean initialize) {
-        Updater u = new Updater(this);
-        u.setState(state, initialize);
-        return u;
+    GradientUpdater<?> newUpdater() {
+        return new Updater(this);
     }
 
     @Override

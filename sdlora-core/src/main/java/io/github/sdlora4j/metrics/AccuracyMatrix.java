@@ -78,33 +78,30 @@ public final class AccuracyMatrix {
     }
 
     public double forgetting() {
-        requireRows();
         int last = rows.size() - 1;
-        if (last == 0) {
-            return 0;
-        }
-        double sum = 0;
-        for (int j = 0; j < last; j++) {
+        return meanOverEarlierTasks(j -> {
             double best = Double.NEGATIVE_INFINITY;
             for (int l = j; l < last; l++) {
                 best = Math.max(best, rows.get(l)[j]);
             }
-            sum += best - rows.get(last)[j];
-        }
-        return sum / last;
+            return best - rows.get(last)[j];
+        });
     }
 
     public double backwardTransfer() {
+        int last = rows.size() - 1;
+        return meanOverEarlierTasks(j -> rows.get(last)[j] - rows.get(j)[j]);
+    }
+
+    /** Mean of {@code perTask(j)} over the tasks before the last; 0 with a single task. */
+    private double meanOverEarlierTasks(java.util.function.IntToDoubleFunction perTask) {
         requireRows();
         int last = rows.size() - 1;
-        if (last == 0) {
-            return 0;
-        }
         double sum = 0;
         for (int j = 0; j < last; j++) {
-            sum += rows.get(last)[j] - rows.get(j)[j];
+            sum += perTask.applyAsDouble(j);
         }
-        return sum / last;
+        return last == 0 ? 0 : sum / last;
     }
 
     private void requireRows() {
