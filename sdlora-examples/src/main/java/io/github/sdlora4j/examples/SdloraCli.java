@@ -1,0 +1,48 @@
+package io.github.sdlora4j.examples;
+
+import io.github.sdlora4j.learner.NonFiniteLossException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code sdlora} command: runs the class-incremental protocol from a configuration and works with its outputs.
+ * Exit codes: 0 success, 1 error (bad input, I/O), 2 usage error, 3 the loss became NaN/Inf.
+ */
+@Command(name = "sdlora", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+        description = "SD-LoRA class-incremental learning on Deeplearning4j.",
+        subcommands = {DemoCommand.class, RunCommand.class, PredictCommand.class, ExportCommand.class,
+                PretrainCommand.class})
+public final class SdloraCli implements Runnable {
+
+    /** Exit code when training stopped on a non-finite loss. */
+    public static final int EXIT_NON_FINITE_LOSS = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
+    }
+
+    /** Builds the command line with error handling: one clear message, no stack trace (unless --stacktrace env). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new SdloraCli());
+        cl.setExecutionExceptionHandler((e, line, parse) -> {
+            if (System.getenv("SDLORA_STACKTRACE") != null) {
+                e.printStackTrace();
+            }
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            line.getErr().println("sdlora " + line.getCommandName() + ": " + message);
+            return e instanceof NonFiniteLossException ? EXIT_NON_FINITE_LOSS : 1;
+        });
+        return cl;
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.setOut(new QuietStdout(System.out));
+        System.exit(commandLine().execute(args));
+    }
+}
