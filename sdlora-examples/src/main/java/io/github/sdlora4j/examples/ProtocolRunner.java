@@ -96,7 +96,7 @@ final class ProtocolRunner {
     private SeedResult runSeed(long seed, BackboneFiles.Loaded backbone, List<SeedResult> done,
                                RunState.Partial resumeFrom) throws IOException {
         DatasetSpec spec = config.datasetFor(seed);
-        try (ClassIncrementalBenchmark bench = ClassIncrementalBenchmark.open(spec)) {
+        try (ClassIncrementalBenchmark bench = Benchmarks.open(spec, config.trainImagesPerClass())) {
             int tasks = bench.numTasks();
             ClassIncrementalLearner learner;
             AccuracyMatrix matrix = new AccuracyMatrix();

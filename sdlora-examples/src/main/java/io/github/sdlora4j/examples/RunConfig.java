@@ -33,12 +33,15 @@ import java.util.Objects;
  * @param seeds                 run seeds (default [1993]); each seeds the learner, the data order and, unless the
  *                              dataset block sets classOrderSeed or classOrder, the class order
  * @param checkpointEverySteps  also snapshot the learner every N optimizer steps (0 = only after each task)
+ * @param trainImagesPerClass   keep only the first N training images of each class (file order) for quick runs, or
+ *                              null for all (the test split is never cut)
  * @param classOrderFromRunSeed derived: whether each seed's class order follows the run seed (the dataset block set
  *                              neither classOrderSeed nor classOrder)
  */
 public record RunConfig(DatasetSpec dataset, String backbone, String vit, String method, String mode, int rank,
                         double kdThreshold, OptimizerSettings optimizer, int epochs, int batchSize, int evalBatchSize,
-                        List<Long> seeds, int checkpointEverySteps, boolean classOrderFromRunSeed) {
+                        List<Long> seeds, int checkpointEverySteps, Integer trainImagesPerClass,
+                        boolean classOrderFromRunSeed) {
 
     /** Validates. */
     public RunConfig {
@@ -70,6 +73,10 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
         if (seeds.stream().distinct().count() != seeds.size()) {
             throw new IllegalArgumentException("seeds must be distinct, got " + seeds);
         }
+        if (trainImagesPerClass != null && trainImagesPerClass < 1) {
+            throw new IllegalArgumentException("trainImagesPerClass must be >= 1 (or absent for all), got "
+                    + trainImagesPerClass);
+        }
         if (checkpointEverySteps < 0) {
             throw new IllegalArgumentException("checkpointEverySteps must be >= 0, got " + checkpointEverySteps);
         }
@@ -89,7 +96,8 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
                                  @JsonProperty("batchSize") Integer batchSize,
                                  @JsonProperty("evalBatchSize") Integer evalBatchSize,
                                  @JsonProperty("seeds") List<Long> seeds,
-                                 @JsonProperty("checkpointEverySteps") Integer checkpointEverySteps) {
+                                 @JsonProperty("checkpointEverySteps") Integer checkpointEverySteps,
+                                 @JsonProperty("trainImagesPerClass") Integer trainImagesPerClass) {
         String m = mode == null ? "reference" : mode.toLowerCase(Locale.ROOT);
         OptimizerSettings o = optimizer == null ? OptimizerSettings.defaults() : optimizer;
         return new RunConfig(dataset, backbone == null ? BackboneFiles.BUNDLED : backbone, vit,
@@ -97,7 +105,7 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
                 kdThreshold == null ? DirectionAssimilator.DEFAULT_THRESHOLD : kdThreshold, o.effective(parseMode(m)),
                 epochs == null ? 20 : epochs, batchSize == null ? 128 : batchSize,
                 evalBatchSize == null ? 128 : evalBatchSize, seeds == null ? List.of(1993L) : seeds,
-                checkpointEverySteps == null ? 0 : checkpointEverySteps, true);
+                checkpointEverySteps == null ? 0 : checkpointEverySteps, trainImagesPerClass, true);
     }
 
     private static SdLoraMode parseMode(String mode) {
@@ -133,18 +141,18 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
     /** A copy with another method (the {@code --method} override). */
     public RunConfig withMethod(String m) {
         return new RunConfig(dataset, backbone, vit, m.toLowerCase(Locale.ROOT), mode, rank, kdThreshold, optimizer,
-                epochs, batchSize, evalBatchSize, seeds, checkpointEverySteps, classOrderFromRunSeed);
+                epochs, batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
     }
 
     /** A copy with other seeds (the {@code --seed} override). */
     public RunConfig withSeeds(List<Long> s) {
         return new RunConfig(dataset, backbone, vit, method, mode, rank, kdThreshold, optimizer, epochs, batchSize,
-                evalBatchSize, s, checkpointEverySteps, classOrderFromRunSeed);
+                evalBatchSize, s, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
     }
 
     /** A copy where the class order comes from the dataset block ({@code false}) or each run seed ({@code true}). */
     public RunConfig withClassOrderFromRunSeed(boolean fromSeed) {
         return new RunConfig(dataset, backbone, vit, method, mode, rank, kdThreshold, optimizer, epochs, batchSize,
-                evalBatchSize, seeds, checkpointEverySteps, fromSeed);
+                evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, fromSeed);
     }
 }
