@@ -100,7 +100,12 @@ public final class ConfigLoader {
 
     /** The effective configuration as a JSON tree (every default filled in). */
     public static JsonNode effective(RunConfig config) {
-        return JSON.valueToTree(config);
+        try {
+            // Through text, so that it compares equal to the same config read back from a file (number node types).
+            return JSON.readTree(JSON.writeValueAsString(config));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize the run config", e);
+        }
     }
 
     private static String path(JsonMappingException e) {

@@ -159,9 +159,12 @@ final class ProtocolRunner {
         TrainingMonitor steps = config.checkpointEverySteps() > 0 && method.store() != null
                 ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs.stepSnapshot(seed))
                 : TrainingMonitor.NONE;
-        ProgressMonitor progress = new ProgressMonitor(label, images, steps);
+        StepPosition position = new StepPosition(steps);
+        ProgressMonitor progress = new ProgressMonitor(label, images, position);
         try {
             learner.train(data, epochs, progress);
+        } catch (RuntimeException e) {
+            throw new TrainingStoppedException(seed, t, position.epoch, position.nextStep, e);
         } finally {
             progress.closeQuietly();
         }
@@ -265,6 +268,34 @@ final class ProtocolRunner {
             b.append(String.format(Locale.ROOT, " %6.2f", a));
         }
         return b.append(String.format(Locale.ROOT, "   | all seen %6.2f  (%.1f s)", seen, seconds)).toString();
+    }
+
+    /** Remembers where training is, so a failure inside a step can be located; forwards every event. */
+    private static final class StepPosition implements TrainingMonitor {
+        private final TrainingMonitor next;
+        private int epoch;
+        private int nextStep;
+
+        StepPosition(TrainingMonitor next) {
+            this.next = next;
+        }
+
+        @Override
+        public void epochStarted(int task, int e) {
+            epoch = e;
+            next.epochStarted(task, e);
+        }
+
+        @Override
+        public void stepDone(int task, int e, int iteration, double loss, int batchSize) {
+            nextStep = iteration + 1;
+            next.stepDone(task, e, iteration, loss, batchSize);
+        }
+
+        @Override
+        public void epochDone(int task, int e, double meanLoss) {
+            next.epochDone(task, e, meanLoss);
+        }
     }
 
     /** Writes a snapshot of the learner every N optimizer steps (for inspection; resume uses task boundaries). */

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code sdlora} command: runs the class-incremental protocol from a configuration and works with its outputs.
- * Exit codes: 0 success, 1 error (bad input, I/O), 2 usage error, 3 the loss became NaN/Inf.
+ * Exit codes: 0 success, 1 error (bad input, I/O), 2 usage error, 3 training stopped inside a task (the loss or
+ * the parameters became NaN/Inf, or a step failed); the message names seed, task, epoch and step.
  */
 @Command(name = "sdlora", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "SD-LoRA class-incremental learning on Deeplearning4j.",
@@ -14,8 +15,8 @@ import picocli.CommandLine.Command;
                 PretrainCommand.class})
 public final class SdloraCli implements Runnable {
 
-    /** Exit code when training stopped on a non-finite loss. */
-    public static final int EXIT_NON_FINITE_LOSS = 3;
+    /** Exit code when training stopped inside a task (non-finite loss or parameters, or a failing step). */
+    public static final int EXIT_TRAINING_STOPPED = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,7 +35,7 @@ public final class SdloraCli implements Runnable {
             }
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             line.getErr().println("sdlora " + line.getCommandName() + ": " + message);
-            return e instanceof NonFiniteLossException ? EXIT_NON_FINITE_LOSS : 1;
+            return e instanceof NonFiniteLossException || e instanceof TrainingStoppedException ? EXIT_TRAINING_STOPPED : 1;
         });
         return cl;
     }
