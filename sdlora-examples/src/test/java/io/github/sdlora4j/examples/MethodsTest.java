@@ -3,6 +3,7 @@ package io.github.sdlora4j.examples;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.JointLearner;
 import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.learner.SdLoraMode;
 import io.github.sdlora4j.learner.SequentialLoraLearner;
 import io.github.sdlora4j.learner.SimpleCilLearner;
 import io.github.sdlora4j.learner.TrainingScope;
@@ -37,7 +38,9 @@ class MethodsTest {
                 List.copyOf(Methods.all().keySet()));
         SdLoraLearner plain = (SdLoraLearner) create("sdlora", c, b);
         assertEquals(RankSchedule.constant(4), plain.config().ranks());
-        assertEquals("adam", plain.config().optimizer().type());
+        assertEquals(SdLoraMode.PAPER, plain.config().mode());
+        assertEquals("sgd", plain.config().optimizer().type(), "the config's explicit optimizer wins over the mode's");
+        assertEquals(0.05, plain.config().optimizer().learningRate());
         assertEquals(7L, plain.config().seed());
         assertEquals(RankSchedule.DEFAULT_REDUCTION, ((SdLoraLearner) create("sdlora-rr", c, b)).config().ranks());
         SdLoraLearner kd = (SdLoraLearner) create("sdlora-kd", c, b);
