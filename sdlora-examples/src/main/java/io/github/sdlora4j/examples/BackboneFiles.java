@@ -51,9 +51,9 @@ public final class BackboneFiles {
      * Loads the backbone named by {@code backbone}.
      *
      * @param declared the ViT shape from the configuration, or null to take it from the file's metadata
-     * @param baseDir  resolves relative paths (the config file's folder)
+     * @param seed     seeds the random weights of a preset
      */
-    public static Loaded load(String backbone, VitConfig declared, Path baseDir, long seed) throws IOException {
+    public static Loaded load(String backbone, VitConfig declared, long seed) throws IOException {
         if (backbone == null || backbone.isBlank()) {
             throw new IllegalArgumentException("backbone must be given: 'bundled', a ViT preset name or a .safetensors path");
         }
@@ -69,7 +69,7 @@ public final class BackboneFiles {
             }
             return new Loaded(VitWeights.random(preset, seed, DataType.FLOAT), "random " + backbone, null);
         }
-        Path file = baseDir == null ? Path.of(backbone) : baseDir.resolve(backbone);
+        Path file = Path.of(backbone);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("backbone file " + file.toAbsolutePath() + " does not exist (expected a"
                     + " timm-layout .safetensors file, 'bundled' or a preset name)");

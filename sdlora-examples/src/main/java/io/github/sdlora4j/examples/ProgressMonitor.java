@@ -19,6 +19,7 @@ final class ProgressMonitor implements TrainingMonitor {
     private static final Logger log = LoggerFactory.getLogger(ProgressMonitor.class);
 
     private final String label;
+    private final String shortLabel;
     private final long imagesPerEpoch;
     private final boolean terminal;
     private final TrainingMonitor delegate;
@@ -36,6 +37,8 @@ final class ProgressMonitor implements TrainingMonitor {
 
     ProgressMonitor(String label, long imagesPerEpoch, boolean terminal, TrainingMonitor delegate) {
         this.label = label;
+        // The bar shares one terminal line with counts, speed and loss: keep its name short.
+        this.shortLabel = label.replaceFirst("^seed \\d+ ", "");
         this.imagesPerEpoch = imagesPerEpoch;
         this.terminal = terminal;
         this.delegate = delegate == null ? TrainingMonitor.NONE : delegate;
@@ -46,7 +49,7 @@ final class ProgressMonitor implements TrainingMonitor {
         epochStart = System.nanoTime();
         images = 0;
         if (terminal) {
-            bar = new ProgressBarBuilder().setTaskName(label + " epoch " + (epoch + 1))
+            bar = new ProgressBarBuilder().setTaskName(shortLabel + " epoch " + (epoch + 1))
                     .setInitialMax(imagesPerEpoch).setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1)
                     .showSpeed().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                     .build();
@@ -59,7 +62,7 @@ final class ProgressMonitor implements TrainingMonitor {
         images += batchSize;
         if (bar != null) {
             bar.stepBy(batchSize);
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f", loss));
         }
         delegate.stepDone(task, epoch, iteration, loss, batchSize);
     }

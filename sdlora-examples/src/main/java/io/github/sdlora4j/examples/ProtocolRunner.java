@@ -5,7 +5,6 @@ import io.github.sdlora4j.data.ClassIncrementalBenchmark;
 import io.github.sdlora4j.data.ClassRange;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.data.DatasetSplit;
-import io.github.sdlora4j.io.AtomicFiles;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.learner.TrainingScope;
@@ -58,8 +57,8 @@ final class ProtocolRunner {
     /** Runs (or resumes) every seed and writes the outputs; returns the per-seed results. */
     List<SeedResult> run(boolean resume) throws IOException {
         RunState state = outputs.prepare(resume, effective);
-        BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), null,
-                config.seeds().get(0));
+        long firstSeed = config.seeds().get(0);
+        BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), firstSeed);
         checkInputShape(backbone.weights().config());
         outputs.writeManifest(config, effective, method, backbone);
         List<SeedResult> done = new ArrayList<>(state.completed());

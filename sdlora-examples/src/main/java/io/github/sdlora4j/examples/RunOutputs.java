@@ -154,7 +154,7 @@ final class RunOutputs {
         backend.put("available_processors", Runtime.getRuntime().availableProcessors());
         backend.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         ObjectNode env = backend.putObject("environment");
-        Map<Object, Object> info = new TreeMap<>(Comparator.STRINGS);
+        Map<Object, Object> info = new TreeMap<>(java.util.Comparator.comparing(String::valueOf));
         info.putAll(Nd4j.getExecutioner().getEnvironmentInformation());
         info.forEach((k, v) -> env.put(String.valueOf(k), String.valueOf(v)));
         ObjectNode bb = m.putObject("backbone");
@@ -302,10 +302,5 @@ final class RunOutputs {
             Thread.currentThread().interrupt();
             return null;
         }
-    }
-
-    /** Orders keys of mixed types by their text. */
-    private static final class Comparator {
-        static final java.util.Comparator<Object> STRINGS = java.util.Comparator.comparing(String::valueOf);
     }
 }

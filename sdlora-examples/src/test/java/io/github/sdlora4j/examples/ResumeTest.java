@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,9 +106,5 @@ class ResumeTest {
         ((com.fasterxml.jackson.databind.node.ObjectNode) r).remove("task_wall_seconds");
         r.get("runs").forEach(run -> ((com.fasterxml.jackson.databind.node.ObjectNode) run).remove("task_wall_seconds"));
         return r;
-    }
-
-    static String classPath() {
-        return System.getProperty("java.class.path").replace(File.pathSeparatorChar, '\n');
     }
 }

@@ -79,7 +79,7 @@ class RunOutputsTest {
     @Test
     void manifestHoldsEffectiveConfigVersionsAndTheBundledBackboneHash() throws Exception {
         RunConfig config = ConfigLoader.loadResource(DemoCommand.DEMO_CONFIG);
-        BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), null, 1);
+        BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), 1);
         assertEquals(32, backbone.weights().config().imageSize());
         new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method()),
                 backbone);
