@@ -55,7 +55,8 @@ public final class BackboneFiles {
      */
     public static Loaded load(String backbone, VitConfig declared, long seed) throws IOException {
         if (backbone == null || backbone.isBlank()) {
-            throw new IllegalArgumentException("backbone must be given: 'bundled', a ViT preset name or a .safetensors path");
+            throw new IllegalArgumentException(
+                    "backbone must be given: 'bundled', a ViT preset name or a .safetensors path");
         }
         if (backbone.equals(BUNDLED)) {
             Path file = bundledFile();

@@ -68,7 +68,8 @@ public final class Methods {
     }
 
     private static void sdLora(String name, String description, UnaryOperator<SdLoraConfig> variant) {
-        register(new Method(name, description, (c, b, s) -> SdLoraLearner.create(variant.apply(sdLoraConfig(c, b, s)), b),
+        register(new Method(name, description,
+                (c, b, s) -> SdLoraLearner.create(variant.apply(sdLoraConfig(c, b, s)), b),
                 new Store() {
                     @Override
                     public void save(ClassIncrementalLearner learner, Path file) throws IOException {
@@ -76,7 +77,8 @@ public final class Methods {
                     }
 
                     @Override
-                    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long s) throws IOException {
+                    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long s)
+                            throws IOException {
                         return LearnerCheckpoint.load(file, variant.apply(sdLoraConfig(c, b, s)));
                     }
                 }, true));
@@ -92,7 +94,8 @@ public final class Methods {
                     }
 
                     @Override
-                    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long s) throws IOException {
+                    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long s)
+                            throws IOException {
                         return LearnerCheckpoint.load(file, kd(c, b, s));
                     }
                 }, true));

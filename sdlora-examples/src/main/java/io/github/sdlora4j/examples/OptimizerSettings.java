@@ -24,7 +24,8 @@ public record OptimizerSettings(String type, Double learningRate, Double momentu
     @JsonCreator
     public OptimizerSettings(@JsonProperty("type") String type, @JsonProperty("learningRate") Double learningRate,
                              @JsonProperty("momentum") Double momentum,
-                             @JsonProperty("milestones") List<Integer> milestones, @JsonProperty("gamma") Double gamma) {
+                             @JsonProperty("milestones") List<Integer> milestones,
+                             @JsonProperty("gamma") Double gamma) {
         this.type = type;
         this.learningRate = learningRate;
         this.momentum = momentum;

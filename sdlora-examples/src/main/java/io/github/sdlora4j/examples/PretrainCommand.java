@@ -59,7 +59,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate, divided by 10 for the last"
             + " third of the epochs (default: ${DEFAULT-VALUE}).")
     double learningRate;
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of weights and data order (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "7",
+            description = "Seed of weights and data order (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override

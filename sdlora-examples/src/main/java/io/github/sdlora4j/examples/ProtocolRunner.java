@@ -102,7 +102,8 @@ final class ProtocolRunner {
             List<Double> wall = new ArrayList<>();
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
-                learner = method.store().load(outputs.resolve(resumeFrom.learnerFile()), config, backbone.weights(), seed);
+                learner = method.store().load(outputs.resolve(resumeFrom.learnerFile()), config,
+                        backbone.weights(), seed);
                 for (int i = 0; i < resumeFrom.tasksDone(); i++) {
                     matrix.addRow(resumeFrom.rows().get(i), resumeFrom.seen().get(i));
                 }
@@ -111,7 +112,8 @@ final class ProtocolRunner {
                 console.printf("seed %d: resuming after task %d of %d%n", seed, first, tasks);
             } else {
                 if (resumeFrom != null) {
-                    console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed, method.name());
+                    console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed,
+                            method.name());
                 }
                 learner = method.factory().create(config, backbone.weights(), seed);
             }

@@ -141,7 +141,8 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
     /** A copy with another method (the {@code --method} override). */
     public RunConfig withMethod(String m) {
         return new RunConfig(dataset, backbone, vit, m.toLowerCase(Locale.ROOT), mode, rank, kdThreshold, optimizer,
-                epochs, batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
+                epochs, batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass,
+                classOrderFromRunSeed);
     }
 
     /** A copy with other seeds (the {@code --seed} override). */

@@ -35,7 +35,8 @@ public final class SdloraCli implements Runnable {
             }
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             line.getErr().println("sdlora " + line.getCommandName() + ": " + message);
-            return e instanceof NonFiniteLossException || e instanceof TrainingStoppedException ? EXIT_TRAINING_STOPPED : 1;
+            boolean stopped = e instanceof NonFiniteLossException || e instanceof TrainingStoppedException;
+            return stopped ? EXIT_TRAINING_STOPPED : 1;
         });
         return cl;
     }

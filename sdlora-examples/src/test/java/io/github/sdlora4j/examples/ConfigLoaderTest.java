@@ -90,6 +90,7 @@ class ConfigLoaderTest {
             RunConfig c = ConfigLoader.load(f);
             assertTrue(Methods.all().containsKey(c.method()), f.toString());
         }
-        assertEquals(ConfigLoader.load(Path.of("configs/demo.yaml")), ConfigLoader.loadResource(DemoCommand.DEMO_CONFIG));
+        assertEquals(ConfigLoader.load(Path.of("configs/demo.yaml")),
+                ConfigLoader.loadResource(DemoCommand.DEMO_CONFIG));
     }
 }

@@ -59,7 +59,8 @@ class NpyTest {
         assertTrue(assertThrows(IOException.class, () -> Npy.readFloat32(fortran)).getMessage().contains("Fortran"));
         Path truncated = dir.resolve("t.npy");
         Files.write(truncated, npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 12));
-        assertTrue(assertThrows(IOException.class, () -> Npy.readFloat32(truncated)).getMessage().contains("truncated"));
+        assertTrue(assertThrows(IOException.class, () -> Npy.readFloat32(truncated)).getMessage()
+                .contains("truncated"));
         Path text = dir.resolve("x.npy");
         Files.writeString(text, "hello, not numpy");
         assertTrue(assertThrows(IOException.class, () -> Npy.readFloat32(text)).getMessage().contains("not a .npy"));

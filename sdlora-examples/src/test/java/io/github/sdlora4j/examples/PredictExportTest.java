@@ -115,7 +115,8 @@ class PredictExportTest {
             b = f.read(ClassifierHead.BIAS, DataType.FLOAT);
         }
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 16, 16);
-        INDArray plain = new ClassifierGraph(backbone, QkvAdapter.NONE, new ClassifierHead(w, b), DataType.FLOAT).logits(x);
+        INDArray plain = new ClassifierGraph(backbone, QkvAdapter.NONE, new ClassifierHead(w, b), DataType.FLOAT)
+                .logits(x);
         assertTrue(plain.equalsWithEps(learner.logits(x), 1e-4));
 
         Path copy = dir.resolve("copy.safetensors");

@@ -71,7 +71,8 @@ class ResumeTest {
         assertTrue(err.toString().contains("already holds a run"), err.toString());
         assertEquals(1, cl.execute("run", "--config", config.toString(), "--out", out.toString(), "--resume",
                 "--seed", "7"));
-        assertTrue(err.toString().contains("configuration differs") && err.toString().contains("seeds"), err.toString());
+        assertTrue(err.toString().contains("configuration differs") && err.toString().contains("seeds"),
+                err.toString());
     }
 
     private static Process startChild(Path config, Path out) throws Exception {
@@ -95,7 +96,8 @@ class ResumeTest {
             }
             JsonNode s = ConfigLoader.JSON.readTree(state.toFile());
             JsonNode current = s.get("current");
-            return current == null || current.isNull() ? s.get("completed").size() * 100 : current.get("tasksDone").asInt();
+            return current == null || current.isNull() ? s.get("completed").size() * 100
+                    : current.get("tasksDone").asInt();
         } catch (Exception e) {
             return 0; // Never half-written (atomic), but it may vanish between exists and read; try again.
         }
@@ -104,7 +106,8 @@ class ResumeTest {
     private static JsonNode withoutWallTimes(Path out) throws Exception {
         JsonNode r = ConfigLoader.JSON.readTree(out.resolve(RunOutputs.RESULTS_JSON).toFile());
         ((com.fasterxml.jackson.databind.node.ObjectNode) r).remove("task_wall_seconds");
-        r.get("runs").forEach(run -> ((com.fasterxml.jackson.databind.node.ObjectNode) run).remove("task_wall_seconds"));
+        r.get("runs").forEach(run ->
+                ((com.fasterxml.jackson.databind.node.ObjectNode) run).remove("task_wall_seconds"));
         return r;
     }
 }
