@@ -1,6 +1,8 @@
 package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sdlora4j.io.LearnerCheckpoint;
+import io.github.sdlora4j.learner.SdLoraLearner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +27,7 @@ class ResumeTest {
 
     @Test
     void killedRunResumesToIdenticalResults() throws Exception {
-        Path config = TinyRuns.config(dir, "epochs: 3\n");
+        Path config = TinyRuns.config(dir, "epochs: 3\ncheckpointEverySteps: 2\n");
         Path straight = dir.resolve("straight");
         assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
                 straight.toString()));
@@ -46,6 +48,10 @@ class ResumeTest {
         assertFalse(Files.exists(killed.resolve(RunOutputs.RESULTS_JSON)), "the child finished before the kill");
         int doneAtKill = tasksDone(state);
         assertTrue(doneAtKill >= 1 && doneAtKill < 3, "killed after " + doneAtKill + " tasks");
+        // The every-N-steps snapshot survived the kill whole (atomic rename) and holds a learner inside a task.
+        SdLoraLearner snapshot = LearnerCheckpoint.load(killed.resolve(RunOutputs.CHECKPOINT_DIR)
+                .resolve("seed-1993-in-task.safetensors"));
+        assertTrue(snapshot.inTask());
 
         assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
                 killed.toString(), "--resume"));
