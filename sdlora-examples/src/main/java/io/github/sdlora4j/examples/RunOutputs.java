@@ -160,7 +160,8 @@ final class RunOutputs {
         ObjectNode bb = m.putObject("backbone");
         bb.put("name", config.backbone());
         bb.put("source", backbone.source());
-        bb.put("file", backbone.file() == null ? null : backbone.file().toString());
+        bb.put("file", backbone.file() == null ? null : config.backbone().equals(BackboneFiles.BUNDLED)
+                ? "classpath:" + BackboneFiles.BUNDLED_RESOURCE : backbone.file().toAbsolutePath().toString());
         bb.put("sha256", backbone.file() == null ? null : sha256(backbone.file()));
         bb.set("vit", ConfigLoader.JSON.valueToTree(backbone.weights().config()));
         bb.put("parameters", backbone.weights().parameterCount());
@@ -287,10 +288,32 @@ final class RunOutputs {
         }
     }
 
-    /** The commit of the working directory's git checkout, or null when there is none. */
+    /**
+     * The git commit of the checkout the tool runs from (the folder of its jar or classes), else of the working
+     * folder; null when neither is in a git repository.
+     */
     static String gitCommit() {
+        List<Path> candidates = new ArrayList<>();
         try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            candidates.add(Path.of(RunOutputs.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .getParent());
+        } catch (Exception e) {
+            // No code source (unusual class loader): fall back to the working folder.
+        }
+        candidates.add(Path.of("").toAbsolutePath());
+        for (Path dir : candidates) {
+            String commit = gitCommitIn(dir);
+            if (commit != null) {
+                return commit;
+            }
+        }
+        return null;
+    }
+
+    private static String gitCommitIn(Path dir) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.matches("[0-9a-f]{40}")) {
                 return null;
