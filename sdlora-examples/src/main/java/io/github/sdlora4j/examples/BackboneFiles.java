@@ -1,0 +1,140 @@
+package io.github.sdlora4j.examples;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.sdlora4j.io.SafetensorsFile;
+import io.github.sdlora4j.io.SafetensorsWriter;
+import io.github.sdlora4j.vit.VitConfig;
+import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Finds the frozen backbone a run starts from. A backbone is named by one of:
+ * <ul>
+ *   <li>{@code bundled}: the small ViT pretrained on the synthetic pretraining split that ships in this jar
+ *       ({@value #BUNDLED_RESOURCE}, see the README next to it);</li>
+ *   <li>a ViT preset name ({@code tiny-test}, {@code vit-tiny}, {@code vit-b16}): random weights, for tests and
+ *       measurements only;</li>
+ *   <li>a path to a timm-layout safetensors file (a {@code state_dict} without or with {@code head.*}).</li>
+ * </ul>
+ * Files written by this tool carry their ViT shape in the metadata key {@value #VIT_CONFIG_KEY}; for other files
+ * (a timm export) the shape must be given as the config's {@code vit} preset.
+ */
+public final class BackboneFiles {
+
+    /** Metadata key holding the {@link VitConfig} as JSON. */
+    public static final String VIT_CONFIG_KEY = "sdlora.vit_config";
+    /** Class-path location of the bundled backbone. */
+    public static final String BUNDLED_RESOURCE = "/backbones/demo-vit.safetensors";
+    /** The name that selects the bundled backbone. */
+    public static final String BUNDLED = "bundled";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private BackboneFiles() {
+    }
+
+    /** A loaded backbone and where it came from. */
+    public record Loaded(VitWeights weights, String source, Path file) {
+    }
+
+    /**
+     * Loads the backbone named by {@code backbone}.
+     *
+     * @param declared the ViT shape from the configuration, or null to take it from the file's metadata
+     * @param seed     seeds the random weights of a preset
+     */
+    public static Loaded load(String backbone, VitConfig declared, long seed) throws IOException {
+        if (backbone == null || backbone.isBlank()) {
+            throw new IllegalArgumentException(
+                    "backbone must be given: 'bundled', a ViT preset name or a .safetensors path");
+        }
+        if (backbone.equals(BUNDLED)) {
+            Path file = bundledFile();
+            return new Loaded(read(file, declared, "bundled backbone " + BUNDLED_RESOURCE), "bundled", file);
+        }
+        if (!backbone.contains("/") && !backbone.endsWith(".safetensors")) {
+            VitConfig preset = VitConfig.preset(backbone);
+            if (declared != null && !declared.equals(preset)) {
+                throw new IllegalArgumentException("backbone preset '" + backbone + "' is " + preset + " but vit is "
+                        + declared);
+            }
+            return new Loaded(VitWeights.random(preset, seed, DataType.FLOAT), "random " + backbone, null);
+        }
+        Path file = Path.of(backbone);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("backbone file " + file.toAbsolutePath() + " does not exist (expected a"
+                    + " timm-layout .safetensors file, 'bundled' or a preset name)");
+        }
+        return new Loaded(read(file, declared, file.toString()), file.toString(), file);
+    }
+
+    /** Reads a timm-layout backbone file; {@code declared} may be null when the file names its shape. */
+    public static VitWeights read(Path file, VitConfig declared, String source) throws IOException {
+        try (SafetensorsFile in = SafetensorsFile.open(file)) {
+            String stored = in.metadata().get(VIT_CONFIG_KEY);
+            VitConfig config = declared;
+            if (stored != null) {
+                VitConfig fromFile = JSON.readValue(stored, VitConfig.class);
+                if (declared != null && !declared.equals(fromFile)) {
+                    throw new IllegalArgumentException(source + " holds a " + fromFile + " but the config says vit = "
+                            + declared);
+                }
+                config = fromFile;
+            }
+            if (config == null) {
+                throw new IllegalArgumentException(source + " does not record its ViT shape (metadata "
+                        + VIT_CONFIG_KEY + "): set 'vit' in the config, e.g. vit: vit-b16");
+            }
+            Map<String, INDArray> tensors = new LinkedHashMap<>();
+            for (String name : in.names()) {
+                tensors.put(name, in.read(name, DataType.FLOAT));
+            }
+            return VitWeights.of(config, tensors, source);
+        }
+    }
+
+    /** Writes {@code weights} (timm names, F32) with their shape and {@code extra} in the metadata, atomically. */
+    public static void write(VitWeights weights, Path file, Map<String, String> extra) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(extra);
+        meta.put(VIT_CONFIG_KEY, vitJson(weights.config()));
+        SafetensorsWriter.write(file, weights.castTo(DataType.FLOAT).tensors(), meta);
+    }
+
+    static String vitJson(VitConfig config) {
+        try {
+            return JSON.writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The bundled backbone as a file (safetensors is memory-mapped, so the resource is copied out once). */
+    static synchronized Path bundledFile() throws IOException {
+        Path target = Path.of(System.getProperty("java.io.tmpdir"), "sdlora4j-demo-vit-"
+                + ProcessHandle.current().pid() + ".safetensors");
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        try (InputStream in = BackboneFiles.class.getResourceAsStream(BUNDLED_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the bundled backbone " + BUNDLED_RESOURCE + " is missing from the"
+                        + " class path; regenerate it with `./sdlora pretrain` (see sdlora-examples/README.md)");
+            }
+            Path temp = Files.createTempFile(target.getParent(), "sdlora4j-demo-vit", ".tmp");
+            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        target.toFile().deleteOnExit();
+        return target;
+    }
+}

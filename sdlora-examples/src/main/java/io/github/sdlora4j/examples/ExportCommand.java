@@ -1,0 +1,68 @@
+package io.github.sdlora4j.examples;
+
+import io.github.sdlora4j.io.AtomicFiles;
+import io.github.sdlora4j.io.LearnerCheckpoint;
+import io.github.sdlora4j.io.SafetensorsWriter;
+import io.github.sdlora4j.learner.ClassifierHead;
+import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sdlora export}: a learner as a plain timm ViT {@code state_dict} with every adapter folded into the
+ * weights ({@code --merged}), or as the learner checkpoint itself (adapters kept separate).
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a saved learner: --merged writes a plain timm ViT state_dict (adapters folded into"
+                + " qkv, plus head.weight/head.bias) loadable by timm/PyTorch; without it, the learner checkpoint"
+                + " with separate adapters (sdlora4j-learner/1 layout).")
+final class ExportCommand implements Callable<Integer> {
+
+    @Option(names = "--checkpoint", required = true, description = "A learner.safetensors written by run.")
+    Path checkpoint;
+
+    @Option(names = "--out", required = true, description = "The .safetensors file to write.")
+    Path out;
+
+    @Option(names = "--merged", description = "Fold the adapters into the backbone weights.")
+    boolean merged;
+
+    @Override
+    public Integer call() throws Exception {
+        SdLoraLearner learner = LearnerCheckpoint.load(checkpoint);
+        if (out.toAbsolutePath().normalize().equals(checkpoint.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--out must differ from --checkpoint");
+        }
+        if (!merged) {
+            AtomicFiles.write(out, o -> Files.copy(checkpoint, o));
+            System.out.printf("Wrote %s (learner checkpoint, %d tasks, %d classes)%n", out,
+                    learner.taskClasses().size(), learner.numClasses());
+            return 0;
+        }
+        if (learner.inTask()) {
+            throw new IllegalArgumentException(checkpoint + " holds a learner in the middle of a task; export a"
+                    + " finished one");
+        }
+        VitWeights backbone = learner.mergedBackbone().castTo(DataType.FLOAT);
+        Map<String, INDArray> tensors = new LinkedHashMap<>(backbone.tensors());
+        tensors.put(ClassifierHead.WEIGHT, learner.head().weight().castTo(DataType.FLOAT));
+        tensors.put(ClassifierHead.BIAS, learner.head().bias().castTo(DataType.FLOAT));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put(BackboneFiles.VIT_CONFIG_KEY, BackboneFiles.vitJson(backbone.config()));
+        meta.put("sdlora.exported_from", checkpoint.getFileName().toString());
+        SafetensorsWriter.write(out, tensors, meta);
+        System.out.printf("Wrote %s (timm ViT state_dict with adapters merged, %d classes)%n", out,
+                learner.numClasses());
+        return 0;
+    }
+}

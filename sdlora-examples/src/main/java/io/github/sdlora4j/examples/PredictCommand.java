@@ -1,0 +1,143 @@
+package io.github.sdlora4j.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sdlora4j.data.ImageDecoder;
+import io.github.sdlora4j.data.RawImage;
+import io.github.sdlora4j.io.LearnerCheckpoint;
+import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.transforms.CenterCropTransform;
+import io.github.sdlora4j.transforms.PreprocessingSpec;
+import io.github.sdlora4j.vit.VitConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code sdlora predict}: logits of a saved SD-LoRA learner for a .npy batch, or the predicted class of every image in
+ * a folder. Class names and preprocessing come from the side file {@code X.classes.json} that {@code run} writes next
+ * to {@code X.safetensors}.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Predict with a saved learner: --input X.npy --out LOGITS.npy (float32 [N,C,H,W] in, float32"
+                + " [N, classes] out), or --images DIR to print each image's class.")
+final class PredictCommand implements Callable<Integer> {
+
+    private static final int BATCH = 64;
+
+    @Option(names = "--checkpoint", required = true, description = "A learner.safetensors written by run.")
+    Path checkpoint;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--input", description = "float32 .npy batch [N, C, H, W], preprocessed like training.")
+        Path npy;
+        @Option(names = "--images", description = "Folder of images (png, jpg, ...), preprocessed like the test data.")
+        Path images;
+    }
+
+    @Option(names = "--out", description = "Where --input's logits go (.npy, float32 [N, classes]).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        SdLoraLearner learner = LearnerCheckpoint.load(checkpoint);
+        if (learner.inTask()) {
+            throw new IllegalArgumentException(checkpoint + " holds a learner in the middle of a task (a step"
+                    + " snapshot); use the learner.safetensors of a finished run");
+        }
+        VitConfig vit = learner.config().vit();
+        if (input.npy != null) {
+            if (out == null) {
+                throw new IllegalArgumentException("--input needs --out LOGITS.npy");
+            }
+            INDArray x = Npy.readFloat32(input.npy);
+            long[] expected = {vit.channels(), vit.imageSize(), vit.imageSize()};
+            if (x.rank() != 4 || !Arrays.equals(Arrays.copyOfRange(x.shape(), 1, 4), expected)) {
+                throw new IllegalArgumentException(input.npy + ": shape " + Arrays.toString(x.shape())
+                        + ", expected [N, " + vit.channels() + ", " + vit.imageSize() + ", " + vit.imageSize() + "]");
+            }
+            Npy.writeFloat32(out, logits(learner, x));
+            System.out.printf("Wrote %s: logits [%d, %d]%n", out, x.size(0), learner.numClasses());
+            return 0;
+        }
+        if (out != null) {
+            throw new IllegalArgumentException("--out goes with --input; --images prints its predictions");
+        }
+        Path side = RunOutputs.classesFile(checkpoint);
+        if (!Files.isRegularFile(side)) {
+            throw new IllegalArgumentException("--images needs the class side file " + side + " that run writes next"
+                    + " to the learner");
+        }
+        JsonNode classes = ConfigLoader.JSON.readTree(side.toFile());
+        List<String> names = new ArrayList<>();
+        classes.get("class_names").forEach(n -> names.add(n.asText()));
+        PreprocessingSpec pre = ConfigLoader.JSON.treeToValue(classes.get("preprocessing"), PreprocessingSpec.class);
+        if (pre.imageSize() != vit.imageSize() || pre.channels() != vit.channels()) {
+            throw new IllegalArgumentException(side + ": preprocessing makes " + pre.channels() + "x" + pre.imageSize()
+                    + " images but the learner takes " + vit.channels() + "x" + vit.imageSize());
+        }
+        predictFolder(learner, input.images, pre, names);
+        return 0;
+    }
+
+    private static INDArray logits(SdLoraLearner learner, INDArray x) {
+        List<INDArray> parts = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += BATCH) {
+            long to = Math.min(x.size(0), from + BATCH);
+            parts.add(learner.logits(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to))).dup('c'));
+        }
+        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    private static void predictFolder(SdLoraLearner learner, Path dir, PreprocessingSpec pre, List<String> names)
+            throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--images " + dir + " is not a folder");
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(Files::isRegularFile).filter(PredictCommand::isImage).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(dir + " holds no image files (png, jpg, jpeg, bmp, gif)");
+        }
+        CenterCropTransform transform = new CenterCropTransform(pre);
+        int per = pre.valuesPerImage();
+        for (int from = 0; from < files.size(); from += BATCH) {
+            List<Path> batch = files.subList(from, Math.min(files.size(), from + BATCH));
+            float[] values = new float[batch.size() * per];
+            for (int i = 0; i < batch.size(); i++) {
+                RawImage img = ImageDecoder.decode(batch.get(i));
+                transform.apply(img, new SplittableRandom(0), values, i * per);
+            }
+            INDArray x = Nd4j.create(values, new long[]{batch.size(), pre.channels(), pre.imageSize(),
+                    pre.imageSize()}, 'c').castTo(DataType.FLOAT);
+            int[] predicted = learner.predict(x);
+            for (int i = 0; i < batch.size(); i++) {
+                System.out.println(batch.get(i).getFileName() + "\t" + names.get(predicted[i]));
+            }
+        }
+    }
+
+    private static boolean isImage(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".bmp")
+                || n.endsWith(".gif");
+    }
+}

@@ -1,0 +1,159 @@
+package io.github.sdlora4j.examples;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.github.sdlora4j.data.DatasetSpec;
+import io.github.sdlora4j.learner.OptimizerConfig;
+import io.github.sdlora4j.learner.SdLoraMode;
+import io.github.sdlora4j.lora.DirectionAssimilator;
+import io.github.sdlora4j.vit.VitConfig;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One run of the class-incremental protocol, as read from a YAML/JSON file by {@link ConfigLoader}. Every field
+ * but {@code dataset} is optional; the run manifest prints the effective values.
+ *
+ * @param dataset               the benchmark ({@link DatasetSpec}: format, root, options, split, preprocessing ...)
+ * @param backbone              {@code bundled}, a ViT preset name (random weights) or a timm-layout .safetensors path
+ *                              (default {@code bundled})
+ * @param vit                   ViT preset naming the shape of a backbone file that does not record it (timm exports),
+ *                              or null
+ * @param method                {@code sdlora}, {@code sdlora-rr}, {@code sdlora-kd}, {@code seq-lora},
+ *                              {@code simplecil} or {@code joint} (default {@code sdlora}); see {@link Methods}
+ * @param mode                  {@code reference} (default) or {@code paper}, see {@link SdLoraMode}
+ * @param rank                  LoRA rank (default 10; RR uses its own 10/8/6 schedule)
+ * @param kdThreshold           squared-residual threshold of SD-LoRA-KD (default 9e-4)
+ * @param optimizer             per-task optimizer; defaults from the mode
+ * @param epochs                epochs per task (default 20)
+ * @param batchSize             training batch size (default 128)
+ * @param evalBatchSize         test batch size (default 128)
+ * @param seeds                 run seeds (default [1993]); each seeds the learner, the data order and, unless the
+ *                              dataset block sets classOrderSeed or classOrder, the class order
+ * @param checkpointEverySteps  also snapshot the learner every N optimizer steps (0 = only after each task)
+ * @param trainImagesPerClass   keep only the first N training images of each class (file order) for quick runs, or
+ *                              null for all (the test split is never cut)
+ * @param classOrderFromRunSeed derived: whether each seed's class order follows the run seed (the dataset block set
+ *                              neither classOrderSeed nor classOrder)
+ */
+public record RunConfig(DatasetSpec dataset, String backbone, String vit, String method, String mode, int rank,
+                        double kdThreshold, OptimizerSettings optimizer, int epochs, int batchSize, int evalBatchSize,
+                        List<Long> seeds, int checkpointEverySteps, Integer trainImagesPerClass,
+                        boolean classOrderFromRunSeed) {
+
+    /** Validates. */
+    public RunConfig {
+        Objects.requireNonNull(dataset, "dataset must be given");
+        if (backbone == null || backbone.isBlank()) {
+            throw new IllegalArgumentException("backbone must not be empty");
+        }
+        if (vit != null) {
+            VitConfig.preset(vit);
+        }
+        Methods.require(method);
+        parseMode(mode);
+        if (rank < 1) {
+            throw new IllegalArgumentException("rank must be >= 1, got " + rank);
+        }
+        if (!(kdThreshold >= 0) || !Double.isFinite(kdThreshold)) {
+            throw new IllegalArgumentException("kdThreshold must be a finite number >= 0, got " + kdThreshold);
+        }
+        Objects.requireNonNull(optimizer, "optimizer");
+        optimizer.resolve(parseMode(mode));
+        if (epochs < 1 || batchSize < 1 || evalBatchSize < 1) {
+            throw new IllegalArgumentException("epochs, batchSize and evalBatchSize must be >= 1, got " + epochs + ", "
+                    + batchSize + ", " + evalBatchSize);
+        }
+        if (seeds == null || seeds.isEmpty() || seeds.stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("seeds must list at least one seed, got " + seeds);
+        }
+        seeds = List.copyOf(seeds);
+        if (seeds.stream().distinct().count() != seeds.size()) {
+            throw new IllegalArgumentException("seeds must be distinct, got " + seeds);
+        }
+        if (trainImagesPerClass != null && trainImagesPerClass < 1) {
+            throw new IllegalArgumentException("trainImagesPerClass must be >= 1 (or absent for all), got "
+                    + trainImagesPerClass);
+        }
+        if (checkpointEverySteps < 0) {
+            throw new IllegalArgumentException("checkpointEverySteps must be >= 0, got " + checkpointEverySteps);
+        }
+    }
+
+    /** Jackson entry point: null means the default. */
+    @JsonCreator
+    public static RunConfig json(@JsonProperty("dataset") DatasetSpec dataset,
+                                 @JsonProperty("backbone") String backbone,
+                                 @JsonProperty("vit") String vit,
+                                 @JsonProperty("method") String method,
+                                 @JsonProperty("mode") String mode,
+                                 @JsonProperty("rank") Integer rank,
+                                 @JsonProperty("kdThreshold") Double kdThreshold,
+                                 @JsonProperty("optimizer") OptimizerSettings optimizer,
+                                 @JsonProperty("epochs") Integer epochs,
+                                 @JsonProperty("batchSize") Integer batchSize,
+                                 @JsonProperty("evalBatchSize") Integer evalBatchSize,
+                                 @JsonProperty("seeds") List<Long> seeds,
+                                 @JsonProperty("checkpointEverySteps") Integer checkpointEverySteps,
+                                 @JsonProperty("trainImagesPerClass") Integer trainImagesPerClass) {
+        String m = mode == null ? "reference" : mode.toLowerCase(Locale.ROOT);
+        OptimizerSettings o = optimizer == null ? OptimizerSettings.defaults() : optimizer;
+        return new RunConfig(dataset, backbone == null ? BackboneFiles.BUNDLED : backbone, vit,
+                method == null ? "sdlora" : method.toLowerCase(Locale.ROOT), m, rank == null ? 10 : rank,
+                kdThreshold == null ? DirectionAssimilator.DEFAULT_THRESHOLD : kdThreshold, o.effective(parseMode(m)),
+                epochs == null ? 20 : epochs, batchSize == null ? 128 : batchSize,
+                evalBatchSize == null ? 128 : evalBatchSize, seeds == null ? List.of(1993L) : seeds,
+                checkpointEverySteps == null ? 0 : checkpointEverySteps, trainImagesPerClass, true);
+    }
+
+    private static SdLoraMode parseMode(String mode) {
+        if ("reference".equals(mode)) {
+            return SdLoraMode.REFERENCE;
+        }
+        if ("paper".equals(mode)) {
+            return SdLoraMode.PAPER;
+        }
+        throw new IllegalArgumentException("mode must be 'reference' or 'paper', got '" + mode + "'");
+    }
+
+    /** The mode as the core's enum. */
+    public SdLoraMode sdLoraMode() {
+        return parseMode(mode);
+    }
+
+    /** The complete optimizer. */
+    public OptimizerConfig optimizerConfig() {
+        return optimizer.resolve(sdLoraMode());
+    }
+
+    /** The ViT shape named by {@link #vit}, or null. */
+    public VitConfig vitConfig() {
+        return vit == null ? null : VitConfig.preset(vit);
+    }
+
+    /** The dataset of one run seed: its class order follows the seed unless the config fixed it. */
+    public DatasetSpec datasetFor(long seed) {
+        return classOrderFromRunSeed ? dataset.withClassOrderSeed(seed) : dataset;
+    }
+
+    /** A copy with another method (the {@code --method} override). */
+    public RunConfig withMethod(String m) {
+        return new RunConfig(dataset, backbone, vit, m.toLowerCase(Locale.ROOT), mode, rank, kdThreshold, optimizer,
+                epochs, batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass,
+                classOrderFromRunSeed);
+    }
+
+    /** A copy with other seeds (the {@code --seed} override). */
+    public RunConfig withSeeds(List<Long> s) {
+        return new RunConfig(dataset, backbone, vit, method, mode, rank, kdThreshold, optimizer, epochs, batchSize,
+                evalBatchSize, s, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
+    }
+
+    /** A copy where the class order comes from the dataset block ({@code false}) or each run seed ({@code true}). */
+    public RunConfig withClassOrderFromRunSeed(boolean fromSeed) {
+        return new RunConfig(dataset, backbone, vit, method, mode, rank, kdThreshold, optimizer, epochs, batchSize,
+                evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, fromSeed);
+    }
+}

@@ -1,0 +1,329 @@
+package io.github.sdlora4j.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.sdlora4j.data.ClassIncrementalBenchmark;
+import io.github.sdlora4j.data.DatasetSpec;
+import io.github.sdlora4j.io.AtomicFiles;
+import io.github.sdlora4j.learner.ClassIncrementalLearner;
+import io.github.sdlora4j.metrics.SeedStatistics;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The files of a run's output folder. Names are fixed, other tools read them:
+ * <pre>
+ * results.json              per-seed results ("runs"), their "mean" and "std"; with one seed also its fields at the top
+ * results.csv               one row per (seed, task)
+ * manifest.json             effective config, versions, git commit, backend, backbone hash
+ * accuracy.png              accuracy on all seen classes after each task, and the accuracy matrix as a heat map
+ * learner.safetensors       the last seed's final learner (SD-LoRA methods; the baselines keep none)
+ * learner.classes.json      class names, class order and preprocessing of that learner (read by `predict`)
+ * checkpoint/run-state.json what --resume needs; checkpoint/seed-S-task-T.safetensors the learner after task T
+ * </pre>
+ * Every file is written atomically (temporary file, fsync, rename).
+ */
+final class RunOutputs {
+
+    static final String RESULTS_JSON = "results.json";
+    static final String RESULTS_CSV = "results.csv";
+    static final String MANIFEST = "manifest.json";
+    static final String CHART = "accuracy.png";
+    static final String LEARNER = "learner.safetensors";
+    static final String CHECKPOINT_DIR = "checkpoint";
+    static final String STATE = CHECKPOINT_DIR + "/run-state.json";
+
+    private final Path dir;
+
+    RunOutputs(Path dir) {
+        this.dir = dir;
+    }
+
+    Path resolve(String name) {
+        return dir.resolve(name);
+    }
+
+    static String taskCheckpointName(long seed, int task) {
+        return CHECKPOINT_DIR + "/seed-" + seed + "-task-" + task + ".safetensors";
+    }
+
+    Path stepSnapshot(long seed) {
+        return dir.resolve(CHECKPOINT_DIR + "/seed-" + seed + "-in-task.safetensors");
+    }
+
+    /** The side file of a learner checkpoint: {@code X.safetensors} → {@code X.classes.json}. */
+    static Path classesFile(Path learner) {
+        String name = learner.getFileName().toString();
+        String base = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+        return learner.resolveSibling(base + ".classes.json");
+    }
+
+    /**
+     * Creates the folder, or checks that a run can be resumed there.
+     *
+     * @return the state to continue from (empty for a new run)
+     */
+    RunState prepare(boolean resume, JsonNode effective) throws IOException {
+        Files.createDirectories(dir.resolve(CHECKPOINT_DIR));
+        Path state = dir.resolve(STATE);
+        if (resume) {
+            if (!Files.isRegularFile(state)) {
+                throw new IllegalArgumentException("nothing to resume in " + dir + " (no " + STATE
+                        + "); run without --resume");
+            }
+            RunState s = ConfigLoader.JSON.readValue(state.toFile(), RunState.class);
+            if (!s.config().equals(effective)) {
+                throw new IllegalArgumentException("cannot resume " + dir + ": the configuration differs from the"
+                        + " interrupted run's in " + differences(s.config(), effective)
+                        + " (use the same config file and options)");
+            }
+            return s;
+        }
+        if (Files.exists(state) || Files.exists(dir.resolve(RESULTS_JSON))) {
+            throw new IllegalArgumentException(dir + " already holds a run; pass --resume to continue it or choose"
+                    + " another --out");
+        }
+        RunState s = new RunState(effective, List.of(), null);
+        writeState(s);
+        return s;
+    }
+
+    private static String differences(JsonNode a, JsonNode b) {
+        List<String> keys = new ArrayList<>();
+        Iterator<String> names = a.fieldNames();
+        while (names.hasNext()) {
+            String k = names.next();
+            if (!a.get(k).equals(b.get(k))) {
+                keys.add(k);
+            }
+        }
+        b.fieldNames().forEachRemaining(k -> {
+            if (!a.has(k)) {
+                keys.add(k);
+            }
+        });
+        return keys.toString();
+    }
+
+    void writeState(RunState s) throws IOException {
+        writeJson(dir.resolve(STATE), ConfigLoader.JSON.valueToTree(s));
+    }
+
+    /** Removes a finished seed's task checkpoints (its results are in the run state now). */
+    void cleanSeed(long seed) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(CHECKPOINT_DIR),
+                "seed-" + seed + "-*.safetensors")) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    void writeManifest(RunConfig config, JsonNode effective, Methods.Method method, BackboneFiles.Loaded backbone)
+            throws IOException {
+        ObjectNode m = ConfigLoader.JSON.createObjectNode();
+        m.put("tool", "sdlora4j");
+        m.put("written", Instant.now().toString());
+        ObjectNode versions = m.putObject("versions");
+        versions.put("sdlora4j", Versions.sdlora4j());
+        versions.put("dl4j", Versions.dl4j());
+        versions.put("java", Versions.java());
+        m.put("git_commit", gitCommit());
+        ObjectNode backend = m.putObject("backend");
+        backend.put("class", Nd4j.getBackend().getClass().getName());
+        backend.put("OMP_NUM_THREADS", System.getenv("OMP_NUM_THREADS"));
+        backend.put("available_processors", Runtime.getRuntime().availableProcessors());
+        backend.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        ObjectNode env = backend.putObject("environment");
+        Map<Object, Object> info = new TreeMap<>(java.util.Comparator.comparing(String::valueOf));
+        info.putAll(Nd4j.getExecutioner().getEnvironmentInformation());
+        info.forEach((k, v) -> env.put(String.valueOf(k), String.valueOf(v)));
+        ObjectNode bb = m.putObject("backbone");
+        bb.put("name", config.backbone());
+        bb.put("source", backbone.source());
+        bb.put("file", backbone.file() == null ? null : config.backbone().equals(BackboneFiles.BUNDLED)
+                ? "classpath:" + BackboneFiles.BUNDLED_RESOURCE : backbone.file().toAbsolutePath().toString());
+        bb.put("sha256", backbone.file() == null ? null : sha256(backbone.file()));
+        bb.set("vit", ConfigLoader.JSON.valueToTree(backbone.weights().config()));
+        bb.put("parameters", backbone.weights().parameterCount());
+        ObjectNode me = m.putObject("method");
+        me.put("name", method.name());
+        me.put("description", method.description());
+        me.put("checkpoint", method.store() != null
+                ? "learner.safetensors and per-task checkpoints (sdlora4j-learner/1)"
+                : "none: this baseline's state cannot be saved; --resume restarts an unfinished seed from task 1");
+        m.set("config", effective);
+        writeJson(dir.resolve(MANIFEST), m);
+    }
+
+    /** Writes the final learner of a seed and its class side file. */
+    void saveFinalLearner(Methods.Store store, ClassIncrementalLearner learner, long seed,
+                          ClassIncrementalBenchmark bench, DatasetSpec spec) throws IOException {
+        Path file = dir.resolve(LEARNER);
+        store.save(learner, file);
+        ObjectNode c = ConfigLoader.JSON.createObjectNode();
+        c.put("seed", seed);
+        c.set("class_names", ConfigLoader.JSON.valueToTree(bench.classNames()));
+        c.set("class_order", ConfigLoader.JSON.valueToTree(bench.classOrder()));
+        c.set("preprocessing", ConfigLoader.JSON.valueToTree(spec.preprocessing()));
+        writeJson(classesFile(file), c);
+    }
+
+    void writeResults(RunConfig config, Methods.Method method, List<SeedResult> results) throws IOException {
+        ObjectNode root = ConfigLoader.JSON.createObjectNode();
+        root.put("method", method.name());
+        root.put("dataset", config.dataset().format());
+        root.set("seeds", ConfigLoader.JSON.valueToTree(results.stream().map(SeedResult::seed).toList()));
+        if (results.size() == 1) {
+            root.setAll((ObjectNode) ConfigLoader.JSON.valueToTree(results.get(0)));
+        }
+        root.set("runs", ConfigLoader.JSON.valueToTree(results));
+        ObjectNode mean = root.putObject("mean");
+        ObjectNode std = root.putObject("std");
+        figure(results, "final_accuracy", SeedResult::finalAccuracy, mean, std);
+        figure(results, "average_anytime_accuracy", SeedResult::averageAnytimeAccuracy, mean, std);
+        figure(results, "forgetting", SeedResult::forgetting, mean, std);
+        figure(results, "bwt", SeedResult::bwt, mean, std);
+        int tasks = results.get(0).seenAccuracy().length;
+        ArrayNode meanSeen = mean.putArray("seen_accuracy");
+        ArrayNode stdSeen = std.putArray("seen_accuracy");
+        ArrayNode meanMatrix = mean.putArray("accuracy_matrix");
+        ArrayNode stdMatrix = std.putArray("accuracy_matrix");
+        for (int i = 0; i < tasks; i++) {
+            final int row = i;
+            SeedStatistics s = stats(results, r -> r.seenAccuracy()[row]);
+            meanSeen.add(s.mean());
+            stdSeen.add(s.std());
+            ArrayNode mr = meanMatrix.addArray();
+            ArrayNode sr = stdMatrix.addArray();
+            for (int j = 0; j <= i; j++) {
+                final int col = j;
+                SeedStatistics c = stats(results, r -> r.accuracyMatrix()[row][col]);
+                mr.add(c.mean());
+                sr.add(c.std());
+            }
+        }
+        mean.put("n", results.size());
+        std.put("n", results.size());
+        writeJson(dir.resolve(RESULTS_JSON), root);
+        writeCsv(results);
+        AccuracyChart.write(dir.resolve(CHART), method.name(), results);
+    }
+
+    private static void figure(List<SeedResult> results, String name, ToDoubleFunction<SeedResult> f, ObjectNode mean,
+                               ObjectNode std) {
+        SeedStatistics s = stats(results, f);
+        mean.put(name, s.mean());
+        std.put(name, s.std());
+    }
+
+    private static SeedStatistics stats(List<SeedResult> results, ToDoubleFunction<SeedResult> f) {
+        return SeedStatistics.of(results.stream().mapToDouble(f).toArray());
+    }
+
+    private void writeCsv(List<SeedResult> results) throws IOException {
+        int tasks = results.get(0).seenAccuracy().length;
+        StringBuilder b = new StringBuilder("seed,task,accuracy_seen");
+        for (int j = 0; j < tasks; j++) {
+            b.append(",accuracy_task_").append(j + 1);
+        }
+        b.append(",wall_seconds\n");
+        for (SeedResult r : results) {
+            for (int i = 0; i < tasks; i++) {
+                b.append(r.seed()).append(',').append(i + 1).append(',').append(num(r.seenAccuracy()[i]));
+                for (int j = 0; j < tasks; j++) {
+                    b.append(',');
+                    if (j <= i) {
+                        b.append(num(r.accuracyMatrix()[i][j]));
+                    }
+                }
+                b.append(',').append(num(r.taskWallSeconds()[i])).append('\n');
+            }
+        }
+        byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(dir.resolve(RESULTS_CSV), out -> out.write(bytes));
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    static void writeJson(Path file, JsonNode node) throws IOException {
+        byte[] bytes = ConfigLoader.JSON.writeValueAsBytes(node);
+        AtomicFiles.write(file, out -> {
+            out.write(bytes);
+            out.write('\n');
+        });
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                d.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The git commit of the checkout the tool runs from (the folder of its jar or classes), else of the working
+     * folder; null when neither is in a git repository.
+     */
+    static String gitCommit() {
+        List<Path> candidates = new ArrayList<>();
+        try {
+            candidates.add(Path.of(RunOutputs.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .getParent());
+        } catch (Exception e) {
+            // No code source (unusual class loader): fall back to the working folder.
+        }
+        candidates.add(Path.of("").toAbsolutePath());
+        for (Path dir : candidates) {
+            String commit = gitCommitIn(dir);
+            if (commit != null) {
+                return commit;
+            }
+        }
+        return null;
+    }
+
+    private static String gitCommitIn(Path dir) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.matches("[0-9a-f]{40}")) {
+                return null;
+            }
+            return out;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.sdlora4j.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/**
+ * What {@code --resume} needs, written atomically to {@code checkpoint/run-state.json} after every task.
+ *
+ * @param config    the effective configuration (a resumed run must use the same)
+ * @param completed results of the seeds already finished
+ * @param current   the seed in progress, or null
+ */
+record RunState(JsonNode config, List<SeedResult> completed, Partial current) {
+
+    /**
+     * A seed in progress.
+     *
+     * @param seed        the run seed
+     * @param tasksDone   tasks finished and evaluated
+     * @param rows        accuracy-matrix rows so far (percent)
+     * @param seen        all-seen accuracy after each finished task
+     * @param wallSeconds wall time of each finished task
+     * @param learnerFile checkpoint of the learner after task {@code tasksDone - 1} (relative to the output folder),
+     *                    or null when the method cannot be checkpointed (the seed then restarts on resume)
+     */
+    record Partial(long seed, int tasksDone, List<double[]> rows, List<Double> seen, List<Double> wallSeconds,
+                   String learnerFile) {
+    }
+}

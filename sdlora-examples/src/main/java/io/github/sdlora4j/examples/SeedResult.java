@@ -1,0 +1,44 @@
+package io.github.sdlora4j.examples;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.github.sdlora4j.metrics.AccuracyMatrix;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The results of one run seed, as written to {@code results.json} (snake_case keys). Accuracies are percent.
+ *
+ * @param seed                     the run seed
+ * @param method                   the method name
+ * @param classOrder               original class id of each incremental label
+ * @param classNames               class names in incremental order
+ * @param taskClasses              original class ids introduced by each task
+ * @param accuracyMatrix           row i = after task i, column j = accuracy on task j's test classes (j &le; i)
+ * @param seenAccuracy             accuracy on all seen test classes after each task
+ * @param finalAccuracy            {@code seenAccuracy} after the last task
+ * @param averageAnytimeAccuracy   mean of {@code seenAccuracy}
+ * @param forgetting               mean over earlier tasks of (best earlier accuracy - final accuracy)
+ * @param bwt                      backward transfer: mean over earlier tasks of (final - just-learned accuracy)
+ * @param taskWallSeconds          wall time of each task (training + evaluation)
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record SeedResult(long seed, String method, int[] classOrder, List<String> classNames,
+                         List<List<Integer>> taskClasses, double[][] accuracyMatrix, double[] seenAccuracy,
+                         double finalAccuracy, double averageAnytimeAccuracy, double forgetting, double bwt,
+                         double[] taskWallSeconds) {
+
+    /** Collects the figures of a finished seed. */
+    static SeedResult of(long seed, String method, int[] classOrder, List<String> classNames,
+                         List<List<Integer>> taskClasses, AccuracyMatrix m, double[] wallSeconds) {
+        return new SeedResult(seed, method, classOrder, classNames, taskClasses, m.rows(), m.seenAccuracies(),
+                m.finalAccuracy(), m.averageAnytimeAccuracy(), m.forgetting(), m.backwardTransfer(), wallSeconds);
+    }
+
+    /** Equality of everything but wall times (what a resumed run must reproduce). */
+    boolean sameFigures(SeedResult o) {
+        return seed == o.seed && method.equals(o.method) && Arrays.equals(classOrder, o.classOrder)
+                && Arrays.deepEquals(accuracyMatrix, o.accuracyMatrix) && Arrays.equals(seenAccuracy, o.seenAccuracy);
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.sdlora4j.examples;
+
+import io.github.sdlora4j.learner.OptimizerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void unknownTopLevelKeyIsAnErrorWithSuggestionFileAndPath() throws IOException {
+        Path file = TinyRuns.config(dir, "epoch: 3\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key 'epoch'"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean 'epochs'?"), e.getMessage());
+    }
+
+    @Test
+    void unknownNestedKeyNamesTheWholePath() throws IOException {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, "dataset:\n  format: synthetic\n  initialClasses: 2\n  preprocessing:\n"
+                + "    imageSze: 16\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertTrue(e.getMessage().contains("'dataset.preprocessing.imageSze'"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean 'imageSize'?"), e.getMessage());
+    }
+
+    @Test
+    void invalidValuesNameTheKeyAndTheReason() throws IOException {
+        Path file = TinyRuns.config(dir, "method: sdlora-xx\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertTrue(e.getMessage().contains("unknown method 'sdlora-xx'"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean"), e.getMessage());
+        Path json = dir.resolve("c.json");
+        Files.writeString(json, "{\"dataset\": {\"format\": \"synthetic\", \"initialClasses\": 2}, \"epochs\": 0}");
+        ConfigException e2 = assertThrows(ConfigException.class, () -> ConfigLoader.load(json));
+        assertTrue(e2.getMessage().contains("epochs") && e2.getMessage().contains(">= 1"), e2.getMessage());
+    }
+
+    @Test
+    void defaultsAreFilledInAndPrintedInTheEffectiveConfig() throws IOException {
+        Path file = dir.resolve("min.json");
+        Files.writeString(file, "{\"dataset\": {\"format\": \"synthetic\", \"initialClasses\": 10}}");
+        RunConfig c = ConfigLoader.load(file);
+        assertEquals("bundled", c.backbone());
+        assertEquals("sdlora", c.method());
+        assertEquals(OptimizerConfig.REFERENCE_SGD, c.optimizerConfig());
+        assertEquals(List.of(1993L), c.seeds());
+        assertEquals(20, c.epochs());
+        assertTrue(c.classOrderFromRunSeed());
+        assertEquals(1994L, c.datasetFor(1994).classOrderSeed());
+        var effective = ConfigLoader.effective(c);
+        assertEquals(0.9, effective.get("optimizer").get("momentum").asDouble());
+        assertEquals(128, effective.get("batchSize").asInt());
+        assertEquals(224, effective.get("dataset").get("preprocessing").get("imageSize").asInt());
+    }
+
+    @Test
+    void paperModeDefaultsToAdamAndAFixedClassOrderSeedIsKept() throws IOException {
+        Path file = dir.resolve("paper.yaml");
+        Files.writeString(file, "dataset: {format: synthetic, initialClasses: 10, classOrderSeed: 42}\nmode: paper\n");
+        RunConfig c = ConfigLoader.load(file);
+        assertEquals("adam", c.optimizerConfig().type());
+        assertFalse(c.classOrderFromRunSeed());
+        assertEquals(42L, c.datasetFor(1995).classOrderSeed());
+    }
+
+    @Test
+    void everyBundledConfigParsesStrictly() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(Path.of("configs"))) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(files.size() >= 9, "expected the paper and offline configs, found " + files);
+        for (Path f : files) {
+            RunConfig c = ConfigLoader.load(f);
+            assertTrue(Methods.all().containsKey(c.method()), f.toString());
+        }
+        assertEquals(ConfigLoader.load(Path.of("configs/demo.yaml")),
+                ConfigLoader.loadResource(DemoCommand.DEMO_CONFIG));
+    }
+}

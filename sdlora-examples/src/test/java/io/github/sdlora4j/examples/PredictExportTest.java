@@ -1,0 +1,127 @@
+package io.github.sdlora4j.examples;
+
+import io.github.sdlora4j.io.LearnerCheckpoint;
+import io.github.sdlora4j.io.SafetensorsFile;
+import io.github.sdlora4j.learner.ClassifierGraph;
+import io.github.sdlora4j.learner.ClassifierHead;
+import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.vit.QkvAdapter;
+import io.github.sdlora4j.vit.VitWeights;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** predict and export on the learner a tiny run wrote. */
+class PredictExportTest {
+
+    @TempDir
+    static Path dir;
+    static Path learnerFile;
+    static SdLoraLearner learner;
+
+    @BeforeAll
+    static void tinyRun() throws Exception {
+        Path config = TinyRuns.config(dir, "epochs: 1\n");
+        Path out = dir.resolve("run");
+        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out", out.toString()));
+        learnerFile = out.resolve(RunOutputs.LEARNER);
+        learner = LearnerCheckpoint.load(learnerFile);
+        assertEquals(6, learner.numClasses());
+    }
+
+    @Test
+    void predictWritesTheLearnersLogitsAsNpy() throws Exception {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 3, 16, 16);
+        Path in = dir.resolve("x.npy");
+        Path logits = dir.resolve("logits.npy");
+        Npy.writeFloat32(in, x);
+        assertEquals(0, SdloraCli.commandLine().execute("predict", "--checkpoint", learnerFile.toString(), "--input",
+                in.toString(), "--out", logits.toString()));
+        INDArray got = Npy.readFloat32(logits);
+        assertArrayEquals(new long[]{5, 6}, got.shape());
+        assertTrue(got.equalsWithEps(learner.logits(x), 1e-5));
+    }
+
+    @Test
+    void predictRejectsAWrongShapeNamingTheExpectedOne() throws Exception {
+        Path in = dir.resolve("bad.npy");
+        Npy.writeFloat32(in, Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32));
+        StringWriter err = new StringWriter();
+        var cl = SdloraCli.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(1, cl.execute("predict", "--checkpoint", learnerFile.toString(), "--input", in.toString(), "--out",
+                dir.resolve("o.npy").toString()));
+        assertTrue(err.toString().contains("expected [N, 3, 16, 16]"), err.toString());
+    }
+
+    @Test
+    void predictOnAnImageFolderPrintsClassNames() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        for (int i = 0; i < 3; i++) {
+            BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+            img.setRGB(i * 5, i * 5, 0xFF0000 + i);
+            ImageIO.write(img, "png", images.resolve("img" + i + ".png").toFile());
+        }
+        var names = ConfigLoader.JSON.readTree(RunOutputs.classesFile(learnerFile).toFile()).get("class_names");
+        PrintStream old = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            assertEquals(0, SdloraCli.commandLine().execute("predict", "--checkpoint", learnerFile.toString(),
+                    "--images", images.toString()));
+        } finally {
+            System.setOut(old);
+        }
+        String[] lines = captured.toString().strip().split("\n");
+        assertEquals(3, lines.length, captured.toString());
+        for (int i = 0; i < 3; i++) {
+            String[] parts = lines[i].split("\t");
+            assertEquals("img" + i + ".png", parts[0]);
+            boolean known = false;
+            for (var n : names) {
+                known |= n.asText().equals(parts[1]);
+            }
+            assertTrue(known, "not a class name: " + parts[1]);
+        }
+    }
+
+    @Test
+    void mergedExportIsAPlainVitWithTheLearnersLogits() throws Exception {
+        Path merged = dir.resolve("merged.safetensors");
+        assertEquals(0, SdloraCli.commandLine().execute("export", "--checkpoint", learnerFile.toString(), "--out",
+                merged.toString(), "--merged"));
+        VitWeights backbone = BackboneFiles.read(merged, null, merged.toString());
+        INDArray w;
+        INDArray b;
+        try (SafetensorsFile f = SafetensorsFile.open(merged)) {
+            assertTrue(f.names().stream().noneMatch(n -> n.startsWith("sdlora.")), "no adapter tensors: " + f.names());
+            w = f.read(ClassifierHead.WEIGHT, DataType.FLOAT);
+            b = f.read(ClassifierHead.BIAS, DataType.FLOAT);
+        }
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 16, 16);
+        INDArray plain = new ClassifierGraph(backbone, QkvAdapter.NONE, new ClassifierHead(w, b), DataType.FLOAT)
+                .logits(x);
+        assertTrue(plain.equalsWithEps(learner.logits(x), 1e-4));
+
+        Path copy = dir.resolve("copy.safetensors");
+        assertEquals(0, SdloraCli.commandLine().execute("export", "--checkpoint", learnerFile.toString(), "--out",
+                copy.toString()));
+        assertArrayEquals(Files.readAllBytes(learnerFile), Files.readAllBytes(copy));
+    }
+}

@@ -1,0 +1,119 @@
+package io.github.sdlora4j.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sdlora4j.io.LearnerCheckpoint;
+import io.github.sdlora4j.learner.SdLoraLearner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A run killed (SIGKILL) in the middle of a task and resumed ends with the same results.json, wall times aside, as
+ * an uninterrupted run.
+ */
+class ResumeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void killedRunResumesToIdenticalResults() throws Exception {
+        Path config = TinyRuns.config(dir, "epochs: 3\ncheckpointEverySteps: 2\n");
+        Path straight = dir.resolve("straight");
+        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
+                straight.toString()));
+
+        Path killed = dir.resolve("killed");
+        Process child = startChild(config, killed);
+        Path state = killed.resolve(RunOutputs.STATE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        // Wait until the first task's checkpoint is in place, i.e. the child is training task 2.
+        while (tasksDone(state) < 1) {
+            assertTrue(child.isAlive(), "the child run ended before it could be killed");
+            assertTrue(System.nanoTime() < deadline, "the child run made no checkpoint in time");
+            Thread.sleep(50);
+        }
+        Thread.sleep(300);
+        child.destroyForcibly();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertFalse(Files.exists(killed.resolve(RunOutputs.RESULTS_JSON)), "the child finished before the kill");
+        int doneAtKill = tasksDone(state);
+        assertTrue(doneAtKill >= 1 && doneAtKill < 3, "killed after " + doneAtKill + " tasks");
+        // The every-N-steps snapshot survived the kill whole (atomic rename) and holds a learner inside a task.
+        SdLoraLearner snapshot = LearnerCheckpoint.load(killed.resolve(RunOutputs.CHECKPOINT_DIR)
+                .resolve("seed-1993-in-task.safetensors"));
+        assertTrue(snapshot.inTask());
+
+        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
+                killed.toString(), "--resume"));
+        JsonNode a = withoutWallTimes(straight);
+        JsonNode b = withoutWallTimes(killed);
+        assertEquals(a, b);
+        assertTrue(a.get("accuracy_matrix").size() == 3);
+        try (var files = Files.list(killed.resolve(RunOutputs.CHECKPOINT_DIR))) {
+            assertEquals(List.of("run-state.json"), files.map(p -> p.getFileName().toString()).toList(),
+                    "finished seeds leave no task checkpoints behind");
+        }
+    }
+
+    @Test
+    void resumeRefusesAChangedConfigAndANewRunRefusesAnOldFolder() throws Exception {
+        Path config = TinyRuns.config(dir, "epochs: 1\nmethod: simplecil\n");
+        Path out = dir.resolve("out");
+        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out", out.toString()));
+        var err = new java.io.StringWriter();
+        var cl = SdloraCli.commandLine();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(1, cl.execute("run", "--config", config.toString(), "--out", out.toString()));
+        assertTrue(err.toString().contains("already holds a run"), err.toString());
+        assertEquals(1, cl.execute("run", "--config", config.toString(), "--out", out.toString(), "--resume",
+                "--seed", "7"));
+        assertTrue(err.toString().contains("configuration differs") && err.toString().contains("seeds"),
+                err.toString());
+    }
+
+    private static Process startChild(Path config, Path out) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx2g");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(SdloraCli.class.getName());
+        cmd.addAll(List.of("run", "--config", config.toString(), "--out", out.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(out.resolveSibling("child.log").toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return pb.start();
+    }
+
+    private static int tasksDone(Path state) {
+        try {
+            if (!Files.exists(state)) {
+                return 0;
+            }
+            JsonNode s = ConfigLoader.JSON.readTree(state.toFile());
+            JsonNode current = s.get("current");
+            return current == null || current.isNull() ? s.get("completed").size() * 100
+                    : current.get("tasksDone").asInt();
+        } catch (Exception e) {
+            return 0; // Never half-written (atomic), but it may vanish between exists and read; try again.
+        }
+    }
+
+    private static JsonNode withoutWallTimes(Path out) throws Exception {
+        JsonNode r = ConfigLoader.JSON.readTree(out.resolve(RunOutputs.RESULTS_JSON).toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) r).remove("task_wall_seconds");
+        r.get("runs").forEach(run ->
+                ((com.fasterxml.jackson.databind.node.ObjectNode) run).remove("task_wall_seconds"));
+        return r;
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.sdlora4j.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sdlora4j.metrics.AccuracyMatrix;
+import io.github.sdlora4j.vit.VitConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The output files, from hand-made results (no training). */
+class RunOutputsTest {
+
+    @TempDir
+    Path dir;
+
+    private static SeedResult result(long seed, double[][] rows, double[] seen) {
+        AccuracyMatrix m = new AccuracyMatrix();
+        for (int i = 0; i < rows.length; i++) {
+            m.addRow(rows[i], seen[i]);
+        }
+        return SeedResult.of(seed, "sdlora", new int[]{1, 0, 3, 2}, List.of("b", "a", "d", "c"),
+                List.of(List.of(1, 0), List.of(3, 2)), m, new double[]{1.5, 2.5});
+    }
+
+    @Test
+    void resultsJsonCsvAndChartForTwoSeeds() throws Exception {
+        RunConfig config = ConfigLoader.load(TinyRuns.config(dir, ""));
+        SeedResult a = result(1, new double[][]{{90}, {70, 80}}, new double[]{90, 75});
+        SeedResult b = result(2, new double[][]{{80}, {60, 90}}, new double[]{80, 75});
+        new RunOutputs(dir).writeResults(config, Methods.require("sdlora"), List.of(a, b));
+
+        JsonNode r = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.RESULTS_JSON).toFile());
+        assertEquals(2, r.get("runs").size());
+        assertFalse(r.has("final_accuracy"), "several seeds: figures only per run and as mean/std");
+        // forgetting: seed 1: 90-70 = 20, seed 2: 80-60 = 20; AAA 82.5 and 77.5.
+        assertEquals(20.0, r.get("mean").get("forgetting").asDouble(), 1e-12);
+        assertEquals(0.0, r.get("std").get("forgetting").asDouble(), 1e-12);
+        assertEquals(80.0, r.get("mean").get("average_anytime_accuracy").asDouble(), 1e-12);
+        assertEquals(Math.sqrt(12.5), r.get("std").get("average_anytime_accuracy").asDouble(), 1e-12);
+        assertEquals(85.0, r.get("mean").get("accuracy_matrix").get(1).get(1).asDouble(), 1e-12);
+        assertEquals(-20.0, r.get("runs").get(0).get("bwt").asDouble(), 1e-12);
+        assertEquals("[[1,0],[3,2]]", r.get("runs").get(1).get("task_classes").toString());
+
+        List<String> csv = Files.readAllLines(dir.resolve(RunOutputs.RESULTS_CSV));
+        assertEquals("seed,task,accuracy_seen,accuracy_task_1,accuracy_task_2,wall_seconds", csv.get(0));
+        assertEquals("1,1,90.0000,90.0000,,1.5000", csv.get(1));
+        assertEquals("2,2,75.0000,60.0000,90.0000,2.5000", csv.get(4));
+        assertEquals(5, csv.size());
+
+        BufferedImage png = ImageIO.read(dir.resolve(RunOutputs.CHART).toFile());
+        assertNotNull(png);
+        assertTrue(png.getWidth() > png.getHeight(), "two charts side by side");
+    }
+
+    @Test
+    void singleSeedFiguresAlsoAtTopLevel() throws Exception {
+        RunConfig config = ConfigLoader.load(TinyRuns.config(dir, ""));
+        new RunOutputs(dir).writeResults(config, Methods.require("sdlora"),
+                List.of(result(5, new double[][]{{90}, {70, 80}}, new double[]{90, 75})));
+        JsonNode r = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.RESULTS_JSON).toFile());
+        assertEquals(75.0, r.get("final_accuracy").asDouble());
+        assertEquals(5, r.get("seed").asLong());
+        assertEquals("[[90.0],[70.0,80.0]]", r.get("accuracy_matrix").toString());
+    }
+
+    @Test
+    void manifestHoldsEffectiveConfigVersionsAndTheBundledBackboneHash() throws Exception {
+        RunConfig config = ConfigLoader.loadResource(DemoCommand.DEMO_CONFIG);
+        BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), 1);
+        assertEquals(32, backbone.weights().config().imageSize());
+        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method()),
+                backbone);
+        JsonNode m = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile());
+        byte[] resource;
+        try (InputStream in = BackboneFiles.class.getResourceAsStream(BackboneFiles.BUNDLED_RESOURCE)) {
+            resource = in.readAllBytes();
+        }
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(resource)),
+                m.get("backbone").get("sha256").asText());
+        assertEquals(ConfigLoader.effective(config), m.get("config"));
+        assertEquals(0.9, m.get("config").get("optimizer").get("momentum").asDouble());
+        assertTrue(m.get("backend").get("class").asText().contains("Cpu"), m.get("backend").toString());
+        assertFalse(m.get("versions").get("java").asText().isEmpty());
+        assertEquals(VitConfig.TIMM_LAYER_NORM_EPS, m.get("backbone").get("vit").get("layerNormEps").asDouble());
+    }
+}

@@ -1,0 +1,26 @@
+package io.github.sdlora4j.examples;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class SuggestionsTest {
+
+    @Test
+    void levenshteinDistance() {
+        assertEquals(3, Suggestions.distance("kitten", "sitting"));
+        assertEquals(0, Suggestions.distance("rank", "rank"));
+        assertEquals(4, Suggestions.distance("", "rank"));
+    }
+
+    @Test
+    void suggestsOnlyCloseNames() {
+        List<String> known = List.of("epochs", "batchSize", "evalBatchSize", "learningRate");
+        assertEquals("batchSize", Suggestions.closest("batchsize", known));
+        assertEquals("learningRate", Suggestions.closest("learningrat", known));
+        assertNull(Suggestions.closest("colour", known));
+    }
+}

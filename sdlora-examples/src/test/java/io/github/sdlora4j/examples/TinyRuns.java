@@ -1,0 +1,33 @@
+package io.github.sdlora4j.examples;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A tiny run config for tests: synthetic 16x16 data, the random tiny-test ViT, 3 tasks of 2 classes. */
+final class TinyRuns {
+
+    private TinyRuns() {
+    }
+
+    /** Writes the config to {@code dir/tiny.yaml}; {@code extra} lines are appended (top-level YAML). */
+    static Path config(Path dir, String extra) throws IOException {
+        String yaml = """
+                dataset:
+                  format: synthetic
+                  options: {classes: 6, trainPerClass: 24, testPerClass: 8, size: 16}
+                  initialClasses: 2
+                  classesPerTask: 2
+                  preprocessing: {imageSize: 16, minScale: 0.5}
+                  decodeThreads: 1
+                  prefetchBatches: 1
+                backbone: tiny-test
+                optimizer: {type: sgd, learningRate: 0.05}
+                batchSize: 8
+                seeds: [1993]
+                """ + extra;
+        Path file = dir.resolve("tiny.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
