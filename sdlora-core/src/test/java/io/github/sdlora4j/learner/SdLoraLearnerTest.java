@@ -202,6 +202,23 @@ class SdLoraLearnerTest {
     }
 
     @Test
+    void divergingParametersStopTrainingEvenBeforeTheLossShowsIt() {
+        SdLoraConfig huge = SdLoraConfig.reference(C).withRanks(RankSchedule.constant(4))
+                .withOptimizer(new OptimizerConfig("adam", 1e20, 0, List.of(), 0.1));
+        SdLoraLearner learner = SdLoraLearner.create(huge, TestWeights.perturbed(C, 1, DataType.FLOAT));
+        TemplateData data = new TemplateData(C, 2, 2);
+        learner.beforeTask(2);
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> {
+            for (int s = 0; s < 5; s++) {
+                learner.trainStep(data.sample(0, 2, 4, s), 0, s);
+            }
+        });
+        assertTrue(e.getMessage().contains("task 0, epoch 0"), e.getMessage());
+        assertTrue(java.util.Arrays.stream(learner.state().magnitudes()).allMatch(Double::isFinite),
+                "the state keeps the last finite step");
+    }
+
+    @Test
     void threeTaskSyntheticProblemIsLearnedOnAllSeenClasses() {
         // SD-LoRA presumes a pretrained backbone: pretrain the tiny ViT on 8 other classes of the same generator.
         VitWeights backbone = TemplateData.pretrainedBackbone();
