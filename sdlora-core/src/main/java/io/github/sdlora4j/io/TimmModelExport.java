@@ -35,7 +35,7 @@ public final class TimmModelExport {
     /** Metadata: number of classes of the exported head (0 without a head). */
     public static final String META_NUM_CLASSES = "num_classes";
     /** Metadata: the backbone's {@link VitConfig} as JSON. */
-    public static final String META_VIT_CONFIG = "sdlora4j.vit_config";
+    public static final String META_VIT_CONFIG = "sdlora.vit_config";
     /** Metadata: what the file holds, in words. */
     public static final String META_NOTE = "note";
 

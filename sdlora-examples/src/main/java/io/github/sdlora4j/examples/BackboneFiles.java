@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.sdlora4j.io.SafetensorsFile;
 import io.github.sdlora4j.io.SafetensorsWriter;
+import io.github.sdlora4j.io.TimmBackboneImporter;
+import io.github.sdlora4j.io.TimmModelExport;
 import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,7 +34,7 @@ import java.util.Map;
 public final class BackboneFiles {
 
     /** Metadata key holding the {@link VitConfig} as JSON. */
-    public static final String VIT_CONFIG_KEY = "sdlora.vit_config";
+    public static final String VIT_CONFIG_KEY = TimmModelExport.META_VIT_CONFIG;
     /** Class-path location of the bundled backbone. */
     public static final String BUNDLED_RESOURCE = "/backbones/demo-vit.safetensors";
     /** The name that selects the bundled backbone. */
@@ -80,9 +82,9 @@ public final class BackboneFiles {
 
     /** Reads a timm-layout backbone file; {@code declared} may be null when the file names its shape. */
     public static VitWeights read(Path file, VitConfig declared, String source) throws IOException {
+        VitConfig config = declared;
         try (SafetensorsFile in = SafetensorsFile.open(file)) {
             String stored = in.metadata().get(VIT_CONFIG_KEY);
-            VitConfig config = declared;
             if (stored != null) {
                 VitConfig fromFile = JSON.readValue(stored, VitConfig.class);
                 if (declared != null && !declared.equals(fromFile)) {
@@ -91,16 +93,13 @@ public final class BackboneFiles {
                 }
                 config = fromFile;
             }
-            if (config == null) {
-                throw new IllegalArgumentException(source + " does not record its ViT shape (metadata "
-                        + VIT_CONFIG_KEY + "): set 'vit' in the config, e.g. vit: vit-b16");
-            }
-            Map<String, INDArray> tensors = new LinkedHashMap<>();
-            for (String name : in.names()) {
-                tensors.put(name, in.read(name, DataType.FLOAT));
-            }
-            return VitWeights.of(config, tensors, source);
         }
+        if (config == null) {
+            throw new IllegalArgumentException(source + " does not record its ViT shape (metadata "
+                    + VIT_CONFIG_KEY + "): set 'vit' in the config, e.g. vit: vit-b16");
+        }
+        // The importer checks every key and shape from the header before reading, and ignores a timm head.
+        return TimmBackboneImporter.load(file, config);
     }
 
     /** Writes {@code weights} (timm names, F32) with their shape and {@code extra} in the metadata, atomically. */

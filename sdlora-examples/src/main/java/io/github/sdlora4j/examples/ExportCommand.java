@@ -2,19 +2,13 @@ package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.io.AtomicFiles;
 import io.github.sdlora4j.io.LearnerCheckpoint;
-import io.github.sdlora4j.io.SafetensorsWriter;
-import io.github.sdlora4j.learner.ClassifierHead;
+import io.github.sdlora4j.io.TimmModelExport;
 import io.github.sdlora4j.learner.SdLoraLearner;
-import io.github.sdlora4j.vit.VitWeights;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -52,15 +46,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException(checkpoint + " holds a learner in the middle of a task; export a"
                     + " finished one");
         }
-        VitWeights backbone = learner.mergedBackbone().castTo(DataType.FLOAT);
-        Map<String, INDArray> tensors = new LinkedHashMap<>(backbone.tensors());
-        tensors.put(ClassifierHead.WEIGHT, learner.head().weight().castTo(DataType.FLOAT));
-        tensors.put(ClassifierHead.BIAS, learner.head().bias().castTo(DataType.FLOAT));
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt");
-        meta.put(BackboneFiles.VIT_CONFIG_KEY, BackboneFiles.vitJson(backbone.config()));
-        meta.put("sdlora.exported_from", checkpoint.getFileName().toString());
-        SafetensorsWriter.write(out, tensors, meta);
+        TimmModelExport.exportMerged(learner, out);
         System.out.printf("Wrote %s (timm ViT state_dict with adapters merged, %d classes)%n", out,
                 learner.numClasses());
         return 0;

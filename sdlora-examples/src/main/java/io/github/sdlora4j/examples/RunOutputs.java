@@ -130,10 +130,12 @@ final class RunOutputs {
 
     /** Removes a finished seed's task checkpoints (its results are in the run state now). */
     void cleanSeed(long seed) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(CHECKPOINT_DIR),
-                "seed-" + seed + "-*.safetensors")) {
-            for (Path f : files) {
-                Files.deleteIfExists(f);
+        // Also the temporary file of a write that a kill interrupted (AtomicFiles names it .<target>.<random>.tmp).
+        for (String glob : new String[]{"seed-" + seed + "-*.safetensors", ".seed-" + seed + "-*.tmp"}) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(CHECKPOINT_DIR), glob)) {
+                for (Path f : files) {
+                    Files.deleteIfExists(f);
+                }
             }
         }
     }
