@@ -6,6 +6,7 @@ import io.github.sdlora4j.data.ClassRange;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
+import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.learner.TrainingScope;
 import io.github.sdlora4j.metrics.AccuracyMatrix;
@@ -22,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Locale;
 
 /**
@@ -32,7 +35,9 @@ import java.util.Locale;
  * the task's training data (or every seen task's, when the learner's training scope asks for it), {@code afterTask},
  * then one pass over the test data of all seen classes that yields both the accuracy on each seen task (a matrix row)
  * and on all seen classes together. After every task the learner and a {@link RunState} are checkpointed atomically;
- * {@code --resume} restarts the first unfinished task from that point. Training is deterministic per (seed, task):
+ * with {@code checkpointEverySteps} also every N steps inside a task (with the optimizer state). {@code --resume}
+ * continues the first unfinished task from its last step snapshot, or restarts it from the last task checkpoint.
+ * Training is deterministic per (seed, task):
  * the data order and augmentation come from a seed derived from both, the learner's initialisation from its own
  * per-task streams, so a resumed run ends with the same figures as an uninterrupted one.
  */
@@ -120,9 +125,19 @@ final class ProtocolRunner {
             console.printf("seed %d: %s on %s, %d tasks, classes %s%n", seed, method.name(), spec.format(), tasks,
                     bench.classNames().size() <= 20 ? bench.classNames() : bench.classNames().size() + " classes");
             String previousFile = resumeFrom == null ? null : resumeFrom.learnerFile();
+            EpochLoop.Position from = EpochLoop.Position.START;
+            if (resumeFrom != null && method.store() != null) {
+                Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = outputs.findStepSnapshot(seed, first);
+                if (snapshot.isPresent()) {
+                    learner = method.store().load(snapshot.get().getKey(), config, backbone.weights(), seed);
+                    from = snapshot.get().getValue();
+                    console.printf("seed %d: resuming task %d at epoch %d, batch %d (step %d)%n", seed, first + 1,
+                            from.epoch(), from.batchesDone(), from.iteration());
+                }
+            }
             for (int t = first; t < tasks; t++) {
                 long start = System.nanoTime();
-                trainTask(bench, learner, seed, t);
+                trainTask(bench, learner, seed, t, t == first ? from : EpochLoop.Position.START);
                 double[] row = new double[t + 1];
                 double seen = evaluate(bench, learner, t, row);
                 matrix.addRow(row, seen);
@@ -139,8 +154,13 @@ final class ProtocolRunner {
         }
     }
 
-    private void trainTask(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, long seed, int t) {
-        learner.beforeTask(bench.taskClasses(t).size());
+    private void trainTask(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, long seed, int t,
+                           EpochLoop.Position from) {
+        if (from.equals(EpochLoop.Position.START)) {
+            learner.beforeTask(bench.taskClasses(t).size());
+        } else if (learner.currentTask() != t) {
+            throw new IllegalStateException("the step snapshot of task " + t + " holds task " + learner.currentTask());
+        }
         long dataSeed = seed * 1_000_003L + t;
         DataSetIterator data;
         long images;
@@ -158,12 +178,12 @@ final class ProtocolRunner {
         int epochs = method.trains() ? config.epochs() : 1;
         String label = String.format(Locale.ROOT, "seed %d task %d/%d", seed, t + 1, bench.numTasks());
         TrainingMonitor steps = config.checkpointEverySteps() > 0 && method.store() != null
-                ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs.stepSnapshot(seed))
+                ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs, seed, from)
                 : TrainingMonitor.NONE;
         StepPosition position = new StepPosition(steps);
         ProgressMonitor progress = new ProgressMonitor(label, images, position);
         try {
-            learner.train(data, epochs, progress);
+            EpochLoop.run(data, epochs, t, learner::trainStep, progress, from);
         } catch (RuntimeException e) {
             throw new TrainingStoppedException(seed, t, position.epoch, position.nextStep, e);
         } finally {
@@ -226,10 +246,11 @@ final class ProtocolRunner {
         }
         outputs.writeState(new RunState(effective, done, new RunState.Partial(seed, t + 1, rows, seen,
                 List.copyOf(wall), file)));
-        // Only now that the state points at the new checkpoint may the previous one go.
+        // Only now that the state points at the new checkpoint may the previous one and the task's snapshots go.
         if (previousFile != null && !previousFile.equals(file)) {
             Files.deleteIfExists(outputs.resolve(previousFile));
         }
+        outputs.deleteStepSnapshots(seed, t, null);
         return file;
     }
 
@@ -299,29 +320,45 @@ final class ProtocolRunner {
         }
     }
 
-    /** Writes a snapshot of the learner every N optimizer steps (for inspection; resume uses task boundaries). */
+    /**
+     * Writes a snapshot of the learner (with its optimizer state) every N optimizer steps, named after its position,
+     * and drops the previous one, so a killed run resumes from the last snapshot exactly.
+     */
     private static final class StepSnapshots implements TrainingMonitor {
         private final int every;
         private final ClassIncrementalLearner learner;
         private final Methods.Store store;
-        private final Path file;
+        private final RunOutputs outputs;
+        private final long seed;
+        private int batchesDone;
 
-        StepSnapshots(int every, ClassIncrementalLearner learner, Methods.Store store, Path file) {
+        StepSnapshots(int every, ClassIncrementalLearner learner, Methods.Store store, RunOutputs outputs, long seed,
+                      EpochLoop.Position from) {
             this.every = every;
             this.learner = learner;
             this.store = store;
-            this.file = file;
+            this.outputs = outputs;
+            this.seed = seed;
+            this.batchesDone = from.batchesDone();
         }
 
         @Override
         public void stepDone(int task, int epoch, int iteration, double loss, int batchSize) {
+            batchesDone++;
             if ((iteration + 1) % every == 0) {
+                Path file = outputs.stepSnapshot(seed, task, new EpochLoop.Position(epoch, batchesDone, iteration + 1));
                 try {
                     store.save(learner, file);
+                    outputs.deleteStepSnapshots(seed, task, file);
                 } catch (IOException e) {
                     log.warn("could not write the step snapshot {}: {}", file, e.getMessage());
                 }
             }
+        }
+
+        @Override
+        public void epochDone(int task, int epoch, double meanLoss) {
+            batchesDone = 0;
         }
     }
 }

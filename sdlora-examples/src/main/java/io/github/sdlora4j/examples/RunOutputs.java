@@ -7,6 +7,7 @@ import io.github.sdlora4j.data.ClassIncrementalBenchmark;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.io.AtomicFiles;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
+import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.metrics.SeedStatistics;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,6 +26,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -66,8 +70,41 @@ final class RunOutputs {
         return CHECKPOINT_DIR + "/seed-" + seed + "-task-" + task + ".safetensors";
     }
 
-    Path stepSnapshot(long seed) {
-        return dir.resolve(CHECKPOINT_DIR + "/seed-" + seed + "-in-task.safetensors");
+    /**
+     * The every-N-steps snapshot of a task in progress; its name records where training stands, so the file alone
+     * (written atomically) says where to resume: {@code seed-S-task-T-at-E-B-I.safetensors} = epoch E, B batches of
+     * it done, I steps in all.
+     */
+    Path stepSnapshot(long seed, int task, EpochLoop.Position at) {
+        return dir.resolve(CHECKPOINT_DIR + "/seed-" + seed + "-task-" + task + "-at-" + at.epoch() + "-"
+                + at.batchesDone() + "-" + at.iteration() + ".safetensors");
+    }
+
+    /** The step snapshot of (seed, task) and its position, if one exists. */
+    Optional<Map.Entry<Path, EpochLoop.Position>> findStepSnapshot(long seed, int task) throws IOException {
+        Pattern name = Pattern.compile("seed-" + seed + "-task-" + task + "-at-(\\d+)-(\\d+)-(\\d+)\\.safetensors");
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(CHECKPOINT_DIR))) {
+            for (Path f : files) {
+                Matcher m = name.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    return Optional.of(Map.entry(f, new EpochLoop.Position(Integer.parseInt(m.group(1)),
+                            Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)))));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Removes the step snapshots of (seed, task) but {@code keep} (null: all, once the task checkpoint is in place). */
+    void deleteStepSnapshots(long seed, int task, Path keep) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(CHECKPOINT_DIR),
+                "seed-" + seed + "-task-" + task + "-at-*.safetensors")) {
+            for (Path f : files) {
+                if (!f.equals(keep)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     /** The side file of a learner checkpoint: {@code X.safetensors} → {@code X.classes.json}. */

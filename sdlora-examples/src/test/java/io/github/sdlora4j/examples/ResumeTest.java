@@ -48,10 +48,15 @@ class ResumeTest {
         assertFalse(Files.exists(killed.resolve(RunOutputs.RESULTS_JSON)), "the child finished before the kill");
         int doneAtKill = tasksDone(state);
         assertTrue(doneAtKill >= 1 && doneAtKill < 3, "killed after " + doneAtKill + " tasks");
-        // The every-N-steps snapshot survived the kill whole (atomic rename) and holds a learner inside a task.
-        SdLoraLearner snapshot = LearnerCheckpoint.load(killed.resolve(RunOutputs.CHECKPOINT_DIR)
-                .resolve("seed-1993-in-task.safetensors"));
-        assertTrue(snapshot.inTask());
+        // The every-N-steps snapshot survived the kill whole (atomic rename), holds a learner inside a task with its
+        // optimizer state, and names where training stood; the resumed run continues exactly from there.
+        var snapshot = new RunOutputs(killed).findStepSnapshot(1993, doneAtKill);
+        assertTrue(snapshot.isPresent(), "no step snapshot of the interrupted task");
+        SdLoraLearner inTask = LearnerCheckpoint.load(snapshot.get().getKey());
+        assertTrue(inTask.inTask());
+        assertEquals(doneAtKill, inTask.currentTask());
+        assertTrue(snapshot.get().getValue().iteration() >= 2);
+        assertFalse(inTask.optimizerState().isEmpty(), "momentum is part of the snapshot");
 
         assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
                 killed.toString(), "--resume"));
