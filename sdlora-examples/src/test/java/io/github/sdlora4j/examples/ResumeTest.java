@@ -36,13 +36,13 @@ class ResumeTest {
         Process child = startChild(config, killed);
         Path state = killed.resolve(RunOutputs.STATE);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-        // Wait until the first task's checkpoint is in place, i.e. the child is training task 2.
-        while (tasksDone(state) < 1) {
+        // Wait until the child is inside task 2 and has written a step snapshot of it, then kill it there.
+        RunOutputs killedOutputs = new RunOutputs(killed);
+        while (tasksDone(state) < 1 || !hasSnapshot(killedOutputs, 1)) {
             assertTrue(child.isAlive(), "the child run ended before it could be killed");
-            assertTrue(System.nanoTime() < deadline, "the child run made no checkpoint in time");
-            Thread.sleep(50);
+            assertTrue(System.nanoTime() < deadline, "the child run made no step snapshot of task 2 in time");
+            Thread.sleep(20);
         }
-        Thread.sleep(300);
         child.destroyForcibly();
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         assertFalse(Files.exists(killed.resolve(RunOutputs.RESULTS_JSON)), "the child finished before the kill");
@@ -98,6 +98,14 @@ class ResumeTest {
                 .redirectOutput(out.resolveSibling("child.log").toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
         return pb.start();
+    }
+
+    private static boolean hasSnapshot(RunOutputs outputs, int task) {
+        try {
+            return outputs.findStepSnapshot(1993, task).isPresent();
+        } catch (java.io.IOException e) {
+            return false; // the checkpoint folder may not exist yet
+        }
     }
 
     private static int tasksDone(Path state) {
