@@ -5,7 +5,6 @@ import io.github.sdlora4j.vit.TimmVitLayout;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.HashMap;
@@ -46,16 +45,5 @@ public final class AdapterMerger {
             replaced.put(name, merged.castTo(qkv.dataType()));
         }
         return backbone.withReplaced(replaced);
-    }
-
-    /** The update {@code Σ_i s_i·B_i·A_i} of one block and projection as a dense [d, d] matrix (for tests and export). */
-    public static INDArray denseUpdate(SdLoraState state, DirectionNorm norm, int block, Projection p, int dim) {
-        double[] alpha = state.magnitudes();
-        INDArray sum = Nd4j.zeros(DataType.DOUBLE, dim, dim);
-        for (AdapterTerm t : AdapterTerm.of(state, norm, block, p)) {
-            sum.addi(t.factors().b().castTo(DataType.DOUBLE).mmul(t.factors().a().castTo(DataType.DOUBLE))
-                    .muli(t.scale(alpha)));
-        }
-        return sum;
     }
 }

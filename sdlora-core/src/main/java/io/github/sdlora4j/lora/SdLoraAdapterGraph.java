@@ -32,7 +32,6 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     private final boolean trainMagnitudes;
     private final DataType type;
     private SDVariable magnitude;
-    private final List<String> trainableNames = new ArrayList<>();
 
     /**
      * @param trainable whether the current task's factors and the magnitudes are variables to train
@@ -62,10 +61,6 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         return "sdlora.blocks." + block + ".attn." + p.key() + ".task" + task + "." + factor;
     }
 
-    /** Names of the VARIABLEs this adapter created (empty unless trainable). */
-    public List<String> trainableNames() {
-        return trainableNames;
-    }
 
     @Override
     public SDVariable delta(SameDiff sd, int block, Projection p, SDVariable input, double outputScale) {
@@ -98,8 +93,6 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
                 String bn = factorName(block, p, term.task(), "B");
                 as.add(sd.var(an, term.factors().a().castTo(type).dup('c')));
                 bs.add(sd.var(bn, term.factors().b().castTo(type).dup('c')));
-                trainableNames.add(an);
-                trainableNames.add(bn);
             } else {
                 frozenA.add(term.factors().a());
                 frozenB.add(term.factors().b());
@@ -137,7 +130,6 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
             INDArray values = Nd4j.create(state.magnitudes(), new long[]{state.numTasks()}, 'c').castTo(type);
             if (trainMagnitudes) {
                 magnitude = sd.var(MAGNITUDE, values);
-                trainableNames.add(MAGNITUDE);
             } else {
                 magnitude = sd.constant(MAGNITUDE, values);
             }

@@ -2,7 +2,6 @@ package io.github.sdlora4j.lora;
 
 import io.github.sdlora4j.vit.Projection;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.SplittableRandom;
@@ -102,7 +101,4 @@ public final class TaskAdapter {
         return new LoraFactors(Nd4j.zeros(type, rank, dim), Nd4j.zeros(type, dim, rank));
     }
 
-    static INDArray row(double[] values, DataType type) {
-        return Nd4j.create(values, new long[]{1, values.length}, 'c').castTo(type);
-    }
 }

@@ -43,18 +43,23 @@ class SdLoraLearnerTest {
         return m;
     }
 
+    /** A learner that has trained and ended task 0 (classes 0-1) of {@code data}. */
+    private static SdLoraLearner afterFirstTask(TemplateData data) {
+        SdLoraLearner learner = SdLoraLearner.create(config(0.05), TestWeights.perturbed(C, 1, DataType.FLOAT));
+        learner.beforeTask(2);
+        learner.train(TemplateData.iterator(data.sample(0, 2, 8, 3), 8), 1, null);
+        learner.afterTask();
+        return learner;
+    }
+
     private static float[] bits(INDArray a) {
         return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
     }
 
     @Test
     void trainingChangesOnlyTheCurrentFactorsMagnitudesAndNewHeadRows() {
-        VitWeights backbone = TestWeights.perturbed(C, 1, DataType.FLOAT);
-        SdLoraLearner learner = SdLoraLearner.create(config(0.05), backbone);
         TemplateData data = new TemplateData(C, 4, 2);
-        learner.beforeTask(2);
-        learner.train(TemplateData.iterator(data.sample(0, 2, 8, 3), 8), 1, null);
-        learner.afterTask();
+        SdLoraLearner learner = afterFirstTask(data);
 
         Map<String, float[]> backboneBefore = snapshot(learner.backbone().tensors());
         LoraFactors task0q = learner.state().task(0).get(1, Projection.Q).copy();
@@ -91,12 +96,8 @@ class SdLoraLearnerTest {
 
     @Test
     void magnitudeGradientIsNonZero() {
-        VitWeights backbone = TestWeights.perturbed(C, 1, DataType.FLOAT);
-        SdLoraLearner learner = SdLoraLearner.create(config(0.05), backbone);
         TemplateData data = new TemplateData(C, 4, 2);
-        learner.beforeTask(2);
-        learner.train(TemplateData.iterator(data.sample(0, 2, 8, 3), 8), 1, null);
-        learner.afterTask();
+        SdLoraLearner learner = afterFirstTask(data);
         learner.beforeTask(2);
         TaskTrainingGraph g = new TaskTrainingGraph(learner.backbone(), learner.state(), learner.config().mode().norm(),
                 learner.head(), 2, learner.config().optimizer(), DataType.FLOAT);
