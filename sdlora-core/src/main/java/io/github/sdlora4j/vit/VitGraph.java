@@ -83,7 +83,7 @@ public final class VitGraph {
 
     /**
      * A linear weight, stored in the graph transposed to [in, out] (name {@code <timm key>.T}) so that
-     * {@code xw_plus_b} can be used: its backward builds dX and dW as separate ops, and SameDiff skips the dW GEMM of
+     * {@link LinearMatmul} can be used: its backward builds dX and dW as separate ops, and SameDiff skips the dW GEMM of
      * a frozen weight, where {@code matmul}'s fused backward would compute it anyway (a third of the step).
      */
     private SDVariable transposed(String name, INDArray weight) {
@@ -100,7 +100,7 @@ public final class VitGraph {
         patches = sd.reshape(patches, -1, c.patchVectorSize());
         SDVariable patchW = transposed(TimmVitLayout.PATCH_WEIGHT,
                 w.get(TimmVitLayout.PATCH_WEIGHT).reshape(d, c.patchVectorSize()));
-        SDVariable emb = sd.nn.linear(patches, patchW, constant(TimmVitLayout.PATCH_BIAS));
+        SDVariable emb = LinearMatmul.apply(sd, patches, patchW, constant(TimmVitLayout.PATCH_BIAS));
         emb = sd.reshape(emb, -1, c.numPatches(), d);
         // CLS broadcast over a batch of unknown size: zero a [B,1,D] slice and add the token.
         SDVariable cls = emb.get(SDIndex.all(), SDIndex.interval(0, 1), SDIndex.all()).mul(0.0)
@@ -141,10 +141,10 @@ public final class VitGraph {
         INDArray w1 = w.get(fc1);
         INDArray w1Folded = w1.mulRowVector(g2).muli(invSqrt2);
         INDArray b1Folded = w1.mmul(b2.reshape(b2.length(), 1)).reshape(w1.size(0)).addi(w.get(fc1b)).muli(invSqrt2);
-        SDVariable z = sd.nn.linear(normalize(h), sd.constant(fc1 + TRANSPOSED + FOLDED, w1Folded.transpose().dup('c')),
+        SDVariable z = LinearMatmul.apply(sd, normalize(h), sd.constant(fc1 + TRANSPOSED + FOLDED, w1Folded.transpose().dup('c')),
                 sd.constant(fc1b + FOLDED, b1Folded));
         SDVariable act = z.mul(sd.math.erf(z).add(1.0));
-        return sd.nn.linear(act, sd.constant(fc2 + TRANSPOSED + FOLDED, w.get(fc2).mul(invSqrt2).transpose().dup('c')),
+        return LinearMatmul.apply(sd, act, sd.constant(fc2 + TRANSPOSED + FOLDED, w.get(fc2).mul(invSqrt2).transpose().dup('c')),
                 constant(fc2b));
     }
 
@@ -176,7 +176,7 @@ public final class VitGraph {
         String suffix = foldScale ? FOLDED : "";
         SDVariable wp = transposed(weight + "." + QKV[index] + suffix, foldScale ? rows.mul(scale) : rows);
         SDVariable bp = tensor(bias + "." + QKV[index] + suffix, foldScale ? biasPart.muli(scale) : biasPart);
-        SDVariable y = sd.nn.linear(x, wp, bp);
+        SDVariable y = LinearMatmul.apply(sd, x, wp, bp);
         if (p != null) {
             SDVariable delta = adapter.delta(sd, block, p, x, foldScale ? scale : 1.0);
             if (delta != null) {
@@ -192,7 +192,7 @@ public final class VitGraph {
     }
 
     private SDVariable linear(SDVariable x, String weight, String bias) {
-        return sd.nn.linear(x, transposed(weight, w.get(weight)), constant(bias));
+        return LinearMatmul.apply(sd, x, transposed(weight, w.get(weight)), constant(bias));
     }
 
     /**
