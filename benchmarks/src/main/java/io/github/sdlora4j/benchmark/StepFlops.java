@@ -26,6 +26,11 @@ import io.github.sdlora4j.vit.VitConfig;
  * step               = N·(forward + backward)
  * </pre>
  *
+ * Once the finished tasks' rank R − r passes D/4, SdLoraAdapterGraph folds their terms into W_q and W_v (fewer
+ * FLOPs from there on): the LoRA terms above then count r instead of R, the backward adds the weight gradients
+ * 2·T·D² of q and v that α's gradient needs (L·4·T·D² per image), and each step adds, per block and projection,
+ * 2·D²·(R − r) to form the folded term and 4·D²·(R − r) for its gradients.
+ *
  * The backward count is what a frozen-backbone step must do at least; the patch embedding needs no backward as
  * nothing before it trains. It includes the input gradient of block 0's qkv products, which a minimal implementation
  * could also skip (under 3% of the step for the W1 model). An implementation that does more (weight gradients of
@@ -75,7 +80,21 @@ public final class StepFlops {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }
-        return batch * (forwardPerImage(c, totalRank, classes) + backwardPerImage(c, totalRank, currentRank, classes));
+        if (!folded(c, totalRank, currentRank)) {
+            return batch * (forwardPerImage(c, totalRank, classes)
+                    + backwardPerImage(c, totalRank, currentRank, classes));
+        }
+        double t = c.numTokens();
+        double d = c.dim();
+        double finished = totalRank - currentRank;
+        double perImage = forwardPerImage(c, currentRank, classes) + backwardPerImage(c, currentRank, currentRank, classes)
+                + c.depth() * 4 * t * d * d;
+        return batch * perImage + c.depth() * 2 * (2 + 4) * d * d * finished;
+    }
+
+    /** Whether SdLoraAdapterGraph folds the finished tasks' terms into the weights (finished rank above D/4). */
+    static boolean folded(VitConfig c, int totalRank, int currentRank) {
+        return totalRank - currentRank > c.dim() / 4;
     }
 
     private static void requireNonNegative(int totalRank, int classes) {

@@ -27,9 +27,9 @@ class StepFlopsTest {
     }
 
     @Test
-    void stepIsLinearInBatch() {
-        double one = StepFlops.trainingStep(SMALL, 1, 3, 1, 2);
-        assertEquals(7 * one, StepFlops.trainingStep(SMALL, 7, 3, 1, 2), 1e-6);
+    void stepIsLinearInBatchWhileFinishedTasksAreStacked() {
+        double one = StepFlops.trainingStep(SMALL, 1, 2, 1, 2);
+        assertEquals(7 * one, StepFlops.trainingStep(SMALL, 7, 2, 1, 2), 1e-6);
     }
 
     @Test
@@ -37,6 +37,17 @@ class StepFlopsTest {
         // The figure quoted in RESULTS.md: W1 (VIT_TINY, batch 32, R = 20, r = 10, 10 classes).
         double gflop = StepFlops.trainingStep(VitConfig.VIT_TINY, 32, 20, 10, 10) / 1e9;
         assertEquals(49.86, gflop, 0.01);
+    }
+
+    @Test
+    void finishedTasksPastAQuarterOfTheWidthAreCountedFolded() {
+        // SMALL has D = 4: finished rank 1 stays stacked, finished rank 2 is folded into W_q and W_v.
+        assertEquals(StepFlops.forwardPerImage(SMALL, 2, 2) + StepFlops.backwardPerImage(SMALL, 2, 1, 2),
+                StepFlops.trainingStep(SMALL, 1, 2, 1, 2), 1e-9);
+        // Folded, R = 3, r = 1: per image the LoRA terms count r = 1 only (forward 8·5·4·1 = 160, backward
+        // 160 + 160), plus dW of q and v 4·5·16 = 320; per step 2·(2+4)·16·2 = 384 for forming the term.
+        double perImage = (1536 + 480 + 400 + 160 + 640 + 160 + 16) + (480 + 800 + 160 + 640 + 160 + 160 + 32) + 320;
+        assertEquals(3 * perImage + 384, StepFlops.trainingStep(SMALL, 3, 3, 1, 2), 1e-9);
     }
 
     @Test

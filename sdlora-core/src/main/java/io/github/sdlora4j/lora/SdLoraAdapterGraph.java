@@ -16,7 +16,8 @@ import java.util.List;
  * low-rank product, {@code Δ = ((X·A_allᵀ) ⊙ s)·B_allᵀ}, with {@code A_all} [R, d] the rows of every task's A,
  * {@code B_all} [d, R] their B columns and {@code s} [1, R] the per-row scale {@code (α·E + β) ⊙ 1/n}
  * ({@code E} maps rows to tasks). A step therefore costs two GEMMs per projection whatever the number of
- * finished tasks; only R grows, by one rank per task.
+ * finished tasks; only R grows, by one rank per task. Once the finished tasks' rank passes {@code dim/4} they are
+ * folded into the projection weight instead ({@link #weightDelta}), where their cost no longer grows at all.
  *
  * <p>In training mode the current task's A and B and the magnitude vector are SameDiff VARIABLEs, named
  * {@link #factorName} and {@value #MAGNITUDE}; every other array is a constant.
@@ -62,12 +63,56 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     }
 
 
+    /**
+     * Finished tasks whose summed rank exceeds {@code dim/4} are folded into the weight: per projection, the stacked
+     * form costs about {@code 8·N·d·R} FLOPs a training step (two GEMMs forward, two backward) and the folded one
+     * {@code 2·N·d²} (the weight gradient {@code Xᵀ·dY} that α's gradient then needs), so the step's cost stops
+     * growing with the number of tasks. The current task always stays low-rank: its A and B train.
+     */
+    @Override
+    public SDVariable weightDelta(SameDiff sd, int block, Projection p, double outputScale) {
+        List<AdapterTerm> folded = finishedTerms(block, p, true);
+        if (folded.isEmpty()) {
+            return null;
+        }
+        Stacked s = stack(sd, block, p, folded, outputScale, "weight.");
+        long rank = s.a().getShape()[0];
+        SDVariable scaledA = s.a().mul(sd.reshape(s.scale(), rank, 1));
+        return sd.mmul(scaledA, s.b(), true, true, false);
+    }
+
     @Override
     public SDVariable delta(SameDiff sd, int block, Projection p, SDVariable input, double outputScale) {
-        List<AdapterTerm> terms = AdapterTerm.of(state, norm, block, p);
+        List<AdapterTerm> terms = finishedTerms(block, p, false);
         if (terms.isEmpty()) {
             return null;
         }
+        Stacked s = stack(sd, block, p, terms, outputScale, "");
+        SDVariable low = sd.mmul(input, s.a(), false, true, false).mul(s.scale());
+        return sd.mmul(low, s.b(), false, true, false);
+    }
+
+    /** Whether the finished terms of one projection go into the weight ({@link #weightDelta}). */
+    private boolean foldFinished(List<AdapterTerm> terms) {
+        int finishedRank = terms.stream().filter(t -> !t.current()).mapToInt(t -> t.factors().rank()).sum();
+        return finishedRank > terms.get(0).factors().a().size(1) / 4;
+    }
+
+    /** With {@code folded}, the finished terms when they are folded; otherwise the terms {@link #delta} computes. */
+    private List<AdapterTerm> finishedTerms(int block, Projection p, boolean folded) {
+        List<AdapterTerm> terms = AdapterTerm.of(state, norm, block, p);
+        if (terms.isEmpty() || !foldFinished(terms)) {
+            return folded ? List.of() : terms;
+        }
+        return terms.stream().filter(t -> t.current() != folded).toList();
+    }
+
+    /** A [R, d], B [d, R] and the per-row scale s [1, R] of a list of terms. */
+    private record Stacked(SDVariable a, SDVariable b, SDVariable scale) {
+    }
+
+    private Stacked stack(SameDiff sd, int block, Projection p, List<AdapterTerm> terms, double outputScale,
+                          String kind) {
         SDVariable alpha = magnitude(sd);
         int numTasks = state.numTasks();
         int totalRank = terms.stream().mapToInt(t -> t.factors().rank()).sum();
@@ -78,6 +123,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         List<SDVariable> bs = new ArrayList<>();
         List<INDArray> frozenA = new ArrayList<>();
         List<INDArray> frozenB = new ArrayList<>();
+        String prefix = "sdlora.blocks." + block + ".attn." + p.key() + "." + kind;
         int row = 0;
         for (AdapterTerm term : terms) {
             int r = term.factors().rank();
@@ -88,7 +134,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
             }
             row += r;
             if (term.current() && trainable) {
-                flush(sd, block, p, frozenA, frozenB, as, bs);
+                flush(sd, prefix, frozenA, frozenB, as, bs);
                 String an = factorName(block, p, term.task(), "A");
                 String bn = factorName(block, p, term.task(), "B");
                 as.add(sd.var(an, term.factors().a().castTo(type).dup('c')));
@@ -98,25 +144,23 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
                 frozenB.add(term.factors().b());
             }
         }
-        flush(sd, block, p, frozenA, frozenB, as, bs);
+        flush(sd, prefix, frozenA, frozenB, as, bs);
         SDVariable aAll = as.size() == 1 ? as.get(0) : sd.concat(0, as.toArray(new SDVariable[0]));
         SDVariable bAll = bs.size() == 1 ? bs.get(0) : sd.concat(1, bs.toArray(new SDVariable[0]));
-        String prefix = "sdlora.blocks." + block + ".attn." + p.key() + ".";
         SDVariable rowsToTasks = sd.constant(prefix + "rowTask", matrix(onehot, numTasks, totalRank));
         SDVariable scale = sd.mmul(sd.reshape(alpha, 1, numTasks), rowsToTasks)
                 .add(sd.constant(prefix + "assimilated", matrix(beta, 1, totalRank)))
                 .mul(sd.constant(prefix + "invNorm", matrix(inv, 1, totalRank)));
-        SDVariable low = sd.mmul(input, aAll, false, true, false).mul(scale);
-        return sd.mmul(low, bAll, false, true, false);
+        return new Stacked(aAll, bAll, scale);
     }
 
     /** Stacks the pending frozen factors into one constant pair so consecutive frozen tasks cost one concat. */
-    private void flush(SameDiff sd, int block, Projection p, List<INDArray> frozenA, List<INDArray> frozenB,
+    private void flush(SameDiff sd, String projectionPrefix, List<INDArray> frozenA, List<INDArray> frozenB,
                        List<SDVariable> as, List<SDVariable> bs) {
         if (frozenA.isEmpty()) {
             return;
         }
-        String prefix = "sdlora.blocks." + block + ".attn." + p.key() + ".frozen" + as.size() + ".";
+        String prefix = projectionPrefix + "frozen" + as.size() + ".";
         INDArray a = Nd4j.concat(0, frozenA.toArray(new INDArray[0])).castTo(type);
         INDArray b = Nd4j.concat(1, frozenB.toArray(new INDArray[0])).castTo(type);
         as.add(sd.constant(prefix + "A", a.dup('c')));

@@ -16,4 +16,15 @@ public interface QkvAdapter {
      * @return the term to add to {@code input · W_p^T + b_p}, shape [batch * tokens, dim], or {@code null} for none
      */
     SDVariable delta(SameDiff sd, int block, Projection projection, SDVariable input, double outputScale);
+
+    /**
+     * A term added to the projection's weight instead of to its output, for terms that cost less that way; called
+     * before {@link #delta} for the same block and projection, and never counted twice by an implementation.
+     *
+     * @param outputScale as for {@link #delta}
+     * @return [in, out] (the layout the graph stores weights in, see {@link TimmVitLayout}), or {@code null} for none
+     */
+    default SDVariable weightDelta(SameDiff sd, int block, Projection projection, double outputScale) {
+        return null;
+    }
 }

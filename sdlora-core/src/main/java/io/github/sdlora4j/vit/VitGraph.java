@@ -176,9 +176,16 @@ public final class VitGraph {
         String suffix = foldScale ? FOLDED : "";
         SDVariable wp = transposed(weight + "." + QKV[index] + suffix, foldScale ? rows.mul(scale) : rows);
         SDVariable bp = tensor(bias + "." + QKV[index] + suffix, foldScale ? biasPart.muli(scale) : biasPart);
+        double termScale = foldScale ? scale : 1.0;
+        if (p != null) {
+            SDVariable weightDelta = adapter.weightDelta(sd, block, p, termScale);
+            if (weightDelta != null) {
+                wp = wp.add(weightDelta);
+            }
+        }
         SDVariable y = LinearMatmul.apply(sd, x, wp, bp);
         if (p != null) {
-            SDVariable delta = adapter.delta(sd, block, p, x, foldScale ? scale : 1.0);
+            SDVariable delta = adapter.delta(sd, block, p, x, termScale);
             if (delta != null) {
                 y = y.add(delta);
             }

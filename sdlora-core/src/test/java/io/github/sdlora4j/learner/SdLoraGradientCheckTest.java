@@ -11,7 +11,8 @@ import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitGraph;
 import io.github.sdlora4j.vit.VitWeights;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -49,15 +50,21 @@ class SdLoraGradientCheckTest {
         return Nd4j.create(v, shape, 'c');
     }
 
-    @Test
-    void gradientsOfFactorsMagnitudesAndHeadMatchFiniteDifferences() {
+    /**
+     * @param foldFinished whether the finished tasks' rank (6, or 2) passes dim/4 = 2, so that they are folded into
+     *                     the projection weight rather than stacked with the current task's factors
+     */
+    @ParameterizedTest(name = "finished tasks folded into the weight: {0}")
+    @ValueSource(booleans = {true, false})
+    void gradientsOfFactorsMagnitudesAndHeadMatchFiniteDifferences(boolean foldFinished) {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         VitConfig c = new VitConfig(8, 4, 3, 8, 1, 2, 16, 1e-6);
         VitWeights backbone = TestWeights.perturbed(c, 21, DataType.DOUBLE);
         SplittableRandom rng = new SplittableRandom(4);
         SdLoraState state = new SdLoraState(c.depth());
         for (int t = 0; t < 3; t++) {
-            TaskAdapter adapter = TaskAdapter.initial(c.depth(), c.dim(), t == 2 ? 2 : 3, rng, DataType.DOUBLE);
+            TaskAdapter adapter = TaskAdapter.initial(c.depth(), c.dim(), t == 2 ? 2 : foldFinished ? 3 : 1, rng,
+                    DataType.DOUBLE);
             for (Projection p : Projection.values()) {
                 LoraFactors f = adapter.get(0, p);
                 // Non-zero B everywhere, so every entry of A and B has a non-trivial gradient.
@@ -94,6 +101,8 @@ class SdLoraGradientCheckTest {
                 SdLoraAdapterGraph.factorName(0, Projection.Q, 2, "A"), SdLoraAdapterGraph.factorName(0, Projection.Q, 2, "B"),
                 SdLoraAdapterGraph.factorName(0, Projection.V, 2, "A"), SdLoraAdapterGraph.factorName(0, Projection.V, 2, "B")),
                 checked, "exactly the current factors, the magnitudes and the new head rows are trainable");
+        assertEquals(foldFinished, sd.variables().stream().anyMatch(v -> v.name().startsWith("sdlora.blocks.0.attn.q.weight.")),
+                "which form the finished tasks take");
         boolean ok = GradCheckUtil.checkGradients(sd, Map.of(VitGraph.INPUT, x, TaskTrainingGraph.LABEL, y),
                 1e-6, 1e-5, 1e-9, false, false, false, false, skip, null);
         assertTrue(ok, "gradient check failed (see log)");
