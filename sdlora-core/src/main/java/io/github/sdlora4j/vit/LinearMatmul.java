@@ -62,7 +62,7 @@ public final class LinearMatmul extends Mmul {
     /** {@code x·w + b} with x [n, in], w [in, out] and b [out] (null for no bias). */
     static SDVariable apply(SameDiff sd, SDVariable x, SDVariable w, SDVariable b) {
         SDVariable y = new LinearMatmul(sd, x, w).outputVariable();
-        return b == null ? y : y.add(b);
+        return b == null ? y : BiasAdd.apply(sd, y, b);
     }
 
     @Override

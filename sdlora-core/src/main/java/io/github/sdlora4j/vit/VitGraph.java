@@ -236,13 +236,16 @@ public final class VitGraph {
 
     /** LayerNorm over the last axis with timm's epsilon (SameDiff's layer_norm op has no epsilon argument). */
     private SDVariable layerNorm(SDVariable x, String gain, String bias) {
-        return normalize(x).mul(constant(gain)).add(constant(bias));
+        return BiasAdd.apply(sd, LeanMultiply.byConstant(sd, normalize(x), constant(gain)), constant(bias));
     }
 
-    /** (x − mean)/√(var + eps) over the last axis: the fastest exact form measured (sd.variance's gradient is wrong). */
+    /**
+     * (x − mean)/√(var + eps) over the last axis: the fastest exact form measured (sd.variance's gradient is wrong,
+     * and sd.math.square's backward goes through a slow pow derivative).
+     */
     private SDVariable normalize(SDVariable x) {
         SDVariable centered = x.sub(x.mean(true, 1));
-        SDVariable variance = centered.mul(centered).mean(true, 1);
+        SDVariable variance = LeanMultiply.square(sd, centered).mean(true, 1);
         return centered.div(sd.math.sqrt(variance.add(c.layerNormEps())));
     }
 
