@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Writes SD-LoRA's q/v terms into the ViT graph. Per block and projection, all terms are stacked into one
- * low-rank product, {@code Δ = ((X·A_allᵀ) ⊙ s)·B_allᵀ}, with {@code A_all} [R, d] the rows of every task's A,
+ * low-rank product, {@code Δ = (X·A_allᵀ)·(B_all ⊙ s)ᵀ}, with {@code A_all} [R, d] the rows of every task's A,
  * {@code B_all} [d, R] their B columns and {@code s} [1, R] the per-row scale {@code (α·E + β) ⊙ 1/n}
  * ({@code E} maps rows to tasks). A step therefore costs two GEMMs per projection whatever the number of
  * finished tasks; only R grows, by one rank per task. Once the finished tasks' rank passes {@code dim/4} they are
@@ -88,8 +88,10 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
             return null;
         }
         Stacked s = stack(sd, block, p, terms, outputScale, "");
-        SDVariable low = sd.mmul(input, s.a(), false, true, false).mul(s.scale());
-        return sd.mmul(low, s.b(), false, true, false);
+        // The per-row scale goes on B [d, R] rather than on X·Aᵀ [N, R]: same product, and its backward
+        // reduces over d rows instead of N.
+        SDVariable low = sd.mmul(input, s.a(), false, true, false);
+        return sd.mmul(low, s.b().mul(s.scale()), false, true, false);
     }
 
     /** Whether the finished terms of one projection go into the weight ({@link #weightDelta}). */
