@@ -25,13 +25,10 @@ import java.util.Objects;
  * @param squareSize      side of the square sgemm probe (2048)
  * @param vitB16Batch     ViT-B/16 batch; 0 skips that section
  * @param vitB16Steps     timed ViT-B/16 steps after the first
- * @param reuseW1ForTask1 take the task-1 scaling point from W1's measurement instead of timing it again (saves a
- *                        graph build; W1's steps are interleaved with PyTorch's, so the full plan times it anew)
  */
 public record BenchmarkPlan(String name, VitConfig vit, int batch, int rank, int classesPerTask, int warmup, int steps,
                             List<Integer> taskPoints, int inferenceBatch, int inferenceRuns, int sgemmMinRuns,
-                            double sgemmMinSeconds, int squareSize, int vitB16Batch, int vitB16Steps,
-                            boolean reuseW1ForTask1) {
+                            double sgemmMinSeconds, int squareSize, int vitB16Batch, int vitB16Steps) {
 
     /** Validates. */
     public BenchmarkPlan {
@@ -58,20 +55,19 @@ public record BenchmarkPlan(String name, VitConfig vit, int batch, int rank, int
     /** The published configuration: W1 as specified in issue 6, tasks 1/5/10/20, ViT-B/16 at batch 8. */
     public static BenchmarkPlan full() {
         return new BenchmarkPlan("full", VitConfig.VIT_TINY, 32, 10, 10, 2, 7, List.of(1, 5, 10, 20), 64, 7, 5, 0.5,
-                2048, 8, 2, false);
+                2048, 8, 2);
     }
 
-    /** CI's plan: the W1 model with few steps, task 20 against W1's task 1, small inference, no ViT-B/16. */
+    /** CI's plan: the W1 model with few steps, tasks 1 and 20, small inference, no ViT-B/16. */
     public static BenchmarkPlan quick() {
         return new BenchmarkPlan("quick", VitConfig.VIT_TINY, 32, 10, 10, 1, 2, List.of(1, 20), 16, 2, 3, 0.1,
-                1024, 0, 1, true);
+                1024, 0, 1);
     }
 
     /** A miniature of the whole suite (width 64, 2 blocks, batch 8) for unit tests; its numbers mean nothing. */
     public static BenchmarkPlan smoke() {
         VitConfig small = new VitConfig(32, 4, 3, 64, 2, 2, 256, VitConfig.TIMM_LAYER_NORM_EPS);
-        return new BenchmarkPlan("smoke", small, 8, 4, 5, 1, 2, List.of(1, 20), 8, 2, 2, 0.01, 256, 0, 1,
-                true);
+        return new BenchmarkPlan("smoke", small, 8, 4, 5, 1, 2, List.of(1, 20), 8, 2, 2, 0.01, 256, 0, 1);
     }
 
     /** Whether the scaling section measures both task 1 and task 20 (the headline ratio). */

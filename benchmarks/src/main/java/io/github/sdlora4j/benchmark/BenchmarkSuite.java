@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
@@ -168,8 +167,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
                 "W1 GFLOP/s over the sgemm section's rate at the step's own shapes"));
 
         report.section("Scaling with tasks");
-        Map<Integer, Double> scaling = TaskScalingBenchmark.run(plan, backbone,
-                OptionalDouble.of(w1.oursMs()), report);
+        Map<Integer, Double> scaling = TaskScalingBenchmark.run(plan, backbone, report);
         if (plan.hasTask20Ratio()) {
             report.headline("task20_over_task1", scaling.get(20) / scaling.get(1));
         } else {

@@ -36,13 +36,13 @@ class BenchmarkPlanTest {
     void rejectsBadTaskPoints() {
         BenchmarkPlan q = BenchmarkPlan.quick();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BenchmarkPlan("x", q.vit(),
-                32, 10, 10, 1, 3, List.of(5, 1), 32, 3, 3, 0.1, 1024, 0, 1, false));
+                32, 10, 10, 1, 3, List.of(5, 1), 32, 3, 3, 0.1, 1024, 0, 1));
         assertTrue(e.getMessage().contains("ascend"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BenchmarkPlan("x", q.vit(), 32, 10, 10, 1, 3,
-                List.of(0, 1), 32, 3, 3, 0.1, 1024, 0, 1, false));
+                List.of(0, 1), 32, 3, 3, 0.1, 1024, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new BenchmarkPlan("x", q.vit(), 0, 10, 10, 1, 3,
-                List.of(1), 32, 3, 3, 0.1, 1024, 0, 1, false));
-        assertFalse(new BenchmarkPlan("x", q.vit(), 32, 10, 10, 1, 3, List.of(1, 5), 32, 3, 3, 0.1, 1024, 0, 1, false)
+                List.of(1), 32, 3, 3, 0.1, 1024, 0, 1));
+        assertFalse(new BenchmarkPlan("x", q.vit(), 32, 10, 10, 1, 3, List.of(1, 5), 32, 3, 3, 0.1, 1024, 0, 1)
                 .hasTask20Ratio());
     }
 }
