@@ -2,7 +2,6 @@ package io.github.sdlora4j.vit;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.imports.converters.ImportClassMapping;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,7 +27,7 @@ public final class LinearMatmul extends Mmul {
     static {
         // SameDiff copies the graph through FlatBuffers before differentiating it and finds each op's class by name;
         // registering ours keeps this doDiff instead of Mmul's fused one.
-        ImportClassMapping.getOpNameMapping().putIfAbsent(OP_NAME, new LinearMatmul());
+        LeanPairwiseOp.register(OP_NAME, new LinearMatmul());
     }
 
     /** For SameDiff's deserialization only. */
