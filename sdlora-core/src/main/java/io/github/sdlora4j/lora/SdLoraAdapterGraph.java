@@ -33,6 +33,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     private final boolean trainMagnitudes;
     private final DataType type;
     private SDVariable magnitude;
+    private SDVariable alphaRow;
 
     /**
      * @param trainable whether the current task's factors and the magnitudes are variables to train
@@ -75,10 +76,23 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         if (folded.isEmpty()) {
             return null;
         }
-        Stacked s = stack(sd, block, p, folded, outputScale, "weight.");
-        long rank = s.a().getShape()[0];
-        SDVariable scaledA = s.a().mul(sd.reshape(s.scale(), rank, 1));
-        return sd.mmul(scaledA, s.b(), true, true, false);
+        // ΔW = A_allᵀ·diag((α·E + β) ⊙ 1/n)·B_allᵀ, with A_allᵀ·diag(1/n) a constant: the step only scales its
+        // columns by α·E + β and multiplies by B_allᵀ.
+        String prefix = projectionPrefix(block, p) + "weight.";
+        RowMaps rows = rowMaps(folded, outputScale);
+        List<INDArray> aColumns = new ArrayList<>();
+        List<INDArray> bColumns = new ArrayList<>();
+        for (AdapterTerm term : folded) {
+            aColumns.add(term.factors().a().transpose().mul(term.invNorm() * outputScale));
+            bColumns.add(term.factors().b());
+        }
+        SDVariable scaledA = sd.constant(prefix + "A.scaled", Nd4j.concat(1, aColumns.toArray(new INDArray[0]))
+                .castTo(type).dup('c'));
+        SDVariable bAll = sd.constant(prefix + "B", Nd4j.concat(1, bColumns.toArray(new INDArray[0]))
+                .castTo(type).dup('c'));
+        SDVariable gain = sd.mmul(alphaRow(sd), sd.constant(prefix + "rowTask", rows.rowTask()))
+                .add(sd.constant(prefix + "assimilated", rows.assimilated()));
+        return sd.mmul(scaledA.mul(gain), bAll, false, true, false);
     }
 
     @Override
@@ -87,7 +101,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         if (terms.isEmpty()) {
             return null;
         }
-        Stacked s = stack(sd, block, p, terms, outputScale, "");
+        Stacked s = stack(sd, block, p, terms, outputScale);
         // The per-row scale goes on B [d, R] rather than on X·Aᵀ [N, R]: same product, and its backward
         // reduces over d rows instead of N.
         SDVariable low = sd.mmul(input, s.a(), false, true, false);
@@ -113,28 +127,13 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     private record Stacked(SDVariable a, SDVariable b, SDVariable scale) {
     }
 
-    private Stacked stack(SameDiff sd, int block, Projection p, List<AdapterTerm> terms, double outputScale,
-                          String kind) {
-        SDVariable alpha = magnitude(sd);
-        int numTasks = state.numTasks();
-        int totalRank = terms.stream().mapToInt(t -> t.factors().rank()).sum();
-        double[] onehot = new double[numTasks * totalRank];
-        double[] beta = new double[totalRank];
-        double[] inv = new double[totalRank];
+    private Stacked stack(SameDiff sd, int block, Projection p, List<AdapterTerm> terms, double outputScale) {
         List<SDVariable> as = new ArrayList<>();
         List<SDVariable> bs = new ArrayList<>();
         List<INDArray> frozenA = new ArrayList<>();
         List<INDArray> frozenB = new ArrayList<>();
-        String prefix = "sdlora.blocks." + block + ".attn." + p.key() + "." + kind;
-        int row = 0;
+        String prefix = projectionPrefix(block, p);
         for (AdapterTerm term : terms) {
-            int r = term.factors().rank();
-            for (int j = 0; j < r; j++) {
-                onehot[term.task() * totalRank + row + j] = 1.0;
-                beta[row + j] = term.assimilated();
-                inv[row + j] = term.invNorm() * outputScale;
-            }
-            row += r;
             if (term.current() && trainable) {
                 flush(sd, prefix, frozenA, frozenB, as, bs);
                 String an = factorName(block, p, term.task(), "A");
@@ -149,11 +148,40 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         flush(sd, prefix, frozenA, frozenB, as, bs);
         SDVariable aAll = as.size() == 1 ? as.get(0) : sd.concat(0, as.toArray(new SDVariable[0]));
         SDVariable bAll = bs.size() == 1 ? bs.get(0) : sd.concat(1, bs.toArray(new SDVariable[0]));
-        SDVariable rowsToTasks = sd.constant(prefix + "rowTask", matrix(onehot, numTasks, totalRank));
-        SDVariable scale = sd.mmul(sd.reshape(alpha, 1, numTasks), rowsToTasks)
-                .add(sd.constant(prefix + "assimilated", matrix(beta, 1, totalRank)))
-                .mul(sd.constant(prefix + "invNorm", matrix(inv, 1, totalRank)));
+        RowMaps rows = rowMaps(terms, outputScale);
+        SDVariable scale = sd.mmul(alphaRow(sd), sd.constant(prefix + "rowTask", rows.rowTask()))
+                .add(sd.constant(prefix + "assimilated", rows.assimilated()))
+                .mul(sd.constant(prefix + "invNorm", rows.invNorm()));
         return new Stacked(aAll, bAll, scale);
+    }
+
+    /**
+     * Per stacked row: which task's α it takes ({@code rowTask} [T, R], one-hot columns), its KD coefficient β and
+     * its 1/n times {@code outputScale} (each [1, R]).
+     */
+    private record RowMaps(INDArray rowTask, INDArray assimilated, INDArray invNorm) {
+    }
+
+    private RowMaps rowMaps(List<AdapterTerm> terms, double outputScale) {
+        int numTasks = state.numTasks();
+        int totalRank = terms.stream().mapToInt(t -> t.factors().rank()).sum();
+        double[] onehot = new double[numTasks * totalRank];
+        double[] beta = new double[totalRank];
+        double[] inv = new double[totalRank];
+        int row = 0;
+        for (AdapterTerm term : terms) {
+            for (int j = 0; j < term.factors().rank(); j++) {
+                onehot[term.task() * totalRank + row + j] = 1.0;
+                beta[row + j] = term.assimilated();
+                inv[row + j] = term.invNorm() * outputScale;
+            }
+            row += term.factors().rank();
+        }
+        return new RowMaps(matrix(onehot, numTasks, totalRank), matrix(beta, 1, totalRank), matrix(inv, 1, totalRank));
+    }
+
+    private static String projectionPrefix(int block, Projection p) {
+        return "sdlora.blocks." + block + ".attn." + p.key() + ".";
     }
 
     /** Stacks the pending frozen factors into one constant pair so consecutive frozen tasks cost one concat. */
@@ -181,6 +209,14 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
             }
         }
         return magnitude;
+    }
+
+    /** α as a [1, T] row, shared by every projection's terms. */
+    private SDVariable alphaRow(SameDiff sd) {
+        if (alphaRow == null) {
+            alphaRow = sd.reshape(magnitude(sd), 1, state.numTasks());
+        }
+        return alphaRow;
     }
 
     private INDArray matrix(double[] values, int rows, int cols) {
