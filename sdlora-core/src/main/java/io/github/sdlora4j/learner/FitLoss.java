@@ -1,33 +1,44 @@
 package io.github.sdlora4j.learner;
 
 import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Loss;
 import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.TrainingSession;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
 
-import java.util.ArrayList;
+import java.lang.reflect.Method;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * One optimizer step through {@code SameDiff.fit} that also returns the batch loss and stops on NaN/Inf.
- * SameDiff 1.0.0-M2.1 reports a loss of 0 from fit; registering {@link LossEvaluationHook} on the loss variable
- * makes it compute the real value, which this listener then reads.
+ * One optimizer step of a SameDiff graph that returns the batch loss and stops on NaN/Inf.
+ *
+ * <p>It drives one {@link TrainingSession} for the graph's whole life, as {@code SameDiff.fit} does within one call:
+ * the session's array cache then serves every step's activations from the previous step's. {@code fit(DataSet)}
+ * makes a new session per call, so each step allocated every activation afresh (about a tenth of a ViT-Tiny step).
+ * The loss variable is registered as a training evaluation ({@link LossEvaluationHook}) so that the session
+ * computes it; without one, SameDiff 1.0.0-M2.1 reports a loss of 0.
  */
-final class FitLoss extends BaseListener {
+final class FitLoss {
 
     private final SameDiff sd;
-    private final List<String> trained = new ArrayList<>();
-    private double value = Double.NaN;
+    private final String input;
+    private final String label;
+    private final Set<String> trained = new LinkedHashSet<>();
+    private TrainingSession session;
 
-    private FitLoss(SameDiff sd) {
+    private FitLoss(SameDiff sd, String input, String label) {
         this.sd = sd;
+        this.input = input;
+        this.label = label;
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
                 trained.add(v.name());
@@ -44,7 +55,7 @@ final class FitLoss extends BaseListener {
                 .dataSetLabelMapping(label)
                 .trainEvaluation(loss, 0, new LossEvaluationHook())
                 .build());
-        return new FitLoss(sd);
+        return new FitLoss(sd, input, label);
     }
 
     /**
@@ -52,8 +63,30 @@ final class FitLoss extends BaseListener {
      * trained tensor non-finite (which can happen a step before the loss shows it), stops training.
      */
     double fit(DataSet batch, int task, int epoch, int step) {
-        value = Double.NaN;
-        sd.fit(batch, this);
+        TrainingConfig config = sd.getTrainingConfig();
+        if (session == null) {
+            if (sd.getFunction("grad") == null) {
+                sd.createGradFunction();
+            }
+            SameDiff gradient = sd.getFunction("grad");
+            gradient.setTrainingConfig(config);
+            session = new TrainingSession(gradient);
+        }
+        if (sd.getUpdaterMap() == null) {
+            initializeTraining(sd);
+        }
+        At at = At.builder()
+                .epoch(config.getEpochCount())
+                .iteration(config.getIterationCount())
+                .trainingThreadNum(0)
+                .javaThreadNum(Thread.currentThread().getId())
+                .operation(Operation.TRAINING)
+                .build();
+        Map<String, INDArray> placeholders = Map.of(input, batch.getFeatures(), label, batch.getLabels());
+        Loss loss = session.trainingIteration(config, placeholders, trained, sd.getUpdaterMap(),
+                batch.toMultiDataSet(), sd.getLossVariables(), List.of(), at);
+        config.incrementIterationCount();
+        double value = loss.getLosses()[0];
         if (!Double.isFinite(value)) {
             throw new NonFiniteLossException(task, epoch, step, value);
         }
@@ -66,15 +99,14 @@ final class FitLoss extends BaseListener {
         return value;
     }
 
-
-
-    @Override
-    public boolean isActive(Operation operation) {
-        return operation == Operation.TRAINING;
-    }
-
-    @Override
-    public void iterationDone(SameDiff sameDiff, At at, MultiDataSet batch, Loss loss) {
-        value = loss.getLosses()[0];
+    /** Creates SameDiff's optimizer state (done lazily by fit; its initializer is not public in 1.0.0-M2.1). */
+    static void initializeTraining(SameDiff sd) {
+        try {
+            Method m = SameDiff.class.getDeclaredMethod("initializeTraining");
+            m.setAccessible(true);
+            m.invoke(sd);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Cannot initialise SameDiff's optimizer state", e);
+        }
     }
 }

@@ -14,7 +14,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.GradientUpdater;
 
-import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -116,7 +115,7 @@ final class TaskTrainingGraph {
             return;
         }
         if (sd.getUpdaterMap() == null) {
-            initializeTraining();
+            FitLoss.initializeTraining(sd);
         }
         Set<String> expected = new TreeSet<>();
         for (Map.Entry<String, GradientUpdater> e : sd.getUpdaterMap().entrySet()) {
@@ -140,16 +139,5 @@ final class TaskTrainingGraph {
     @SuppressWarnings("unchecked")
     private static Map<String, INDArray> stateOf(GradientUpdater<?> updater) {
         return (Map<String, INDArray>) updater.getState();
-    }
-
-    /** SameDiff creates updater state lazily at the first fit; its initializer is not public in 1.0.0-M2.1. */
-    private void initializeTraining() {
-        try {
-            Method m = SameDiff.class.getDeclaredMethod("initializeTraining");
-            m.setAccessible(true);
-            m.invoke(sd);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Cannot initialise SameDiff's optimizer state to restore a checkpoint", e);
-        }
     }
 }
