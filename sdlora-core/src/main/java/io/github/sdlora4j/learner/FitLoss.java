@@ -25,7 +25,8 @@ import java.util.Set;
  * the session's array cache then serves every step's activations from the previous step's. {@code fit(DataSet)}
  * makes a new session per call, so each step allocated every activation afresh (about a tenth of a ViT-Tiny step).
  * The loss variable is registered as a training evaluation ({@link LossEvaluationHook}) so that the session
- * computes it; without one, SameDiff 1.0.0-M2.1 reports a loss of 0.
+ * computes it; without one, SameDiff 1.0.0-M2.1 reports a loss of 0. Listeners added to the graph
+ * ({@code SameDiff.addListeners}) see every step as under {@code fit}.
  */
 final class FitLoss {
 
@@ -84,7 +85,7 @@ final class FitLoss {
                 .build();
         Map<String, INDArray> placeholders = Map.of(input, batch.getFeatures(), label, batch.getLabels());
         Loss loss = session.trainingIteration(config, placeholders, trained, sd.getUpdaterMap(),
-                batch.toMultiDataSet(), sd.getLossVariables(), List.of(), at);
+                batch.toMultiDataSet(), sd.getLossVariables(), List.copyOf(sd.getListeners()), at);
         config.incrementIterationCount();
         double value = loss.getLosses()[0];
         if (!Double.isFinite(value)) {
