@@ -72,7 +72,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
      */
     @Override
     public SDVariable weightDelta(SameDiff sd, int block, Projection p, double outputScale) {
-        List<AdapterTerm> folded = finishedTerms(block, p, true);
+        List<AdapterTerm> folded = terms(block, p, true);
         if (folded.isEmpty()) {
             return null;
         }
@@ -97,7 +97,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
 
     @Override
     public SDVariable delta(SameDiff sd, int block, Projection p, SDVariable input, double outputScale) {
-        List<AdapterTerm> terms = finishedTerms(block, p, false);
+        List<AdapterTerm> terms = terms(block, p, false);
         if (terms.isEmpty()) {
             return null;
         }
@@ -114,13 +114,16 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         return finishedRank > terms.get(0).factors().a().size(1) / 4;
     }
 
-    /** With {@code folded}, the finished terms when they are folded; otherwise the terms {@link #delta} computes. */
-    private List<AdapterTerm> finishedTerms(int block, Projection p, boolean folded) {
+    /**
+     * The terms of one projection that go into its weight ({@code inWeight}: the finished ones, when folded) or into
+     * the low-rank {@link #delta} (all the others).
+     */
+    private List<AdapterTerm> terms(int block, Projection p, boolean inWeight) {
         List<AdapterTerm> terms = AdapterTerm.of(state, norm, block, p);
         if (terms.isEmpty() || !foldFinished(terms)) {
-            return folded ? List.of() : terms;
+            return inWeight ? List.of() : terms;
         }
-        return terms.stream().filter(t -> t.current() != folded).toList();
+        return terms.stream().filter(t -> t.current() != inWeight).toList();
     }
 
     /** A [R, d], B [d, R] and the per-row scale s [1, R] of a list of terms. */
