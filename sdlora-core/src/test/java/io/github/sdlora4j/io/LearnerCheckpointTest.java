@@ -37,8 +37,11 @@ class LearnerCheckpointTest {
     static SdLoraLearner trained;
 
     static DataSet batch(int from, int classes, int total, long seed) {
+        return batch(from, classes, total, seed, 8);
+    }
+
+    static DataSet batch(int from, int classes, int total, long seed, int n) {
         SplittableRandom rng = new SplittableRandom(seed);
-        int n = 8;
         double[] x = new double[n * 3 * 16 * 16];
         for (int i = 0; i < x.length; i++) {
             x[i] = rng.nextDouble();
@@ -132,6 +135,26 @@ class LearnerCheckpointTest {
             b.afterTask();
             assertEquals(2, b.knownClasses());
         }
+    }
+
+    @Test
+    void stepsOnBatchesOfChangingSizeMatchALearnerReloadedBeforeEveryStep(@TempDir Path dir) throws IOException {
+        // The learner keeps one SameDiff session, whose array cache recycles buffers, for a task's whole training;
+        // a reloaded learner builds a fresh graph and session. Both must train the same numbers.
+        SdLoraConfig c = config.withOptimizer(new OptimizerConfig("adam", 0.01, 0, List.of(), 0.1));
+        SdLoraLearner kept = SdLoraLearner.create(c, TestWeights.perturbed(C, 6, DataType.FLOAT));
+        kept.beforeTask(2);
+        Path file = dir.resolve("step.safetensors");
+        LearnerCheckpoint.save(kept, file);
+        int[] sizes = {8, 3, 8, 5};
+        for (int s = 0; s < sizes.length; s++) {
+            SdLoraLearner reloaded = LearnerCheckpoint.load(file);
+            DataSet b = batch(0, 2, 2, 40 + s, sizes[s]);
+            assertEquals(kept.trainStep(b, 0, s), reloaded.trainStep(b, 0, s), 0.0, "step " + s);
+            LearnerCheckpoint.save(reloaded, file);
+        }
+        INDArray x = TestWeights.images(C, 3, 2, DataType.FLOAT);
+        assertArrayEquals(kept.logits(x).data().asFloat(), LearnerCheckpoint.load(file).logits(x).data().asFloat());
     }
 
     @Test
