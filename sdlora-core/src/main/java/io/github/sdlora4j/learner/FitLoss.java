@@ -67,7 +67,7 @@ final class FitLoss {
         TrainingConfig config = sd.getTrainingConfig();
         if (session == null) {
             if (sd.getFunction("grad") == null) {
-                sd.createGradFunction();
+                QuietStdout.createGradFunction(sd);
             }
             SameDiff gradient = sd.getFunction("grad");
             gradient.setTrainingConfig(config);

@@ -165,6 +165,26 @@ class SdLoraLearnerTest {
     }
 
     @Test
+    void trainingKeepsSameDiffsPerOpLinesOffStandardOutput() {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream capture = new java.io.PrintStream(captured, true);
+        java.io.PrintStream old = System.out;
+        System.setOut(capture);
+        try {
+            SdLoraLearner learner = SdLoraLearner.create(config(0.05), TestWeights.perturbed(C, 9, DataType.FLOAT));
+            learner.beforeTask(2);
+            learner.trainStep(new TemplateData(C, 2, 2).sample(0, 2, 4, 1), 0, 0);
+            System.out.println("application line");
+            assertTrue(System.out == capture, "standard output is given back");
+        } finally {
+            System.setOut(old);
+        }
+        String out = captured.toString();
+        assertFalse(out.contains("Added differentiated op"), out.substring(0, Math.min(200, out.length())));
+        assertTrue(out.contains("application line"));
+    }
+
+    @Test
     void lifecycleMisuseIsRejected() {
         SdLoraLearner learner = SdLoraLearner.create(config(0.05), TestWeights.perturbed(C, 1, DataType.FLOAT));
         TemplateData data = new TemplateData(C, 4, 2);

@@ -46,7 +46,6 @@ public final class SdloraCli implements Runnable {
     /** Entry point. */
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.setOut(new QuietStdout(System.out));
         System.exit(commandLine().execute(args));
     }
 }
