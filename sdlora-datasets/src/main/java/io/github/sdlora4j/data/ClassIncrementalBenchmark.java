@@ -88,7 +88,16 @@ public final class ClassIncrementalBenchmark implements AutoCloseable {
      * @throws IllegalArgumentException if the spec does not fit the dataset (class order, task sizes)
      */
     public static ClassIncrementalBenchmark open(DatasetSpec spec) {
-        LabeledDataset data = DatasetReaders.forName(spec.format()).read(spec.root(), spec.options(), spec.skipCorrupt());
+        return open(spec, DatasetReaders.forName(spec.format()).read(spec.root(), spec.options(), spec.skipCorrupt()));
+    }
+
+    /**
+     * Builds the benchmark {@code spec} describes over {@code data}, already read (or narrowed down) by the caller;
+     * {@code spec}'s format, root and options are not read again.
+     *
+     * @throws IllegalArgumentException if the spec does not fit the dataset (class order, task sizes)
+     */
+    public static ClassIncrementalBenchmark open(DatasetSpec spec, LabeledDataset data) {
         int n = data.numClasses();
         int[] order = spec.classOrder() != null
                 ? spec.classOrder().stream().mapToInt(i -> Objects.requireNonNull(i, "class order entry")).toArray()

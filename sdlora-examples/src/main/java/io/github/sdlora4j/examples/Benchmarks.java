@@ -1,7 +1,6 @@
 package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.data.ClassIncrementalBenchmark;
-import io.github.sdlora4j.data.ClassOrders;
 import io.github.sdlora4j.data.DatasetReaders;
 import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.data.DatasetSpec;
@@ -9,7 +8,6 @@ import io.github.sdlora4j.data.LabeledDataset;
 import io.github.sdlora4j.data.RawImage;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 /** Opens a run's benchmark, optionally keeping only the first N training images of each class. */
 final class Benchmarks {
@@ -30,12 +28,7 @@ final class Benchmarks {
         LabeledDataset data = new LabeledDataset(full.name() + ", first " + trainImagesPerClass
                 + " training images per class", full.classNames(),
                 FirstPerClass.of(full.train(), full.numClasses(), trainImagesPerClass), full.test());
-        int n = data.numClasses();
-        int[] order = spec.classOrder() != null
-                ? spec.classOrder().stream().mapToInt(i -> Objects.requireNonNull(i, "class order entry")).toArray()
-                : ClassOrders.forSeed(n, spec.classOrderSeed());
-        return new ClassIncrementalBenchmark(data, order, spec.initialClasses(), spec.classesPerTask(),
-                spec.preprocessing(), spec.skipCorrupt(), spec.prefetchBatches(), spec.decodeThreads());
+        return ClassIncrementalBenchmark.open(spec, data);
     }
 
     /** A view of a split holding the first {@code perClass} images of each class. */

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /**
  * The methods a run can use, by config name. Each entry builds a learner and says whether it can be saved; the
@@ -52,10 +51,12 @@ public final class Methods {
     private static final Map<String, Method> REGISTRY = new LinkedHashMap<>();
 
     static {
-        sdLora("sdlora", "SD-LoRA: a new decoupled LoRA direction per task, earlier ones frozen", c -> c);
+        sdLora("sdlora", "SD-LoRA: a new decoupled LoRA direction per task, earlier ones frozen",
+                Methods::sdLoraConfig);
         sdLora("sdlora-rr", "SD-LoRA-RR: SD-LoRA with the rank reduced to 8 from task 4 and 6 from task 8",
-                SdLoraConfig::withRankReduction);
-        registerKd();
+                (c, b, s) -> sdLoraConfig(c, b, s).withRankReduction());
+        sdLora("sdlora-kd", "SD-LoRA-KD: SD-LoRA that folds a new direction into earlier ones when a"
+                + " least-squares fit explains it", Methods::kd);
         register(new Method("seq-lora", "baseline: one LoRA fine-tuned task after task (no decoupling)",
                 (c, b, s) -> new SequentialLoraLearner(sdLoraConfig(c, b, s), b), null, true));
         register(new Method("simplecil", "baseline: frozen backbone + class-mean prototypes (cosine)",
@@ -67,9 +68,16 @@ public final class Methods {
     private Methods() {
     }
 
-    private static void sdLora(String name, String description, UnaryOperator<SdLoraConfig> variant) {
+    /** The SD-LoRA configuration of one variant for one run seed. */
+    @FunctionalInterface
+    private interface SdLoraVariant {
+        SdLoraConfig config(RunConfig config, VitWeights backbone, long seed);
+    }
+
+    /** An SD-LoRA variant: created and restored from checkpoints with the same configuration. */
+    private static void sdLora(String name, String description, SdLoraVariant variant) {
         register(new Method(name, description,
-                (c, b, s) -> SdLoraLearner.create(variant.apply(sdLoraConfig(c, b, s)), b),
+                (c, b, s) -> SdLoraLearner.create(variant.config(c, b, s), b),
                 new Store() {
                     @Override
                     public void save(ClassIncrementalLearner learner, Path file) throws IOException {
@@ -79,24 +87,7 @@ public final class Methods {
                     @Override
                     public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long s)
                             throws IOException {
-                        return LearnerCheckpoint.load(file, variant.apply(sdLoraConfig(c, b, s)));
-                    }
-                }, true));
-    }
-
-    /** SD-LoRA-KD takes the config's threshold, so it has its own entry. */
-    private static void registerKd() {
-        register(new Method("sdlora-kd", "SD-LoRA-KD: SD-LoRA that folds a new direction into earlier ones when a"
-                + " least-squares fit explains it", (c, b, s) -> SdLoraLearner.create(kd(c, b, s), b), new Store() {
-                    @Override
-                    public void save(ClassIncrementalLearner learner, Path file) throws IOException {
-                        LearnerCheckpoint.save((SdLoraLearner) learner, file);
-                    }
-
-                    @Override
-                    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long s)
-                            throws IOException {
-                        return LearnerCheckpoint.load(file, kd(c, b, s));
+                        return LearnerCheckpoint.load(file, variant.config(c, b, s));
                     }
                 }, true));
     }
