@@ -1,5 +1,6 @@
 package io.github.sdlora4j.benchmark;
 
+import io.github.sdlora4j.lora.SdLoraAdapterGraph;
 import io.github.sdlora4j.vit.VitConfig;
 
 /**
@@ -94,7 +95,7 @@ public final class StepFlops {
 
     /** Whether SdLoraAdapterGraph folds the finished tasks' terms into the weights (finished rank above D/4). */
     static boolean folded(VitConfig c, int totalRank, int currentRank) {
-        return totalRank - currentRank > c.dim() / 4;
+        return SdLoraAdapterGraph.foldsFinished(c.dim(), totalRank - currentRank);
     }
 
     private static void requireNonNegative(int totalRank, int classes) {

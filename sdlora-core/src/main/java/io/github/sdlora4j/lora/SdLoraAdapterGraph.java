@@ -9,7 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes SD-LoRA's q/v terms into the ViT graph. Per block and projection, all terms are stacked into one
@@ -34,6 +36,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     private final DataType type;
     private SDVariable magnitude;
     private SDVariable alphaRow;
+    private final Map<String, List<AdapterTerm>> termsByProjection = new HashMap<>();
 
     /**
      * @param trainable whether the current task's factors and the magnitudes are variables to train
@@ -83,11 +86,11 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         List<INDArray> aColumns = new ArrayList<>();
         List<INDArray> bColumns = new ArrayList<>();
         for (AdapterTerm term : folded) {
-            aColumns.add(term.factors().a().transpose().mul(term.invNorm() * outputScale));
+            aColumns.add(term.factors().a().transpose());
             bColumns.add(term.factors().b());
         }
         SDVariable scaledA = sd.constant(prefix + "A.scaled", Nd4j.concat(1, aColumns.toArray(new INDArray[0]))
-                .castTo(type).dup('c'));
+                .castTo(type).mulRowVector(rows.invNorm()).dup('c'));
         SDVariable bAll = sd.constant(prefix + "B", Nd4j.concat(1, bColumns.toArray(new INDArray[0]))
                 .castTo(type).dup('c'));
         SDVariable gain = sd.mmul(alphaRow(sd), sd.constant(prefix + "rowTask", rows.rowTask()))
@@ -108,10 +111,17 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         return sd.mmul(low, s.b().mul(s.scale()), false, true, false);
     }
 
-    /** Whether the finished terms of one projection go into the weight ({@link #weightDelta}). */
-    private boolean foldFinished(List<AdapterTerm> terms) {
+    /**
+     * Whether finished tasks of summed rank {@code finishedRank} go into the weight of a projection of width
+     * {@code dim} ({@link #weightDelta}) rather than into its low-rank term.
+     */
+    public static boolean foldsFinished(long dim, int finishedRank) {
+        return finishedRank > dim / 4;
+    }
+
+    private static boolean foldFinished(List<AdapterTerm> terms) {
         int finishedRank = terms.stream().filter(t -> !t.current()).mapToInt(t -> t.factors().rank()).sum();
-        return finishedRank > terms.get(0).factors().a().size(1) / 4;
+        return foldsFinished(terms.get(0).factors().a().size(1), finishedRank);
     }
 
     /**
@@ -119,7 +129,9 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
      * the low-rank {@link #delta} (all the others).
      */
     private List<AdapterTerm> terms(int block, Projection p, boolean inWeight) {
-        List<AdapterTerm> terms = AdapterTerm.of(state, norm, block, p);
+        // weightDelta and delta both ask for one projection's terms; their norms are computed once.
+        List<AdapterTerm> terms = termsByProjection.computeIfAbsent(block + "/" + p.key(),
+                key -> AdapterTerm.of(state, norm, block, p));
         if (terms.isEmpty() || !foldFinished(terms)) {
             return inWeight ? List.of() : terms;
         }
