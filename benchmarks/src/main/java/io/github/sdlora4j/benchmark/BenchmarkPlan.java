@@ -8,9 +8,9 @@ import java.util.Objects;
 /**
  * How much the suite measures. {@link #full()} is the published configuration; {@link #quick()} keeps every W1
  * figure but measures fewer steps, only tasks 1 and 20 and no ViT-B/16, for CI; {@link #smoke()} shrinks the model
- * so a unit test can run the whole suite in seconds.
+ * so a unit test can run the whole suite in seconds; {@link #gpu()} is the full plan at batch 64 for the CUDA backend.
  *
- * @param name            {@code full}, {@code quick} or {@code smoke}; written to the report
+ * @param name            {@code full}, {@code quick}, {@code gpu} or {@code smoke}; written to the report
  * @param vit             the W1 model
  * @param batch           W1 batch size
  * @param rank            LoRA rank of every task
@@ -56,6 +56,15 @@ public record BenchmarkPlan(String name, VitConfig vit, int batch, int rank, int
     public static BenchmarkPlan full() {
         return new BenchmarkPlan("full", VitConfig.VIT_TINY, 32, 10, 10, 2, 7, List.of(1, 5, 10, 20), 64, 15, 5, 0.5,
                 2048, 8, 2);
+    }
+
+    /**
+     * The CUDA backend's plan: W1 and ViT-B/16 at batch 64, tasks 1 and 20, everything else as in {@link #full()}.
+     * Meant for {@code SDLORA_BACKEND=cuda ./sdlora bench --gpu} on a GPU the backend supports (up to sm_89).
+     */
+    public static BenchmarkPlan gpu() {
+        return new BenchmarkPlan("gpu", VitConfig.VIT_TINY, 64, 10, 10, 2, 7, List.of(1, 20), 64, 15, 5, 0.5, 4096, 64,
+                2);
     }
 
     /** CI's plan: the W1 model with few steps, tasks 1 and 20, small inference, no ViT-B/16. */

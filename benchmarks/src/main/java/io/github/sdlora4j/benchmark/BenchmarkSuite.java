@@ -1,5 +1,6 @@
 package io.github.sdlora4j.benchmark;
 
+import io.github.sdlora4j.Backend;
 import io.github.sdlora4j.vit.VitWeights;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +32,11 @@ public final class BenchmarkSuite implements Callable<Integer> {
             description = "CI plan: fewer steps, tasks 1 and 20 only, no ViT-B/16 (under 2 minutes on 2 cores).")
     boolean quick;
 
+    @Option(names = "--gpu",
+            description = "CUDA plan: W1 and ViT-B/16 at batch 64 with GPU memory; needs the CUDA backend "
+                    + "(SDLORA_BACKEND=cuda) and a GPU it supports (compute capability 3.7-8.9).")
+    boolean gpu;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write every figure and the machine to FILE (JSON).")
     Path json;
 
@@ -56,13 +62,21 @@ public final class BenchmarkSuite implements Callable<Integer> {
 
     /** Runs the suite from the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchmarkSuite()).execute(args));
+        CommandLine cl = new CommandLine(new BenchmarkSuite());
+        cl.setExecutionExceptionHandler((e, line, parse) -> {
+            if (!(e instanceof IllegalStateException) || System.getenv("SDLORA_STACKTRACE") != null) {
+                e.printStackTrace();
+            }
+            line.getErr().println("sdlora bench: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        System.exit(cl.execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        if (quick && smoke) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--quick and --smoke exclude each other");
+        if ((quick ? 1 : 0) + (smoke ? 1 : 0) + (gpu ? 1 : 0) > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--quick, --smoke and --gpu exclude each other");
         }
         if (torchThreads != null && torchThreads < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -70,7 +84,14 @@ public final class BenchmarkSuite implements Callable<Integer> {
         }
         requireDirectory("--json", json);
         requireDirectory("--markdown", markdown);
-        BenchmarkPlan plan = smoke ? BenchmarkPlan.smoke() : quick ? BenchmarkPlan.quick() : BenchmarkPlan.full();
+        // Before any ND4J array: on a GPU the CUDA backend has no kernels for, ND4J's start-up fails in native code.
+        String backend = Backend.checkSupported();
+        if (gpu && !Backend.isCuda()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gpu measures the CUDA backend, but this "
+                    + "build runs " + backend + "; run it as SDLORA_BACKEND=cuda ./sdlora bench --gpu");
+        }
+        BenchmarkPlan plan = smoke ? BenchmarkPlan.smoke() : quick ? BenchmarkPlan.quick()
+                : gpu ? BenchmarkPlan.gpu() : BenchmarkPlan.full();
         BenchmarkReport report = run(plan, commandLine());
         if (json != null) {
             report.writeJson(json);
@@ -106,6 +127,9 @@ public final class BenchmarkSuite implements Callable<Integer> {
         }
         if (smoke) {
             parts.add("--smoke");
+        }
+        if (gpu) {
+            parts.add("--gpu");
         }
         if (noPyTorch) {
             parts.add("--no-pytorch");
@@ -144,6 +168,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
         if (plan.vitB16Batch() > 0) {
             report.section("ViT-B/16, one SD-LoRA step at batch " + plan.vitB16Batch());
             VitB16Benchmark.run(plan, report);
+            GpuMemory.report("vitb16", report);
         } else {
             report.notMeasured("vitb16", "skipped by the " + plan.name() + " plan");
         }
@@ -153,6 +178,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
                 + ", task index " + TrainingStepBenchmark.TASK);
         TrainingStepBenchmark.Result w1 = TrainingStepBenchmark.run(plan, backbone, torch,
                 SgemmProbe.square(plan.squareSize()), report);
+        GpuMemory.report("w1", report);
         double oursIps = plan.batch() * 1e3 / w1.oursMs();
         report.headline("w1_ours_images_per_s", oursIps);
         w1.torchMs().ifPresentOrElse(tms -> {

@@ -1,5 +1,6 @@
 package io.github.sdlora4j.benchmark;
 
+import io.github.sdlora4j.Backend;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -47,6 +48,9 @@ final class MachineInfo {
      * {@code -onednn}...), or {@code generic} when no extension was selected.
      */
     static String backendVariant() {
+        if (Backend.isCuda()) {
+            return "nd4j-cuda-11.6 " + Backend.describe();
+        }
         String platform = System.getProperty("org.bytedeco.javacpp.platform", "linux-x86_64");
         String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
         return "nd4j-native " + platform + (extension.isEmpty() ? " (generic)" : extension);

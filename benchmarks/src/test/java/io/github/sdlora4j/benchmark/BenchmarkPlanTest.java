@@ -33,6 +33,15 @@ class BenchmarkPlanTest {
     }
 
     @Test
+    void gpuPlanIsTheW1ModelAndVitB16AtBatch64() {
+        BenchmarkPlan gpu = BenchmarkPlan.gpu();
+        assertEquals(VitConfig.VIT_TINY, gpu.vit());
+        assertEquals(64, gpu.batch());
+        assertEquals(64, gpu.vitB16Batch());
+        assertTrue(gpu.hasTask20Ratio());
+    }
+
+    @Test
     void rejectsBadTaskPoints() {
         BenchmarkPlan q = BenchmarkPlan.quick();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BenchmarkPlan("x", q.vit(),

@@ -124,6 +124,21 @@ class BenchmarkSuiteSmokeTest {
         assertEquals(2, cli.execute("--quick", "--smoke"));
     }
 
+    @Test
+    void gpuPlanIsRefusedOnTheCpuBuildBeforeMeasuringAnything() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandLine cli = new CommandLine(new BenchmarkSuite().console(new PrintStream(out, true, StandardCharsets.UTF_8)));
+        cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+        Path json = dir.resolve("gpu.json");
+        assertEquals(2, cli.execute("--gpu", "--no-pytorch", "--json", json.toString()));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains("--gpu measures the CUDA backend") && e.contains("SDLORA_BACKEND=cuda"), e);
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing measured");
+        assertFalse(Files.exists(json));
+        assertEquals(2, cli.execute("--gpu", "--quick"));
+    }
+
     private static void assertPositiveFinite(String name, JsonNode v) {
         assertTrue(v != null && v.isNumber(), name + " is not a number: " + v);
         double d = v.asDouble();

@@ -1,8 +1,11 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.Backend;
 import io.github.sdlora4j.learner.NonFiniteLossException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.util.List;
 
 /**
  * The {@code sdlora} command: runs the class-incremental protocol from a configuration and works with its outputs.
@@ -40,7 +43,29 @@ public final class SdloraCli implements Runnable {
             boolean stopped = e instanceof NonFiniteLossException || e instanceof TrainingStoppedException;
             return stopped ? EXIT_TRAINING_STOPPED : 1;
         });
+        cl.setExecutionStrategy(SdloraCli::checkBackendThenRun);
         return cl;
+    }
+
+    /**
+     * Runs help and version requests as usual; any subcommand first checks that ND4J's backend can run here, so an
+     * unsupported GPU is an error message before ND4J's CUDA backend starts (and can fail in native code).
+     */
+    private static int checkBackendThenRun(CommandLine.ParseResult parseResult) {
+        Integer help = CommandLine.executeHelpRequest(parseResult);
+        if (help != null) {
+            return help;
+        }
+        List<CommandLine> commands = parseResult.asCommandLineList();
+        CommandLine last = commands.get(commands.size() - 1);
+        if (last.getCommand() != null && !(last.getCommand() instanceof SdloraCli)) {
+            try {
+                Backend.checkSupported();
+            } catch (IllegalStateException e) {
+                throw new CommandLine.ExecutionException(last, e.getMessage(), e);
+            }
+        }
+        return new CommandLine.RunLast().execute(parseResult);
     }
 
     /** Entry point. */
