@@ -47,6 +47,12 @@ public final class Backend {
         }
     }
 
+    /** Whether the running libnd4j was built with oneDNN (the default CPU build; see the parent pom). */
+    public static boolean hasOneDnn() {
+        Nd4j.getBackend();
+        return NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN");
+    }
+
     /** One line naming the backend, the devices and the thread setting, for logs and run manifests. */
     public static String describe() {
         StringBuilder sb = new StringBuilder(Nd4j.getBackend().getClass().getSimpleName());
@@ -57,7 +63,8 @@ public final class Backend {
                         .append(ops.getDeviceMajor(d)).append(ops.getDeviceMinor(d));
             }
         } else {
-            sb.append("; CPU, ").append(Runtime.getRuntime().availableProcessors()).append(" cores");
+            sb.append("; CPU, ").append(Runtime.getRuntime().availableProcessors()).append(" cores")
+                    .append(hasOneDnn() ? ", oneDNN" : "");
         }
         String omp = System.getenv("OMP_NUM_THREADS");
         return sb.append("; OMP_NUM_THREADS=").append(omp == null ? "unset" : omp).toString();

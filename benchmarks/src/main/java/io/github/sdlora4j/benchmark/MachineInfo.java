@@ -44,8 +44,8 @@ final class MachineInfo {
     }
 
     /**
-     * The nd4j-native build in use: the JavaCPP platform plus its extension ({@code -avx2}, {@code -avx512},
-     * {@code -onednn}...), or {@code generic} when no extension was selected.
+     * The nd4j-native build in use: the JavaCPP platform plus its extension ({@code -onednn}, the default build, or
+     * {@code -avx2}, {@code -avx512}...), or {@code generic} when the plain build runs; for CUDA, the GPUs.
      */
     static String backendVariant() {
         if (Backend.isCuda()) {
@@ -53,6 +53,10 @@ final class MachineInfo {
         }
         String platform = System.getProperty("org.bytedeco.javacpp.platform", "linux-x86_64");
         String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        if (extension.isEmpty() && Backend.hasOneDnn()) {
+            // JavaCPP finds the -onednn natives without the property when they are the only ones on the classpath.
+            extension = "-onednn";
+        }
         return "nd4j-native " + platform + (extension.isEmpty() ? " (generic)" : extension);
     }
 
