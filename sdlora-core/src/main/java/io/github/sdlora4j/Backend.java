@@ -49,7 +49,7 @@ public final class Backend {
 
     /** Whether the running libnd4j was built with oneDNN (the default CPU build; see the parent pom). */
     public static boolean hasOneDnn() {
-        Nd4j.getBackend();
+        Nd4j.getBackend(); // NativeOpsHolder fails unless the backend has been loaded first
         return NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN");
     }
 

@@ -26,8 +26,6 @@ final class CudaDriver {
     interface Api extends Library {
         int cuInit(int flags);
 
-        int cuDriverGetVersion(IntByReference version);
-
         int cuDeviceGetCount(IntByReference count);
 
         int cuDeviceGet(IntByReference device, int ordinal);
@@ -47,8 +45,6 @@ final class CudaDriver {
     static List<Device> devices() {
         Api api = load();
         check(api.cuInit(0), "cuInit");
-        IntByReference version = new IntByReference();
-        check(api.cuDriverGetVersion(version), "cuDriverGetVersion");
         IntByReference count = new IntByReference();
         check(api.cuDeviceGetCount(count), "cuDeviceGetCount");
         List<Device> devices = new ArrayList<>();
