@@ -27,7 +27,7 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     private int newClasses;
     private int task = -1;
     private boolean inTask;
-    private TaskTrainingGraph training;
+    private TaskTraining training;
     private ClassifierGraph inference;
 
     LoraFineTuneLearner(SdLoraConfig config, VitWeights backbone) {
@@ -65,7 +65,7 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
         }
         int first = firstTrainedClass(knownClasses);
         if (training == null) {
-            training = new TaskTrainingGraph(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
+            training = TrainingEngine.selected(TYPE).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
                     config.optimizer(), TYPE, false);
         }
         INDArray labels = TaskLabels.slice(batch.getLabels(), first, knownClasses + newClasses - first);

@@ -44,7 +44,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
     private final List<Integer> taskClasses;
     private int knownClasses;
     private boolean inTask;
-    private TaskTrainingGraph training;
+    private TaskTraining training;
     private Map<String, INDArray> pendingOptimizerState = Map.of();
     private ClassifierGraph mergedGraph;
     private ClassifierGraph unmergedGraph;
@@ -141,8 +141,8 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         }
         int newClasses = taskClasses.get(taskClasses.size() - 1);
         if (training == null) {
-            training = new TaskTrainingGraph(backbone, state, config.mode().norm(), head, knownClasses,
-                    config.optimizer(), TYPE);
+            training = TrainingEngine.selected(TYPE).start(backbone, state, config.mode().norm(), head, knownClasses,
+                    config.optimizer(), TYPE, true);
             training.restoreOptimizerState(pendingOptimizerState);
             pendingOptimizerState = Map.of();
         }

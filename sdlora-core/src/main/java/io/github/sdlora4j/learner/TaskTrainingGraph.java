@@ -16,17 +16,14 @@ import org.nd4j.linalg.learning.GradientUpdater;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * The graph of one task's training: frozen ViT with SD-LoRA terms, the new head rows, and the cross-entropy over the
+ * The SameDiff engine's training of one task ({@link TrainingEngine#SAMEDIFF}): frozen ViT with SD-LoRA terms, the new head rows, and the cross-entropy over the
  * current task's classes. Old head rows are left out: the sliced loss gives them zero gradient, so the reference
  * never changes them, and leaving them out spares their work. Built fresh for each task, so optimizer state
  * starts from zero as in the references.
  */
-final class TaskTrainingGraph {
+final class TaskTrainingGraph implements TaskTraining {
 
     static final String LABEL = "label";
     static final String LOSS = "loss";
@@ -65,14 +62,14 @@ final class TaskTrainingGraph {
         this.loss = FitLoss.configure(sd, LOSS, VitGraph.INPUT, LABEL, optimizer.newUpdater(schedule));
     }
 
-    /** One optimizer step on a batch whose labels are already one-hot over the task's classes; returns its loss. */
-    double step(DataSet batch, int epoch, int iteration) {
+    @Override
+    public double step(DataSet batch, int epoch, int iteration) {
         schedule.setEpoch(epoch);
         return loss.fit(batch, task, epoch, iteration);
     }
 
-    /** Copies the trained factors, magnitudes and head rows back into the learner's state. */
-    void copyBack(SdLoraState state, ClassifierHead head, int known) {
+    @Override
+    public void copyBack(SdLoraState state, ClassifierHead head, int known) {
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
                 INDArray a = sd.getArrForVarName(SdLoraAdapterGraph.factorName(l, p, task, "A")).dup('c');
@@ -90,54 +87,25 @@ final class TaskTrainingGraph {
         return sd;
     }
 
-    /** Prefix of optimizer-state tensors: {@code sdlora.optimizer.<variable>.<state key>}. */
-    static final String OPTIMIZER_PREFIX = "sdlora.optimizer.";
-
-    /** Copies of the optimizer's per-variable state (empty before the first step). */
-    Map<String, INDArray> optimizerState() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
+    @Override
+    public Map<String, INDArray> optimizerState() {
         Map<String, GradientUpdater> updaters = sd.getUpdaterMap();
-        if (updaters == null) {
-            return out;
-        }
-        for (Map.Entry<String, GradientUpdater> e : new TreeMap<>(updaters).entrySet()) {
-            Map<String, INDArray> state = stateOf(e.getValue());
-            for (Map.Entry<String, INDArray> s : new TreeMap<>(state).entrySet()) {
-                out.put(OPTIMIZER_PREFIX + e.getKey() + "." + s.getKey(), s.getValue().dup('c'));
-            }
-        }
-        return out;
+        return updaters == null ? new LinkedHashMap<>() : OptimizerStates.snapshot(typed(updaters));
     }
 
-    /** Puts saved optimizer state back, so that training continues exactly where it stopped. */
-    void restoreOptimizerState(Map<String, INDArray> saved) {
+    @Override
+    public void restoreOptimizerState(Map<String, INDArray> saved) {
         if (saved.isEmpty()) {
             return;
         }
         if (sd.getUpdaterMap() == null) {
             FitLoss.initializeTraining(sd);
         }
-        Set<String> expected = new TreeSet<>();
-        for (Map.Entry<String, GradientUpdater> e : sd.getUpdaterMap().entrySet()) {
-            for (Map.Entry<String, INDArray> s : stateOf(e.getValue()).entrySet()) {
-                String key = OPTIMIZER_PREFIX + e.getKey() + "." + s.getKey();
-                expected.add(key);
-                INDArray value = saved.get(key);
-                if (value == null || value.length() != s.getValue().length()) {
-                    throw new IllegalArgumentException("Saved optimizer state lacks '" + key + "' of "
-                            + s.getValue().length() + " values (was it saved with another optimizer?)");
-                }
-                s.getValue().assign(value.reshape(s.getValue().shape()));
-            }
-        }
-        if (!expected.equals(new TreeSet<>(saved.keySet()))) {
-            throw new IllegalArgumentException("Saved optimizer state has entries " + new TreeSet<>(saved.keySet())
-                    + ", this optimizer expects " + expected);
-        }
+        OptimizerStates.restore(typed(sd.getUpdaterMap()), saved);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, INDArray> stateOf(GradientUpdater<?> updater) {
-        return (Map<String, INDArray>) updater.getState();
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Map<String, GradientUpdater<?>> typed(Map<String, GradientUpdater> updaters) {
+        return (Map) updaters;
     }
 }

@@ -2,6 +2,8 @@ package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.Backend;
 import io.github.sdlora4j.learner.NonFiniteLossException;
+import io.github.sdlora4j.learner.TrainingEngine;
+import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -49,7 +51,8 @@ public final class SdloraCli implements Runnable {
 
     /**
      * Runs help and version requests as usual; any subcommand first checks that ND4J's backend can run here, so an
-     * unsupported GPU is an error message before ND4J's CUDA backend starts (and can fail in native code).
+     * unsupported GPU is an error message before ND4J's CUDA backend starts (and can fail in native code), and that
+     * the training engine asked for can run.
      */
     private static int checkBackendThenRun(CommandLine.ParseResult parseResult) {
         Integer help = CommandLine.executeHelpRequest(parseResult);
@@ -61,7 +64,8 @@ public final class SdloraCli implements Runnable {
         if (last.getCommand() != null && !(last.getCommand() instanceof SdloraCli)) {
             try {
                 Backend.checkSupported();
-            } catch (IllegalStateException e) {
+                TrainingEngine.selected(DataType.FLOAT); // a bad -Dsdlora.engine fails here, not mid-run
+            } catch (IllegalStateException | IllegalArgumentException e) {
                 throw new CommandLine.ExecutionException(last, e.getMessage(), e);
             }
         }

@@ -29,4 +29,17 @@ class LauncherTest {
         assertTrue(out.contains("SDLORA_BACKEND must be cpu or cuda, got 'rocm'"), out);
         assertFalse(out.contains("building"), out);
     }
+
+    @Test
+    void anUnknownEngineIsAUsageErrorBeforeAnyBuild() throws IOException, InterruptedException {
+        Path launcher = Path.of("").toAbsolutePath().getParent().resolve("sdlora");
+        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--help").redirectErrorStream(true);
+        pb.environment().put("SDLORA_ENGINE", "tensorflow");
+        Process p = pb.start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not return");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("SDLORA_ENGINE must be auto, fused or samediff, got 'tensorflow'"), out);
+        assertFalse(out.contains("building"), out);
+    }
 }

@@ -1,0 +1,111 @@
+package io.github.sdlora4j.fused;
+
+import io.github.sdlora4j.vit.VitConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+
+/**
+ * The end of the step: final LayerNorm of the CLS tokens, the head rows, mean softmax cross-entropy, and their
+ * backward down to the residual stream (whose gradient is zero outside the CLS rows).
+ */
+final class ClassifierLoss {
+
+    private ClassifierLoss() {
+    }
+
+    /**
+     * @param pendingBias the last block's output bias, not yet added to {@code a.stream}
+     * @return the batch's mean loss; {@code a.dh} receives the gradient of the residual stream
+     */
+    static double lossAndBackward(VitConfig c, FrozenVit vit, Activations a, float[] pendingBias, INDArray weight,
+                                  INDArray bias, INDArray labels, INDArray gradWeight, INDArray gradBias) {
+        int batch = a.batch;
+        int dim = c.dim();
+        int tokens = c.numTokens();
+        int rows = a.rows;
+        int classes = (int) weight.size(0);
+        Matrices.read(a.stream, a.h);
+        float[] x = new float[batch * dim];
+        for (int d = 0; d < dim; d++) {
+            for (int b = 0; b < batch; b++) {
+                x[d * batch + b] = a.h[d * rows + b * tokens] + (pendingBias == null ? 0f : pendingBias[d]);
+            }
+        }
+        float[] mean = new float[batch];
+        float[] rstd = new float[batch];
+        float[] xhat = new float[batch * dim];
+        float[] feature = new float[batch * dim];
+        VectorKernels.normalize(x, batch, dim, (float) c.layerNormEps(), mean, rstd, xhat);
+        VectorKernels.affine(xhat, batch, dim, vit.normGain, vit.normBias, feature);
+        float[] w = weight.data().asFloat();
+        float[] bv = bias.data().asFloat();
+        float[] y = labels.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        double loss = 0;
+        double[] dLogits = new double[batch * classes];
+        double[] z = new double[classes];
+        for (int b = 0; b < batch; b++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < classes; k++) {
+                double acc = bv[k];
+                for (int d = 0; d < dim; d++) {
+                    acc += (double) feature[d * batch + b] * w[k * dim + d];
+                }
+                z[k] = acc;
+                max = Math.max(max, acc);
+            }
+            double sum = 0;
+            for (int k = 0; k < classes; k++) {
+                sum += Math.exp(z[k] - max);
+            }
+            double logSum = max + Math.log(sum);
+            double targetMass = 0;
+            for (int k = 0; k < classes; k++) {
+                targetMass += y[b * classes + k];
+                loss -= y[b * classes + k] * (z[k] - logSum);
+            }
+            for (int k = 0; k < classes; k++) {
+                dLogits[b * classes + k] = (Math.exp(z[k] - logSum) * targetMass - y[b * classes + k]) / batch;
+            }
+        }
+        float[] gw = new float[classes * dim];
+        float[] gb = new float[classes];
+        float[] dFeature = new float[batch * dim];
+        for (int k = 0; k < classes; k++) {
+            double accB = 0;
+            for (int b = 0; b < batch; b++) {
+                accB += dLogits[b * classes + k];
+            }
+            gb[k] = (float) accB;
+            for (int d = 0; d < dim; d++) {
+                double acc = 0;
+                for (int b = 0; b < batch; b++) {
+                    acc += dLogits[b * classes + k] * feature[d * batch + b];
+                }
+                gw[k * dim + d] = (float) acc;
+            }
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int d = 0; d < dim; d++) {
+                double acc = 0;
+                for (int k = 0; k < classes; k++) {
+                    acc += dLogits[b * classes + k] * w[k * dim + d];
+                }
+                dFeature[d * batch + b] = (float) acc;
+            }
+        }
+        Matrices.write(gw, gradWeight);
+        Matrices.write(gb, gradBias);
+        float[] dCls = new float[batch * dim];
+        VectorKernels.normalizeBackward(dFeature, xhat, rstd, batch, dim, vit.normGain, new float[batch],
+                new float[batch], new float[batch * dim], dCls);
+        Arrays.fill(a.dh, 0f);
+        for (int d = 0; d < dim; d++) {
+            for (int b = 0; b < batch; b++) {
+                a.dh[d * rows + b * tokens] = dCls[d * batch + b];
+            }
+        }
+        return loss / batch;
+    }
+}

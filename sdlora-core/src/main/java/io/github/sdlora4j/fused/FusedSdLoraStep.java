@@ -1,0 +1,307 @@
+package io.github.sdlora4j.fused;
+
+import io.github.sdlora4j.lora.DirectionNorm;
+import io.github.sdlora4j.lora.SdLoraState;
+import io.github.sdlora4j.vit.Projection;
+import io.github.sdlora4j.vit.VitConfig;
+import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Arrays;
+
+/**
+ * Loss and gradients of one SD-LoRA training batch, computed by hand: the same function as the SameDiff training
+ * graph (frozen ViT with SD-LoRA terms on q and v, the current task's head rows, mean softmax cross-entropy over the
+ * task's classes), with gradients for the current task's A and B, the magnitudes α and the head rows only.
+ *
+ * <p>Parameters live in this object ({@link #factorA} etc.); an optimizer subtracts its updates from them between
+ * calls. Activations are kept in arrays reused from batch to batch of the same size.
+ */
+public final class FusedSdLoraStep {
+
+    private final VitConfig c;
+    private final FrozenVit vit;
+    private final ProjectionAdapter[][] adapters;
+    private final INDArray magnitudes;
+    private final INDArray magnitudesGrad;
+    private final INDArray headWeight;
+    private final INDArray headBias;
+    private final INDArray headWeightGrad;
+    private final INDArray headBiasGrad;
+    private Activations act;
+
+    /**
+     * @param headWeight the current task's head rows [classes, D] (copied)
+     * @param headBias   their bias [classes] (copied)
+     */
+    public FusedSdLoraStep(VitWeights backbone, SdLoraState state, DirectionNorm norm, INDArray headWeight,
+                           INDArray headBias) {
+        this(backbone, state, norm, headWeight, headBias, ProjectionAdapter.GradientForm.CHEAPER);
+    }
+
+    FusedSdLoraStep(VitWeights backbone, SdLoraState state, DirectionNorm norm, INDArray headWeight, INDArray headBias,
+                    ProjectionAdapter.GradientForm form) {
+        requireVectorModule();
+        this.c = backbone.config();
+        if (state.depth() != c.depth()) {
+            throw new IllegalArgumentException("SD-LoRA state has " + state.depth() + " blocks, the ViT " + c.depth());
+        }
+        if (headWeight.rank() != 2 || headWeight.size(1) != c.dim() || headBias.length() != headWeight.size(0)) {
+            throw new IllegalArgumentException("Head rows must be [classes, " + c.dim() + "] and [classes], got "
+                    + Arrays.toString(headWeight.shape()) + " and " + Arrays.toString(headBias.shape()));
+        }
+        this.vit = new FrozenVit(backbone);
+        this.adapters = new ProjectionAdapter[c.depth()][];
+        for (int l = 0; l < c.depth(); l++) {
+            adapters[l] = new ProjectionAdapter[]{
+                    new ProjectionAdapter(state, norm, l, Projection.Q, vit.qScale, form),
+                    new ProjectionAdapter(state, norm, l, Projection.V, 1.0, form)};
+        }
+        this.magnitudes = Nd4j.create(state.magnitudes(), new long[]{state.numTasks()}, DataType.FLOAT);
+        this.magnitudesGrad = magnitudes.ulike();
+        this.headWeight = headWeight.castTo(DataType.FLOAT).dup('c');
+        this.headBias = headBias.castTo(DataType.FLOAT).reshape(headBias.length()).dup('c');
+        this.headWeightGrad = this.headWeight.ulike();
+        this.headBiasGrad = this.headBias.ulike();
+    }
+
+    /** Whether the JVM was started with {@code --add-modules jdk.incubator.vector}, which this step needs. */
+    public static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    private static void requireVectorModule() {
+        if (!vectorModulePresent()) {
+            throw new IllegalStateException("The fused SD-LoRA step needs the JDK's vector module: start the JVM with "
+                    + "--add-modules jdk.incubator.vector (or use the SameDiff training engine)");
+        }
+    }
+
+    /** The current task's A [r, D] of one block and projection (live: the optimizer updates it in place). */
+    public INDArray factorA(int block, Projection p) {
+        return adapters[block][p.ordinal()].a;
+    }
+
+    /** The current task's B [D, r] (live). */
+    public INDArray factorB(int block, Projection p) {
+        return adapters[block][p.ordinal()].b;
+    }
+
+    /** The gradient of {@link #factorA} from the last {@link #lossAndGradients} call. */
+    public INDArray factorAGradient(int block, Projection p) {
+        return adapters[block][p.ordinal()].gradA;
+    }
+
+    /** The gradient of {@link #factorB}. */
+    public INDArray factorBGradient(int block, Projection p) {
+        return adapters[block][p.ordinal()].gradB;
+    }
+
+    /** The magnitudes α [tasks] (live). */
+    public INDArray magnitudes() {
+        return magnitudes;
+    }
+
+    public INDArray magnitudesGradient() {
+        return magnitudesGrad;
+    }
+
+    /** The current task's head rows [classes, D] (live). */
+    public INDArray headWeight() {
+        return headWeight;
+    }
+
+    public INDArray headBias() {
+        return headBias;
+    }
+
+    public INDArray headWeightGradient() {
+        return headWeightGrad;
+    }
+
+    public INDArray headBiasGradient() {
+        return headBiasGrad;
+    }
+
+    /**
+     * Forward and backward of one batch; fills the gradient arrays.
+     *
+     * @param images [B, channels, size, size]
+     * @param labels [B, classes of the task], one-hot or any non-negative targets (the loss is
+     *               {@code −Σ y·log softmax} averaged over the batch, as SameDiff's softmax cross-entropy)
+     * @return the batch's mean loss
+     */
+    public double lossAndGradients(INDArray images, INDArray labels) {
+        int classes = (int) headWeight.size(0);
+        if (images.rank() != 4 || images.size(1) != c.channels() || images.size(2) != c.imageSize()
+                || images.size(3) != c.imageSize()) {
+            throw new IllegalArgumentException("Images must be [batch, " + c.channels() + ", " + c.imageSize() + ", "
+                    + c.imageSize() + "], got " + Arrays.toString(images.shape()));
+        }
+        if (labels.rank() != 2 || labels.size(0) != images.size(0) || labels.size(1) != classes) {
+            throw new IllegalArgumentException("Labels must be [" + images.size(0) + ", " + classes + "], got "
+                    + Arrays.toString(labels.shape()));
+        }
+        int batch = (int) images.size(0);
+        if (act == null || act.batch != batch) {
+            act = new Activations(c, batch);
+        }
+        float[] alpha = magnitudes.data().asFloat();
+        embed(images);
+        float[] pending = null;
+        for (int l = 0; l < c.depth(); l++) {
+            pending = blockForward(l, pending, alpha);
+        }
+        double loss = ClassifierLoss.lossAndBackward(c, vit, act, pending, headWeight, headBias, labels,
+                headWeightGrad, headBiasGrad);
+        double[] dAlpha = new double[alpha.length];
+        for (int l = c.depth() - 1; l >= 0; l--) {
+            blockBackward(l, dAlpha);
+        }
+        float[] da = new float[dAlpha.length];
+        for (int i = 0; i < da.length; i++) {
+            da[i] = (float) dAlpha[i];
+        }
+        Matrices.write(da, magnitudesGrad);
+        return loss;
+    }
+
+    /** Patch embedding, CLS token and position embedding into the residual stream. */
+    private void embed(INDArray images) {
+        Activations a = act;
+        int p = c.patchSize();
+        int g = c.gridSize();
+        int size = c.imageSize();
+        int channels = c.channels();
+        int patches = c.numPatches();
+        int rows = a.batch * patches;
+        float[] pixels = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] x = new float[rows * c.patchVectorSize()];
+        for (int b = 0; b < a.batch; b++) {
+            for (int ch = 0; ch < channels; ch++) {
+                for (int ky = 0; ky < p; ky++) {
+                    for (int kx = 0; kx < p; kx++) {
+                        int col = (ch * p + ky) * p + kx;
+                        for (int gy = 0; gy < g; gy++) {
+                            int src = ((b * channels + ch) * size + gy * p + ky) * size + kx;
+                            int dst = col * rows + b * patches + gy * g;
+                            for (int gx = 0; gx < g; gx++) {
+                                x[dst + gx] = pixels[src + gx * p];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Matrices.write(x, a.patches);
+        Matrices.gemm(a.patches, false, vit.patchWeight, false, a.embedding, 0.0);
+        float[] emb = new float[rows * c.dim()];
+        Matrices.read(a.embedding, emb);
+        int t = c.numTokens();
+        int n = a.rows;
+        for (int d = 0; d < c.dim(); d++) {
+            for (int b = 0; b < a.batch; b++) {
+                a.h[d * n + b * t] = vit.clsToken[d] + vit.posEmbed[d];
+                for (int i = 0; i < patches; i++) {
+                    a.h[d * n + b * t + 1 + i] = emb[d * rows + b * patches + i] + vit.patchBias[d]
+                            + vit.posEmbed[(1 + i) * c.dim() + d];
+                }
+            }
+        }
+        Matrices.write(a.h, a.stream);
+    }
+
+    /** One block's forward; returns the bias its last GEMM left to add (added by the next LayerNorm pass). */
+    private float[] blockForward(int l, float[] pendingBias, float[] alpha) {
+        Activations a = act;
+        FrozenVit.Block w = vit.blocks[l];
+        Activations.Saved s = a.saved[l];
+        int n = a.rows;
+        int d = c.dim();
+        float eps = (float) c.layerNormEps();
+        if (pendingBias != null) {
+            Matrices.read(a.stream, a.h);
+            VectorKernels.addColumnBias(a.h, n, d, pendingBias);
+            Matrices.write(a.h, a.stream);
+        } else if (l > 0) {
+            Matrices.read(a.stream, a.h);
+        }
+        VectorKernels.normalize(a.h, n, d, eps, a.rowScratch, s.rstd1, s.xhat1);
+        VectorKernels.affine(s.xhat1, n, d, w.norm1Gain, w.norm1Bias, a.nd);
+        Matrices.write(a.nd, s.ln1);
+        s.qkvWeight.assign(w.qkvWeight);
+        for (Projection p : Projection.values()) {
+            int col = p.qkvIndex() * d;
+            adapters[l][p.ordinal()].mergeInto(s.qkvWeight.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d)), alpha);
+            adapters[l][p.ordinal()].forward(s.ln1);
+        }
+        Matrices.gemm(s.ln1, false, s.qkvWeight, false, a.qkv, 0.0);
+        Matrices.read(a.qkv, a.qkvHost);
+        a.splitHeads(a.qkvHost, w.qkvBias, s.q, s.k, s.v);
+        Matrices.batched(s.q, true, s.k, false, a.scores);
+        Nd4j.exec(new SoftMax(a.scores, s.probs, 2));
+        Matrices.batched(s.v, false, s.probs, true, a.heads3);
+        a.mergeHeads(a.heads3, a.nd, 0);
+        Matrices.write(a.nd, a.out);
+        Matrices.gemm(a.out, false, w.projWeight, false, a.stream, 1.0);
+        Matrices.read(a.stream, a.h);
+        VectorKernels.addColumnBias(a.h, n, d, w.projBias);
+        Matrices.write(a.h, a.stream);
+        VectorKernels.normalize(a.h, n, d, eps, a.rowScratch, s.rstd2, s.xhat2);
+        Matrices.write(s.xhat2, a.normed);
+        Matrices.gemm(a.normed, false, w.fc1Weight, false, a.hidden, 0.0);
+        Matrices.read(a.hidden, a.hiddenHost);
+        VectorKernels.gelu(a.hiddenHost, n, c.mlpDim(), w.fc1Bias, s.geluDerivative);
+        Matrices.write(a.hiddenHost, a.hidden);
+        Matrices.gemm(a.hidden, false, w.fc2Weight, false, a.stream, 1.0);
+        return w.fc2Bias;
+    }
+
+    /** One block's backward: {@code act.dh} holds the gradient of its output and receives that of its input. */
+    private void blockBackward(int l, double[] dAlpha) {
+        Activations a = act;
+        FrozenVit.Block w = vit.blocks[l];
+        Activations.Saved s = a.saved[l];
+        int n = a.rows;
+        int d = c.dim();
+        Matrices.write(a.dh, a.gradStream);
+        Matrices.gemm(a.gradStream, false, w.fc2Weight, true, a.hidden, 0.0);
+        Matrices.read(a.hidden, a.hiddenHost);
+        VectorKernels.multiply(a.hiddenHost, s.geluDerivative, n * c.mlpDim());
+        Matrices.write(a.hiddenHost, a.hidden);
+        Matrices.gemm(a.hidden, false, w.fc1Weight, true, a.normed, 0.0);
+        Matrices.read(a.normed, a.nd);
+        VectorKernels.normalizeBackward(a.nd, s.xhat2, s.rstd2, n, d, null, a.rowScratch, a.rowScratch2, a.nd2, a.dh);
+        Matrices.write(a.dh, a.gradStream);
+        Matrices.gemm(a.gradStream, false, w.projWeight, true, a.out, 0.0);
+        Matrices.read(a.out, a.nd);
+        a.splitHeads(a.nd, a.gradHeads);
+        Matrices.batched(a.gradHeads, true, s.v, false, a.scores);
+        Matrices.batched(a.gradHeads, false, s.probs, false, a.gradV);
+        Matrices.read(a.scores, a.scoresHost);
+        Matrices.read(s.probs, a.probsHost);
+        VectorKernels.softmaxBackward(a.probsHost, a.scoresHost, a.batch * c.heads() * c.numTokens(), c.numTokens());
+        Matrices.write(a.scoresHost, a.scores);
+        Matrices.batched(s.k, false, a.scores, true, a.gradQ);
+        Matrices.batched(s.q, false, a.scores, false, a.gradK);
+        a.mergeHeads(a.gradQ, a.qkvHost, 0);
+        a.mergeHeads(a.gradK, a.qkvHost, d);
+        a.mergeHeads(a.gradV, a.qkvHost, 2 * d);
+        Matrices.write(a.qkvHost, a.qkv);
+        for (Projection p : Projection.values()) {
+            int col = p.qkvIndex() * d;
+            INDArray dy = a.qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d));
+            adapters[l][p.ordinal()].backward(s.ln1, dy, dAlpha);
+        }
+        if (l > 0) {
+            Matrices.gemm(a.qkv, false, s.qkvWeight, true, a.normed, 0.0);
+            Matrices.read(a.normed, a.nd);
+            VectorKernels.normalizeBackward(a.nd, s.xhat1, s.rstd1, n, d, w.norm1Gain, a.rowScratch, a.rowScratch2,
+                    a.nd2, a.dh);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.sdlora4j.fused;
+
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * Off-heap float arrays for ND4J's GEMM, and bulk copies between them and heap arrays. 2-D activations are
+ * column-major ('f'), BLAS's own layout, so that no GEMM reorders its output.
+ */
+final class Matrices {
+
+    private Matrices() {
+    }
+
+    /** A zeroed column-major [rows, cols] float matrix. */
+    static INDArray matrix(long rows, long cols) {
+        return Nd4j.create(DataType.FLOAT, new long[]{rows, cols}, 'f');
+    }
+
+    /** A zeroed row-major [batch, rows, cols] stack of matrices for batched products. */
+    static INDArray stack(long batch, long rows, long cols) {
+        return Nd4j.create(DataType.FLOAT, new long[]{batch, rows, cols}, 'c');
+    }
+
+    /** {@code c = op(a)·op(b) + beta·c}. */
+    static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double beta) {
+        Nd4j.gemm(a, b, c, transA, transB, 1.0, beta);
+    }
+
+    /** {@code c[i] = op(a[i])·op(b[i])} over the leading (batch) axis, in one native call. */
+    static void batched(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c) {
+        Nd4j.exec(new Mmul(a, b, c, 1.0, 0.0,
+                MMulTranspose.builder().transposeA(transA).transposeB(transB).build()));
+    }
+
+    /** Copies all of {@code a} (not a view: its buffer in memory order) into {@code dst}. */
+    static void read(INDArray a, float[] dst) {
+        buffer(a).get(0, dst, 0, (int) a.length());
+    }
+
+    /** Copies {@code src} into all of {@code a} (not a view), in memory order. */
+    static void write(float[] src, INDArray a) {
+        buffer(a).put(0, src, 0, (int) a.length());
+    }
+
+    private static FloatBuffer buffer(INDArray a) {
+        if (a.isView() || a.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("Expected a whole FLOAT array, got a " + (a.isView() ? "view" : a.dataType()));
+        }
+        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+}

@@ -1,0 +1,233 @@
+package io.github.sdlora4j.fused;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The element-wise passes of the step, on column-major heap arrays ({@code x[col * rows + row]}), so that a
+ * per-row reduction is a sweep of whole columns and vectorises over rows.
+ */
+final class VectorKernels {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int W = S.length();
+    // Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7, below float32's resolution near erf's range).
+    private static final float P = 0.3275911f;
+    private static final float A1 = 0.254829592f;
+    private static final float A2 = -0.284496736f;
+    private static final float A3 = 1.421413741f;
+    private static final float A4 = -1.453152027f;
+    private static final float A5 = 1.061405429f;
+    private static final float TWO_OVER_SQRT_PI = 1.1283791671f;
+
+    private VectorKernels() {
+    }
+
+    /** {@code x[c, n] += bias[c]}. */
+    static void addColumnBias(float[] x, int rows, int cols, float[] bias) {
+        for (int c = 0; c < cols; c++) {
+            int o = c * rows;
+            FloatVector b = FloatVector.broadcast(S, bias[c]);
+            int n = 0;
+            for (; n < S.loopBound(rows); n += W) {
+                FloatVector.fromArray(S, x, o + n).add(b).intoArray(x, o + n);
+            }
+            for (; n < rows; n++) {
+                x[o + n] += bias[c];
+            }
+        }
+    }
+
+    /**
+     * LayerNorm without gain and bias: {@code xhat = (x − mean)·rstd} per row, two-pass variance as PyTorch.
+     *
+     * @param mean scratch of {@code rows}
+     * @param rstd receives 1/√(var + eps) per row
+     */
+    static void normalize(float[] x, int rows, int cols, float eps, float[] mean, float[] rstd, float[] xhat) {
+        java.util.Arrays.fill(mean, 0, rows, 0f);
+        java.util.Arrays.fill(rstd, 0, rows, 0f);
+        for (int c = 0; c < cols; c++) {
+            accumulate(x, c * rows, mean, rows);
+        }
+        scale(mean, rows, 1f / cols);
+        for (int c = 0; c < cols; c++) {
+            int o = c * rows;
+            int n = 0;
+            for (; n < S.loopBound(rows); n += W) {
+                FloatVector d = FloatVector.fromArray(S, x, o + n).sub(FloatVector.fromArray(S, mean, n));
+                d.fma(d, FloatVector.fromArray(S, rstd, n)).intoArray(rstd, n);
+            }
+            for (; n < rows; n++) {
+                float d = x[o + n] - mean[n];
+                rstd[n] += d * d;
+            }
+        }
+        for (int n = 0; n < rows; n++) {
+            rstd[n] = (float) (1.0 / Math.sqrt(rstd[n] / cols + eps));
+        }
+        for (int c = 0; c < cols; c++) {
+            int o = c * rows;
+            int n = 0;
+            for (; n < S.loopBound(rows); n += W) {
+                FloatVector.fromArray(S, x, o + n).sub(FloatVector.fromArray(S, mean, n))
+                        .mul(FloatVector.fromArray(S, rstd, n)).intoArray(xhat, o + n);
+            }
+            for (; n < rows; n++) {
+                xhat[o + n] = (x[o + n] - mean[n]) * rstd[n];
+            }
+        }
+    }
+
+    /** {@code out[c, n] = xhat[c, n]·gain[c] + bias[c]}. */
+    static void affine(float[] xhat, int rows, int cols, float[] gain, float[] bias, float[] out) {
+        for (int c = 0; c < cols; c++) {
+            int o = c * rows;
+            FloatVector g = FloatVector.broadcast(S, gain[c]);
+            FloatVector b = FloatVector.broadcast(S, bias[c]);
+            int n = 0;
+            for (; n < S.loopBound(rows); n += W) {
+                FloatVector.fromArray(S, xhat, o + n).fma(g, b).intoArray(out, o + n);
+            }
+            for (; n < rows; n++) {
+                out[o + n] = xhat[o + n] * gain[c] + bias[c];
+            }
+        }
+    }
+
+    /**
+     * LayerNorm's backward, added into {@code dx}: with {@code g = dy·gain},
+     * {@code dx += rstd·(g − mean(g) − xhat·mean(g·xhat))} per row.
+     *
+     * @param gain null for a LayerNorm whose gain was folded into the next weight
+     * @param m1   scratch of {@code rows}
+     * @param m2   scratch of {@code rows}
+     * @param g    scratch of {@code rows·cols}
+     */
+    static void normalizeBackward(float[] dy, float[] xhat, float[] rstd, int rows, int cols, float[] gain,
+                                  float[] m1, float[] m2, float[] g, float[] dx) {
+        java.util.Arrays.fill(m1, 0, rows, 0f);
+        java.util.Arrays.fill(m2, 0, rows, 0f);
+        for (int c = 0; c < cols; c++) {
+            int o = c * rows;
+            FloatVector gc = FloatVector.broadcast(S, gain == null ? 1f : gain[c]);
+            int n = 0;
+            for (; n < S.loopBound(rows); n += W) {
+                FloatVector gv = FloatVector.fromArray(S, dy, o + n).mul(gc);
+                gv.intoArray(g, o + n);
+                gv.add(FloatVector.fromArray(S, m1, n)).intoArray(m1, n);
+                gv.fma(FloatVector.fromArray(S, xhat, o + n), FloatVector.fromArray(S, m2, n)).intoArray(m2, n);
+            }
+            for (; n < rows; n++) {
+                float gv = dy[o + n] * (gain == null ? 1f : gain[c]);
+                g[o + n] = gv;
+                m1[n] += gv;
+                m2[n] += gv * xhat[o + n];
+            }
+        }
+        scale(m1, rows, 1f / cols);
+        scale(m2, rows, 1f / cols);
+        for (int c = 0; c < cols; c++) {
+            int o = c * rows;
+            int n = 0;
+            for (; n < S.loopBound(rows); n += W) {
+                FloatVector t = FloatVector.fromArray(S, g, o + n).sub(FloatVector.fromArray(S, m1, n))
+                        .sub(FloatVector.fromArray(S, xhat, o + n).mul(FloatVector.fromArray(S, m2, n)));
+                t.fma(FloatVector.fromArray(S, rstd, n), FloatVector.fromArray(S, dx, o + n)).intoArray(dx, o + n);
+            }
+            for (; n < rows; n++) {
+                dx[o + n] += rstd[n] * (g[o + n] - m1[n] - xhat[o + n] * m2[n]);
+            }
+        }
+    }
+
+    /**
+     * With {@code z = u + bias[c]} (u already scaled by 1/√2): {@code act = z·(1 + erf z)}, which is √2·GELU(√2·z),
+     * written over {@code u}, and its derivative {@code 1 + erf z + z·2/√π·exp(−z²)} into {@code deriv}.
+     */
+    static void gelu(float[] u, int rows, int cols, float[] bias, float[] deriv) {
+        for (int c = 0; c < cols; c++) {
+            int o = c * rows;
+            FloatVector b = FloatVector.broadcast(S, bias[c]);
+            int n = 0;
+            for (; n < S.loopBound(rows); n += W) {
+                FloatVector z = FloatVector.fromArray(S, u, o + n).add(b);
+                FloatVector az = z.abs();
+                FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(P, 1f));
+                FloatVector e = az.mul(az).neg().lanewise(VectorOperators.EXP);
+                FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
+                        .fma(t, FloatVector.broadcast(S, A1)).mul(t);
+                FloatVector y = poly.mul(e).neg().add(1f);
+                FloatVector onePlusErf = y.blend(y.neg(), z.lt(0f)).add(1f);
+                z.mul(onePlusErf).intoArray(u, o + n);
+                z.mul(TWO_OVER_SQRT_PI).fma(e, onePlusErf).intoArray(deriv, o + n);
+            }
+            for (; n < rows; n++) {
+                float z = u[o + n] + bias[c];
+                float e = (float) Math.exp(-(double) z * z);
+                float onePlusErf = 1f + erf(z, e);
+                u[o + n] = z * onePlusErf;
+                deriv[o + n] = onePlusErf + z * TWO_OVER_SQRT_PI * e;
+            }
+        }
+    }
+
+    private static float erf(float z, float expMinusZ2) {
+        float az = Math.abs(z);
+        float t = 1f / (1f + P * az);
+        float y = 1f - t * (A1 + t * (A2 + t * (A3 + t * (A4 + t * A5)))) * expMinusZ2;
+        return z < 0 ? -y : y;
+    }
+
+    /** {@code x[i] *= y[i]}. */
+    static void multiply(float[] x, float[] y, int length) {
+        int i = 0;
+        for (; i < S.loopBound(length); i += W) {
+            FloatVector.fromArray(S, x, i).mul(FloatVector.fromArray(S, y, i)).intoArray(x, i);
+        }
+        for (; i < length; i++) {
+            x[i] *= y[i];
+        }
+    }
+
+    /** Softmax's backward per row of {@code len}: {@code ds = p·(dp − Σ p·dp)}, written over {@code dp}. */
+    static void softmaxBackward(float[] p, float[] dp, int rowCount, int len) {
+        int bound = S.loopBound(len);
+        for (int r = 0; r < rowCount; r++) {
+            int o = r * len;
+            FloatVector acc = FloatVector.zero(S);
+            int j = 0;
+            for (; j < bound; j += W) {
+                acc = FloatVector.fromArray(S, p, o + j).fma(FloatVector.fromArray(S, dp, o + j), acc);
+            }
+            float dot = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < len; j++) {
+                dot += p[o + j] * dp[o + j];
+            }
+            j = 0;
+            for (; j < bound; j += W) {
+                FloatVector.fromArray(S, dp, o + j).sub(dot).mul(FloatVector.fromArray(S, p, o + j)).intoArray(dp, o + j);
+            }
+            for (; j < len; j++) {
+                dp[o + j] = p[o + j] * (dp[o + j] - dot);
+            }
+        }
+    }
+
+    private static void accumulate(float[] x, int offset, float[] sum, int rows) {
+        int n = 0;
+        for (; n < S.loopBound(rows); n += W) {
+            FloatVector.fromArray(S, x, offset + n).add(FloatVector.fromArray(S, sum, n)).intoArray(sum, n);
+        }
+        for (; n < rows; n++) {
+            sum[n] += x[offset + n];
+        }
+    }
+
+    private static void scale(float[] x, int length, float factor) {
+        for (int i = 0; i < length; i++) {
+            x[i] *= factor;
+        }
+    }
+}

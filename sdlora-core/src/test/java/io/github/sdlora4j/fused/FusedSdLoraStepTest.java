@@ -1,0 +1,129 @@
+package io.github.sdlora4j.fused;
+
+import io.github.sdlora4j.lora.DirectionNorm;
+import io.github.sdlora4j.lora.LoraFactors;
+import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraState;
+import io.github.sdlora4j.lora.TaskAdapter;
+import io.github.sdlora4j.vit.Projection;
+import io.github.sdlora4j.vit.TestWeights;
+import io.github.sdlora4j.vit.VitConfig;
+import io.github.sdlora4j.vit.VitGraph;
+import io.github.sdlora4j.vit.VitWeights;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fused step computes the same loss and gradients as the SameDiff training graph (itself checked against finite
+ * differences in {@code SdLoraGradientCheckTest}), in both gradient forms, with finished tasks, a KD coefficient and
+ * a non-zero current B so that every gradient is non-trivial.
+ */
+class FusedSdLoraStepTest {
+
+    private static final VitConfig CONFIG = new VitConfig(16, 4, 3, 32, 2, 2, 64, 1e-6);
+    private static final int KNOWN = 2;
+    private static final int CLASSES = 5;
+
+    private static INDArray random(SplittableRandom rng, double scale, long... shape) {
+        int n = 1;
+        for (long s : shape) {
+            n *= (int) s;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) ((rng.nextDouble() - 0.5) * 2 * scale);
+        }
+        return Nd4j.create(v, shape, 'c');
+    }
+
+    private static SdLoraState state(SplittableRandom rng) {
+        SdLoraState state = new SdLoraState(CONFIG.depth());
+        int[] ranks = {2, 3, 2};
+        for (int t = 0; t < ranks.length; t++) {
+            TaskAdapter adapter = TaskAdapter.initial(CONFIG.depth(), CONFIG.dim(), ranks[t], rng, DataType.FLOAT);
+            for (int l = 0; l < CONFIG.depth(); l++) {
+                for (Projection p : Projection.values()) {
+                    LoraFactors f = adapter.get(l, p);
+                    adapter.set(l, p, new LoraFactors(f.a(), random(rng, 0.3, CONFIG.dim(), f.rank())));
+                }
+            }
+            state.addTask(adapter);
+        }
+        state.setMagnitudes(new double[]{0.7, 1.2, 0.9});
+        state.setAssimilated(1, Projection.V, 0, 0.25);
+        return state;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ProjectionAdapter.GradientForm.class, names = {"LOW_RANK", "WEIGHT"})
+    void lossAndGradientsMatchTheSameDiffGraph(ProjectionAdapter.GradientForm form) {
+        SplittableRandom rng = new SplittableRandom(9);
+        VitWeights backbone = TestWeights.perturbed(CONFIG, 21, DataType.FLOAT);
+        SdLoraState state = state(rng);
+        INDArray headW = random(rng, 0.5, CLASSES - KNOWN, CONFIG.dim());
+        INDArray headB = random(rng, 0.1, CLASSES - KNOWN);
+        INDArray images = TestWeights.images(CONFIG, 4, 5, DataType.FLOAT);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 4, CLASSES - KNOWN);
+        for (int i = 0; i < 4; i++) {
+            labels.putScalar(i, i % (CLASSES - KNOWN), 1.0);
+        }
+
+        SameDiff sd = SameDiff.create();
+        SDVariable feature = VitGraph.build(sd, backbone,
+                new SdLoraAdapterGraph(state, DirectionNorm.FACTOR_PRODUCT, true, DataType.FLOAT), DataType.FLOAT);
+        SDVariable logits = sd.mmul(feature, sd.var("w", headW.dup()), false, true, false).add(sd.var("b", headB.dup()));
+        SDVariable label = sd.placeHolder("label", DataType.FLOAT, -1, CLASSES - KNOWN);
+        sd.loss.softmaxCrossEntropy("loss", label, logits, null);
+        sd.setLossVariables("loss");
+        Map<String, INDArray> feed = Map.of(VitGraph.INPUT, images, "label", labels);
+        List<String> names = new ArrayList<>(List.of(SdLoraAdapterGraph.MAGNITUDE, "w", "b"));
+        for (int l = 0; l < CONFIG.depth(); l++) {
+            for (Projection p : Projection.values()) {
+                names.add(SdLoraAdapterGraph.factorName(l, p, 2, "A"));
+                names.add(SdLoraAdapterGraph.factorName(l, p, 2, "B"));
+            }
+        }
+        Map<String, INDArray> expected = sd.calculateGradients(feed, names);
+        double expectedLoss = sd.output(feed, "loss").get("loss").getDouble(0);
+
+        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT, headW, headB, form);
+        double loss = step.lossAndGradients(images, labels);
+        // A second call on the same arrays must give the same numbers: nothing may leak from one batch to the next.
+        assertEquals(loss, step.lossAndGradients(images, labels), 1e-6);
+
+        assertEquals(expectedLoss, loss, 1e-4);
+        assertClose(expected.get(SdLoraAdapterGraph.MAGNITUDE), step.magnitudesGradient(), "alpha");
+        assertClose(expected.get("w"), step.headWeightGradient(), "head weight");
+        assertClose(expected.get("b"), step.headBiasGradient(), "head bias");
+        for (int l = 0; l < CONFIG.depth(); l++) {
+            for (Projection p : Projection.values()) {
+                assertClose(expected.get(SdLoraAdapterGraph.factorName(l, p, 2, "A")), step.factorAGradient(l, p),
+                        "A " + l + p);
+                assertClose(expected.get(SdLoraAdapterGraph.factorName(l, p, 2, "B")), step.factorBGradient(l, p),
+                        "B " + l + p);
+            }
+        }
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        INDArray e = expected.castTo(DataType.DOUBLE).reshape(actual.shape());
+        INDArray a = actual.castTo(DataType.DOUBLE);
+        double scale = e.norm2Number().doubleValue();
+        assertTrue(scale > 1e-6, what + ": the expected gradient is zero, the check would prove nothing");
+        double err = e.sub(a).norm2Number().doubleValue();
+        assertTrue(err <= 1e-4 * scale + 1e-7, what + ": relative error " + err / scale + "\nexpected " + e + "\nactual " + a);
+    }
+}
