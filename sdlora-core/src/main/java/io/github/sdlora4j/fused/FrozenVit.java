@@ -11,7 +11,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The frozen backbone in the layout the fused step multiplies by: linear weights transposed to [in, out]
  * column-major, and constants pre-combined as the SameDiff graph's frozen form does: q's 1/√headDim folded into
  * its weight and bias; LN2's gain and bias folded into fc1; with {@code z = u/√2}, GELU(u) = (z + z·erf z)/√2, whose
- * two 1/√2 factors go into fc1 and fc2.
+ * two 1/√2 factors go into fc1 and fc2. Two biases need no pass of their own: k's adds the same amount to every
+ * score of a query row, which softmax ignores, and v's passes through the attention unchanged (its weights sum to
+ * 1) into the projection's bias.
  */
 final class FrozenVit {
 
@@ -33,8 +35,10 @@ final class FrozenVit {
         final float[] norm1Bias;
         /** Fused q|k|v weight [D, 3D], q columns scaled. */
         final INDArray qkvWeight;
-        final float[] qkvBias;
+        /** q's bias, scaled, [D]. k's bias drops out of the softmax; v's is folded into {@link #projBias}. */
+        final INDArray qBias;
         final INDArray projWeight;
+        /** The projection's bias plus v's bias times the projection (each attention row of P sums to 1). */
         final float[] projBias;
         /** fc1 with LN2's gain and 1/√2 folded in, [D, M], and its bias. */
         final INDArray fc1Weight;
@@ -49,12 +53,11 @@ final class FrozenVit {
             norm1Bias = floats(w.get(TimmVitLayout.block(i, "norm1.bias")));
             qkvWeight = transposed(w.get(TimmVitLayout.block(i, "attn.qkv.weight")));
             qkvWeight.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).muli(qScale);
-            qkvBias = floats(w.get(TimmVitLayout.block(i, "attn.qkv.bias")));
-            for (int k = 0; k < d; k++) {
-                qkvBias[k] *= qScale;
-            }
+            INDArray qkvBias = w.get(TimmVitLayout.block(i, "attn.qkv.bias"));
+            qBias = qkvBias.get(NDArrayIndex.interval(0, d)).mul(qScale).reshape(d);
             projWeight = transposed(w.get(TimmVitLayout.block(i, "attn.proj.weight")));
-            projBias = floats(w.get(TimmVitLayout.block(i, "attn.proj.bias")));
+            INDArray vBias = qkvBias.get(NDArrayIndex.interval(2 * d, 3 * d)).reshape(1, d);
+            projBias = floats(vBias.mmul(projWeight).reshape(d).addi(w.get(TimmVitLayout.block(i, "attn.proj.bias"))));
             double invSqrt2 = 1.0 / Math.sqrt(2.0);
             INDArray g2 = w.get(TimmVitLayout.block(i, "norm2.weight"));
             INDArray b2 = w.get(TimmVitLayout.block(i, "norm2.bias"));

@@ -7,7 +7,6 @@ import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -239,14 +238,9 @@ public final class FusedSdLoraStep {
             adapters[l][p.ordinal()].mergeInto(s.qkvWeight.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d)), alpha);
             adapters[l][p.ordinal()].forward(s.ln1);
         }
-        Matrices.gemm(s.ln1, false, s.qkvWeight, false, a.qkv, 0.0);
-        Matrices.read(a.qkv, a.qkvHost);
-        a.splitHeads(a.qkvHost, w.qkvBias, s.q, s.k, s.v);
-        Matrices.batched(s.q, true, s.k, false, a.scores);
-        Nd4j.exec(new SoftMax(a.scores, s.probs, 2));
-        Matrices.batched(s.v, false, s.probs, true, a.heads3);
-        a.mergeHeads(a.heads3, a.nd, 0);
-        Matrices.write(a.nd, a.out);
+        Matrices.gemm(s.ln1, false, s.qkvWeight, false, s.qkv, 0.0);
+        s.qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).addiRowVector(w.qBias);
+        a.attention.forward(s.qkv, a.scores, s.probs, a.out);
         Matrices.gemm(a.out, false, w.projWeight, false, a.stream, 1.0);
         Matrices.read(a.stream, a.h);
         VectorKernels.addColumnBias(a.h, n, d, w.projBias);
@@ -278,27 +272,14 @@ public final class FusedSdLoraStep {
         VectorKernels.normalizeBackward(a.nd, s.xhat2, s.rstd2, n, d, null, a.rowScratch, a.rowScratch2, a.nd2, a.dh);
         Matrices.write(a.dh, a.gradStream);
         Matrices.gemm(a.gradStream, false, w.projWeight, true, a.out, 0.0);
-        Matrices.read(a.out, a.nd);
-        a.splitHeads(a.nd, a.gradHeads);
-        Matrices.batched(a.gradHeads, true, s.v, false, a.scores);
-        Matrices.batched(a.gradHeads, false, s.probs, false, a.gradV);
-        Matrices.read(a.scores, a.scoresHost);
-        Matrices.read(s.probs, a.probsHost);
-        VectorKernels.softmaxBackward(a.probsHost, a.scoresHost, a.batch * c.heads() * c.numTokens(), c.numTokens());
-        Matrices.write(a.scoresHost, a.scores);
-        Matrices.batched(s.k, false, a.scores, true, a.gradQ);
-        Matrices.batched(s.q, false, a.scores, false, a.gradK);
-        a.mergeHeads(a.gradQ, a.qkvHost, 0);
-        a.mergeHeads(a.gradK, a.qkvHost, d);
-        a.mergeHeads(a.gradV, a.qkvHost, 2 * d);
-        Matrices.write(a.qkvHost, a.qkv);
+        a.attention.backward(s.qkv, s.probs, a.out, a.scores, a.dQkv, a.probsHost, a.scoresHost);
         for (Projection p : Projection.values()) {
             int col = p.qkvIndex() * d;
-            INDArray dy = a.qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d));
+            INDArray dy = a.dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d));
             adapters[l][p.ordinal()].backward(s.ln1, dy, dAlpha);
         }
         if (l > 0) {
-            Matrices.gemm(a.qkv, false, s.qkvWeight, true, a.normed, 0.0);
+            Matrices.gemm(a.dQkv, false, s.qkvWeight, true, a.normed, 0.0);
             Matrices.read(a.normed, a.nd);
             VectorKernels.normalizeBackward(a.nd, s.xhat1, s.rstd1, n, d, w.norm1Gain, a.rowScratch, a.rowScratch2,
                     a.nd2, a.dh);

@@ -1,9 +1,7 @@
 package io.github.sdlora4j.fused;
 
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.ByteOrder;
@@ -23,7 +21,7 @@ final class Matrices {
         return Nd4j.create(DataType.FLOAT, new long[]{rows, cols}, 'f');
     }
 
-    /** A zeroed row-major [batch, rows, cols] stack of matrices for batched products. */
+    /** A zeroed row-major [batch, rows, cols] stack of matrices (attention scores per image and head). */
     static INDArray stack(long batch, long rows, long cols) {
         return Nd4j.create(DataType.FLOAT, new long[]{batch, rows, cols}, 'c');
     }
@@ -31,12 +29,6 @@ final class Matrices {
     /** {@code c = op(a)·op(b) + beta·c}. */
     static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double beta) {
         Nd4j.gemm(a, b, c, transA, transB, 1.0, beta);
-    }
-
-    /** {@code c[i] = op(a[i])·op(b[i])} over the leading (batch) axis, in one native call. */
-    static void batched(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c) {
-        Nd4j.exec(new Mmul(a, b, c, 1.0, 0.0,
-                MMulTranspose.builder().transposeA(transA).transposeB(transB).build()));
     }
 
     /** Copies all of {@code a} (not a view: its buffer in memory order) into {@code dst}. */
