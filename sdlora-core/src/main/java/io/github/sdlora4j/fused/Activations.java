@@ -3,6 +3,8 @@ package io.github.sdlora4j.fused;
 import io.github.sdlora4j.vit.VitConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.nio.ByteBuffer;
+
 /**
  * The arrays of one batch size: what the backward pass needs from the forward, per block, and work arrays shared by
  * all blocks. Off-heap arrays feed the GEMMs; heap arrays feed the vectorised passes.
@@ -25,6 +27,8 @@ final class Activations {
     final INDArray out;
     final INDArray normed;
     final INDArray hidden;
+    /** {@link #hidden}'s native memory. */
+    final ByteBuffer hiddenBytes;
     final INDArray gradStream;
     final HeadAttention attention;
 
@@ -32,7 +36,6 @@ final class Activations {
     final float[] dh;
     final float[] nd;
     final float[] nd2;
-    final float[] hiddenHost;
     final float[] scoresHost;
     final float[] probsHost;
     final float[] rowScratch;
@@ -82,13 +85,13 @@ final class Activations {
         out = Matrices.matrix(rows, dim);
         normed = Matrices.matrix(rows, dim);
         hidden = Matrices.matrix(rows, c.mlpDim());
+        hiddenBytes = Matrices.bytes(hidden);
         gradStream = Matrices.matrix(rows, dim);
         attention = new HeadAttention(batch, heads, headDim, tokens);
         h = new float[rows * dim];
         dh = new float[rows * dim];
         nd = new float[rows * dim];
         nd2 = new float[rows * dim];
-        hiddenHost = new float[rows * c.mlpDim()];
         scoresHost = new float[(int) stacks * tokens * tokens];
         probsHost = new float[(int) stacks * tokens * tokens];
         rowScratch = new float[rows];

@@ -248,9 +248,7 @@ public final class FusedSdLoraStep {
         VectorKernels.normalize(a.h, n, d, eps, a.rowScratch, s.rstd2, s.xhat2);
         Matrices.write(s.xhat2, a.normed);
         Matrices.gemm(a.normed, false, w.fc1Weight, false, a.hidden, 0.0);
-        Matrices.read(a.hidden, a.hiddenHost);
-        VectorKernels.gelu(a.hiddenHost, n, c.mlpDim(), w.fc1Bias, s.geluDerivative);
-        Matrices.write(a.hiddenHost, a.hidden);
+        VectorKernels.gelu(a.hiddenBytes, n, c.mlpDim(), w.fc1Bias, s.geluDerivative);
         Matrices.gemm(a.hidden, false, w.fc2Weight, false, a.stream, 1.0);
         return w.fc2Bias;
     }
@@ -264,9 +262,7 @@ public final class FusedSdLoraStep {
         int d = c.dim();
         Matrices.write(a.dh, a.gradStream);
         Matrices.gemm(a.gradStream, false, w.fc2Weight, true, a.hidden, 0.0);
-        Matrices.read(a.hidden, a.hiddenHost);
-        VectorKernels.multiply(a.hiddenHost, s.geluDerivative, n * c.mlpDim());
-        Matrices.write(a.hiddenHost, a.hidden);
+        VectorKernels.multiply(a.hiddenBytes, s.geluDerivative, n * c.mlpDim());
         Matrices.gemm(a.hidden, false, w.fc1Weight, true, a.normed, 0.0);
         Matrices.read(a.normed, a.nd);
         VectorKernels.normalizeBackward(a.nd, s.xhat2, s.rstd2, n, d, null, a.rowScratch, a.rowScratch2, a.nd2, a.dh);

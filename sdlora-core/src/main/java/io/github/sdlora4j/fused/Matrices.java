@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
@@ -41,10 +42,15 @@ final class Matrices {
         buffer(a).put(0, src, 0, (int) a.length());
     }
 
-    private static FloatBuffer buffer(INDArray a) {
+    /** The native memory of all of {@code a} (not a view), in native byte order. */
+    static ByteBuffer bytes(INDArray a) {
         if (a.isView() || a.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("Expected a whole FLOAT array, got a " + (a.isView() ? "view" : a.dataType()));
         }
-        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return a.data().asNio().order(ByteOrder.nativeOrder());
+    }
+
+    private static FloatBuffer buffer(INDArray a) {
+        return bytes(a).asFloatBuffer();
     }
 }

@@ -4,6 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * The element-wise passes of the step, on column-major heap arrays ({@code x[col * rows + row]}), so that a
  * per-row reduction is a sweep of whole columns and vectorises over rows.
@@ -12,6 +15,7 @@ final class VectorKernels {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int W = S.length();
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     // Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7, below float32's resolution near erf's range).
     private static final float P = 0.3275911f;
     private static final float A1 = 0.254829592f;
@@ -144,15 +148,16 @@ final class VectorKernels {
 
     /**
      * With {@code z = u + bias[c]} (u already scaled by 1/√2): {@code act = z·(1 + erf z)}, which is √2·GELU(√2·z),
-     * written over {@code u}, and its derivative {@code 1 + erf z + z·2/√π·exp(−z²)} into {@code deriv}.
+     * written over {@code u} in place in native memory, and its derivative {@code 1 + erf z + z·2/√π·exp(−z²)} into
+     * {@code deriv}. Working on ND4J's buffer directly spares two copies of the largest activation.
      */
-    static void gelu(float[] u, int rows, int cols, float[] bias, float[] deriv) {
+    static void gelu(ByteBuffer u, int rows, int cols, float[] bias, float[] deriv) {
         for (int c = 0; c < cols; c++) {
             int o = c * rows;
             FloatVector b = FloatVector.broadcast(S, bias[c]);
             int n = 0;
             for (; n < S.loopBound(rows); n += W) {
-                FloatVector z = FloatVector.fromArray(S, u, o + n).add(b);
+                FloatVector z = FloatVector.fromByteBuffer(S, u, (o + n) * 4, ORDER).add(b);
                 FloatVector az = z.abs();
                 FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(P, 1f));
                 FloatVector e = az.mul(az).neg().lanewise(VectorOperators.EXP);
@@ -160,14 +165,14 @@ final class VectorKernels {
                         .fma(t, FloatVector.broadcast(S, A1)).mul(t);
                 FloatVector y = poly.mul(e).neg().add(1f);
                 FloatVector onePlusErf = y.blend(y.neg(), z.lt(0f)).add(1f);
-                z.mul(onePlusErf).intoArray(u, o + n);
+                z.mul(onePlusErf).intoByteBuffer(u, (o + n) * 4, ORDER);
                 z.mul(TWO_OVER_SQRT_PI).fma(e, onePlusErf).intoArray(deriv, o + n);
             }
             for (; n < rows; n++) {
-                float z = u[o + n] + bias[c];
+                float z = u.getFloat((o + n) * 4) + bias[c];
                 float e = (float) Math.exp(-(double) z * z);
                 float onePlusErf = 1f + erf(z, e);
-                u[o + n] = z * onePlusErf;
+                u.putFloat((o + n) * 4, z * onePlusErf);
                 deriv[o + n] = onePlusErf + z * TWO_OVER_SQRT_PI * e;
             }
         }
@@ -180,14 +185,14 @@ final class VectorKernels {
         return z < 0 ? -y : y;
     }
 
-    /** {@code x[i] *= y[i]}. */
-    static void multiply(float[] x, float[] y, int length) {
+    /** {@code x[i] *= y[i]}, {@code x} in native memory. */
+    static void multiply(ByteBuffer x, float[] y, int length) {
         int i = 0;
         for (; i < S.loopBound(length); i += W) {
-            FloatVector.fromArray(S, x, i).mul(FloatVector.fromArray(S, y, i)).intoArray(x, i);
+            FloatVector.fromByteBuffer(S, x, i * 4, ORDER).mul(FloatVector.fromArray(S, y, i)).intoByteBuffer(x, i * 4, ORDER);
         }
         for (; i < length; i++) {
-            x[i] *= y[i];
+            x.putFloat(i * 4, x.getFloat(i * 4) * y[i]);
         }
     }
 
