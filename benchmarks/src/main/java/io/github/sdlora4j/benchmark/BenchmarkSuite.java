@@ -1,6 +1,7 @@
 package io.github.sdlora4j.benchmark;
 
 import io.github.sdlora4j.Backend;
+import io.github.sdlora4j.learner.TrainingEngine;
 import io.github.sdlora4j.vit.VitWeights;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -154,6 +155,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
         report.putMachine(MachineInfo.describe());
         int nd4jThreads = MachineInfo.nd4jThreads();
         report.putMachine("nd4j_threads_used", nd4jThreads);
+        report.putMachine("training_engine", TrainingEngine.selected(SdLoraFixture.TYPE).name().toLowerCase(Locale.ROOT));
         report.putMachine("plan", plan.toString());
         Optional<PyTorchRuntime> torch = loadTorch(report, nd4jThreads);
         report.machine().forEach((k, v) -> {
@@ -191,6 +193,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
         report.figure("sgemm_step_shapes_weighted_gflops").ifPresent(f -> report.add("w1",
                 "w1_fraction_of_step_shape_sgemm", w1.oursGflops() / f.value(), "ratio",
                 "W1 GFLOP/s over the sgemm section's rate at the step's own shapes"));
+        TrainingStepBenchmark.sameDiffReference(plan, backbone, w1.oursMs(), report);
 
         report.section("Scaling with tasks");
         Map<Integer, Double> scaling = TaskScalingBenchmark.run(plan, backbone, report);

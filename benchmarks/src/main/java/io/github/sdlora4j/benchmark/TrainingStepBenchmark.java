@@ -1,5 +1,6 @@
 package io.github.sdlora4j.benchmark;
 
+import io.github.sdlora4j.learner.TrainingEngine;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -99,5 +100,43 @@ final class TrainingStepBenchmark {
                 theirs.close();
             }
         }
+    }
+
+    /**
+     * W1 once more with the SameDiff engine, the reference the fused engine is checked against, so the report shows
+     * what the default engine gains. Skipped when SameDiff is already the engine that trained.
+     */
+    static void sameDiffReference(BenchmarkPlan plan, VitWeights backbone, double oursMs, BenchmarkReport report) {
+        if (TrainingEngine.selected(SdLoraFixture.TYPE) == TrainingEngine.SAMEDIFF) {
+            report.notMeasured("w1_samediff", "SameDiff is the engine that trained W1");
+            return;
+        }
+        SdLoraFixture fixture = SdLoraFixture.create(backbone, TASK, plan.classesPerTask(), plan.rank(), 7);
+        DataSet batch = fixture.batch(plan.batch(), 11);
+        int[] iteration = {0};
+        Runnable step = () -> fixture.step(batch, iteration[0]++);
+        String previous = System.getProperty(TrainingEngine.PROPERTY);
+        System.setProperty(TrainingEngine.PROPERTY, "samediff");
+        try {
+            step.run(); // the task's training, and so its engine, is created on the first step
+        } finally {
+            if (previous == null) {
+                System.clearProperty(TrainingEngine.PROPERTY);
+            } else {
+                System.setProperty(TrainingEngine.PROPERTY, previous);
+            }
+        }
+        for (int i = 0; i < plan.warmup(); i++) {
+            step.run();
+        }
+        double[] ms = new double[plan.steps()];
+        for (int i = 0; i < ms.length; i++) {
+            ms[i] = StepTimer.timeOnce(step);
+        }
+        double median = StepTimer.median(ms);
+        report.add("w1", "w1_samediff_ms_per_step", median, "ms", "median of " + ms.length + " after "
+                + plan.warmup() + " warm-up, -D" + TrainingEngine.PROPERTY + "=samediff");
+        report.add("w1", "w1_fused_speedup_over_samediff", median / oursMs, "ratio",
+                "SameDiff engine's step time over the fused engine's (timed in separate loops)");
     }
 }

@@ -42,7 +42,9 @@ final class ProjectionAdapter {
     final INDArray gradB;
     private final float[] scale;
     private final GradientForm form;
+    /** Work arrays for the two most recent batch sizes (see {@code FusedSdLoraStep}). */
     private Scratch scratch;
+    private Scratch previousScratch;
 
     /** Which exact form the backward uses. */
     enum GradientForm {
@@ -198,7 +200,13 @@ final class ProjectionAdapter {
     }
 
     private Scratch scratch(int rows) {
+        if (scratch != null && scratch.rows != rows && previousScratch != null && previousScratch.rows == rows) {
+            Scratch swap = scratch;
+            scratch = previousScratch;
+            previousScratch = swap;
+        }
         if (scratch == null || scratch.rows != rows) {
+            previousScratch = scratch;
             double lowRankCost = 4.0 * rows * dim * (rank + currentRank);
             double weightCost = 2.0 * rows * dim * dim + 2.0 * dim * dim * (rank + currentRank);
             boolean lowRank = form == GradientForm.CHEAPER ? lowRankCost <= weightCost : form == GradientForm.LOW_RANK;

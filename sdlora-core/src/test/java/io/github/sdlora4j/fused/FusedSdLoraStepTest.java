@@ -10,6 +10,7 @@ import io.github.sdlora4j.vit.TestWeights;
 import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitGraph;
 import io.github.sdlora4j.vit.VitWeights;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -17,6 +18,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -116,6 +119,47 @@ class FusedSdLoraStepTest {
                         "B " + l + p);
             }
         }
+    }
+
+    @Test
+    void alternatingBatchSizesGiveTheSameResultsAsFreshSteps() {
+        SplittableRandom rng = new SplittableRandom(2);
+        VitWeights backbone = TestWeights.perturbed(CONFIG, 3, DataType.FLOAT);
+        SdLoraState state = state(rng);
+        INDArray headW = random(rng, 0.5, 2, CONFIG.dim());
+        INDArray headB = random(rng, 0.1, 2);
+        INDArray images = TestWeights.images(CONFIG, 4, 6, DataType.FLOAT);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 4, 2);
+        for (int i = 0; i < 4; i++) {
+            labels.putScalar(i, i % 2, 1.0);
+        }
+        INDArray small = images.get(NDArrayIndex.interval(0, 3)).dup();
+        INDArray smallLabels = labels.get(NDArrayIndex.interval(0, 3)).dup();
+        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.PRODUCT, headW, headB);
+        double full = step.lossAndGradients(images, labels);
+        INDArray fullGrad = step.factorAGradient(1, Projection.V).dup();
+        double part = step.lossAndGradients(small, smallLabels);
+        INDArray partGrad = step.factorAGradient(1, Projection.V).dup();
+        assertEquals(full, step.lossAndGradients(images, labels), 1e-9);
+        assertEquals(fullGrad, step.factorAGradient(1, Projection.V));
+
+        FusedSdLoraStep fresh = new FusedSdLoraStep(backbone, state, DirectionNorm.PRODUCT, headW, headB);
+        assertEquals(part, fresh.lossAndGradients(small, smallLabels), 1e-9);
+        assertEquals(partGrad, fresh.factorAGradient(1, Projection.V));
+        assertTrue(Math.abs(full - part) > 1e-6, "the two batches must differ for the check to mean anything");
+    }
+
+    @Test
+    void malformedBatchesAreRefusedWithTheExpectedShapes() {
+        SplittableRandom rng = new SplittableRandom(2);
+        FusedSdLoraStep step = new FusedSdLoraStep(TestWeights.perturbed(CONFIG, 3, DataType.FLOAT), state(rng),
+                DirectionNorm.PRODUCT, random(rng, 0.5, 2, CONFIG.dim()), random(rng, 0.1, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> step.lossAndGradients(Nd4j.zeros(DataType.FLOAT, 2, 3, 8, 8), Nd4j.zeros(DataType.FLOAT, 2, 2)));
+        assertTrue(e.getMessage().contains("[batch, 3, 16, 16]") && e.getMessage().contains("[2, 3, 8, 8]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> step.lossAndGradients(Nd4j.zeros(DataType.FLOAT, 2, 3, 16, 16), Nd4j.zeros(DataType.FLOAT, 2, 5)));
+        assertTrue(e.getMessage().contains("Labels must be [2, 2]"), e.getMessage());
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {
