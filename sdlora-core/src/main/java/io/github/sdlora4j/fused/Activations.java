@@ -22,20 +22,22 @@ final class Activations {
     final INDArray patches;
     final INDArray embedding;
     final INDArray stream;
+    final ByteBuffer streamBytes;
     final INDArray dQkv;
     final INDArray scores;
     final INDArray out;
     final INDArray normed;
+    final ByteBuffer normedBytes;
     final INDArray hidden;
     /** {@link #hidden}'s native memory. */
     final ByteBuffer hiddenBytes;
     final INDArray gradStream;
+    final ByteBuffer gradStreamBytes;
     final HeadAttention attention;
 
     final float[] h;
     final float[] dh;
     final float[] nd;
-    final float[] nd2;
     final float[] scoresHost;
     final float[] probsHost;
     final float[] rowScratch;
@@ -45,6 +47,7 @@ final class Activations {
     /** What one block's backward reads from its forward. */
     static final class Saved {
         final INDArray ln1;
+        final ByteBuffer ln1Bytes;
         final INDArray qkvWeight;
         /** q|k|v [N, 3D], column-major; q scaled and biased. */
         final INDArray qkv;
@@ -57,6 +60,7 @@ final class Activations {
 
         private Saved(VitConfig c, int batch, int rows) {
             ln1 = Matrices.matrix(rows, c.dim());
+            ln1Bytes = Matrices.bytes(ln1);
             qkvWeight = Matrices.matrix(c.dim(), 3L * c.dim());
             long stacks = (long) batch * c.heads();
             qkv = Matrices.matrix(rows, 3L * c.dim());
@@ -80,18 +84,20 @@ final class Activations {
         patches = Matrices.matrix((long) batch * c.numPatches(), c.patchVectorSize());
         embedding = Matrices.matrix((long) batch * c.numPatches(), dim);
         stream = Matrices.matrix(rows, dim);
+        streamBytes = Matrices.bytes(stream);
         dQkv = Matrices.matrix(rows, 3L * dim);
         scores = Matrices.stack(stacks, tokens, tokens);
         out = Matrices.matrix(rows, dim);
         normed = Matrices.matrix(rows, dim);
+        normedBytes = Matrices.bytes(normed);
         hidden = Matrices.matrix(rows, c.mlpDim());
         hiddenBytes = Matrices.bytes(hidden);
         gradStream = Matrices.matrix(rows, dim);
+        gradStreamBytes = Matrices.bytes(gradStream);
         attention = new HeadAttention(batch, heads, headDim, tokens);
         h = new float[rows * dim];
         dh = new float[rows * dim];
         nd = new float[rows * dim];
-        nd2 = new float[rows * dim];
         scoresHost = new float[(int) stacks * tokens * tokens];
         probsHost = new float[(int) stacks * tokens * tokens];
         rowScratch = new float[rows];

@@ -4,6 +4,8 @@ import io.github.sdlora4j.vit.VitConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -37,8 +39,10 @@ final class ClassifierLoss {
         float[] rstd = new float[batch];
         float[] xhat = new float[batch * dim];
         float[] feature = new float[batch * dim];
-        VectorKernels.normalize(x, batch, dim, (float) c.layerNormEps(), mean, rstd, xhat);
-        VectorKernels.affine(xhat, batch, dim, vit.normGain, vit.normBias, feature);
+        VectorKernels.normalize(bytes(x), null, batch, dim, (float) c.layerNormEps(), mean, rstd, xhat, null);
+        ByteBuffer featureBytes = bytes(feature);
+        VectorKernels.affine(xhat, batch, dim, vit.normGain, vit.normBias, featureBytes);
+        featureBytes.asFloatBuffer().get(0, feature);
         float[] w = weight.data().asFloat();
         float[] bv = bias.data().asFloat();
         float[] y = labels.castTo(DataType.FLOAT).dup('c').data().asFloat();
@@ -98,8 +102,8 @@ final class ClassifierLoss {
         Matrices.write(gw, gradWeight);
         Matrices.write(gb, gradBias);
         float[] dCls = new float[batch * dim];
-        VectorKernels.normalizeBackward(dFeature, xhat, rstd, batch, dim, vit.normGain, new float[batch],
-                new float[batch], new float[batch * dim], dCls);
+        VectorKernels.normalizeBackward(bytes(dFeature), xhat, rstd, batch, dim, vit.normGain, new float[batch],
+                new float[batch], new float[batch * dim], dCls, null);
         Arrays.fill(a.dh, 0f);
         for (int d = 0; d < dim; d++) {
             for (int b = 0; b < batch; b++) {
@@ -107,5 +111,12 @@ final class ClassifierLoss {
             }
         }
         return loss / batch;
+    }
+
+    /** A native-order heap copy of {@code values} for the kernels that read buffers (the CLS rows are few). */
+    private static ByteBuffer bytes(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.nativeOrder());
+        b.asFloatBuffer().put(0, values);
+        return b;
     }
 }

@@ -229,16 +229,8 @@ public final class FusedSdLoraStep {
         int n = a.rows;
         int d = c.dim();
         float eps = (float) c.layerNormEps();
-        if (pendingBias != null) {
-            Matrices.read(a.stream, a.h);
-            VectorKernels.addColumnBias(a.h, n, d, pendingBias);
-            Matrices.write(a.h, a.stream);
-        } else if (l > 0) {
-            Matrices.read(a.stream, a.h);
-        }
-        VectorKernels.normalize(a.h, n, d, eps, a.rowScratch, s.rstd1, s.xhat1);
-        VectorKernels.affine(s.xhat1, n, d, w.norm1Gain, w.norm1Bias, a.nd);
-        Matrices.write(a.nd, s.ln1);
+        VectorKernels.normalize(a.streamBytes, pendingBias, n, d, eps, a.rowScratch, s.rstd1, s.xhat1, null);
+        VectorKernels.affine(s.xhat1, n, d, w.norm1Gain, w.norm1Bias, s.ln1Bytes);
         s.qkvWeight.assign(w.qkvWeight);
         for (Projection p : Projection.values()) {
             int col = p.qkvIndex() * d;
@@ -249,11 +241,7 @@ public final class FusedSdLoraStep {
         s.qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).addiRowVector(w.qBias);
         a.attention.forward(s.qkv, a.scores, s.probs, a.out);
         Matrices.gemm(a.out, false, w.projWeight, false, a.stream, 1.0);
-        Matrices.read(a.stream, a.h);
-        VectorKernels.addColumnBias(a.h, n, d, w.projBias);
-        Matrices.write(a.h, a.stream);
-        VectorKernels.normalize(a.h, n, d, eps, a.rowScratch, s.rstd2, s.xhat2);
-        Matrices.write(s.xhat2, a.normed);
+        VectorKernels.normalize(a.streamBytes, w.projBias, n, d, eps, a.rowScratch, s.rstd2, s.xhat2, a.normedBytes);
         Matrices.gemm(a.normed, false, w.fc1Weight, false, a.hidden, 0.0);
         VectorKernels.gelu(a.hiddenBytes, n, c.mlpDim(), w.fc1Bias, s.geluDerivative);
         Matrices.gemm(a.hidden, false, w.fc2Weight, false, a.stream, 1.0);
@@ -267,13 +255,14 @@ public final class FusedSdLoraStep {
         Activations.Saved s = a.saved[l];
         int n = a.rows;
         int d = c.dim();
-        Matrices.write(a.dh, a.gradStream);
+        if (l == c.depth() - 1) {
+            Matrices.write(a.dh, a.gradStream); // later blocks' LayerNorm backward leaves it there
+        }
         Matrices.gemm(a.gradStream, false, w.fc2Weight, true, a.hidden, 0.0);
         VectorKernels.multiply(a.hiddenBytes, s.geluDerivative, n * c.mlpDim());
         Matrices.gemm(a.hidden, false, w.fc1Weight, true, a.normed, 0.0);
-        Matrices.read(a.normed, a.nd);
-        VectorKernels.normalizeBackward(a.nd, s.xhat2, s.rstd2, n, d, null, a.rowScratch, a.rowScratch2, a.nd2, a.dh);
-        Matrices.write(a.dh, a.gradStream);
+        VectorKernels.normalizeBackward(a.normedBytes, s.xhat2, s.rstd2, n, d, null, a.rowScratch, a.rowScratch2, a.nd,
+                a.dh, a.gradStreamBytes);
         Matrices.gemm(a.gradStream, false, w.projWeight, true, a.out, 0.0);
         a.attention.backward(s.qkv, s.probs, a.out, a.scores, a.dQkv, a.probsHost, a.scoresHost);
         for (Projection p : Projection.values()) {
@@ -283,9 +272,8 @@ public final class FusedSdLoraStep {
         }
         if (l > 0) {
             Matrices.gemm(a.dQkv, false, s.qkvWeight, true, a.normed, 0.0);
-            Matrices.read(a.normed, a.nd);
-            VectorKernels.normalizeBackward(a.nd, s.xhat1, s.rstd1, n, d, w.norm1Gain, a.rowScratch, a.rowScratch2,
-                    a.nd2, a.dh);
+            VectorKernels.normalizeBackward(a.normedBytes, s.xhat1, s.rstd1, n, d, w.norm1Gain, a.rowScratch,
+                    a.rowScratch2, a.nd, a.dh, a.gradStreamBytes);
         }
     }
 }

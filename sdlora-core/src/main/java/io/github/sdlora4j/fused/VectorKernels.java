@@ -28,43 +28,47 @@ final class VectorKernels {
     private VectorKernels() {
     }
 
-    /** {@code x[c, n] += bias[c]}. */
-    static void addColumnBias(float[] x, int rows, int cols, float[] bias) {
-        for (int c = 0; c < cols; c++) {
-            int o = c * rows;
-            FloatVector b = FloatVector.broadcast(S, bias[c]);
-            int n = 0;
-            for (; n < S.loopBound(rows); n += W) {
-                FloatVector.fromArray(S, x, o + n).add(b).intoArray(x, o + n);
-            }
-            for (; n < rows; n++) {
-                x[o + n] += bias[c];
-            }
-        }
-    }
-
     /**
-     * LayerNorm without gain and bias: {@code xhat = (x − mean)·rstd} per row, two-pass variance as PyTorch.
+     * LayerNorm without gain and bias, {@code xhat = (x − mean)·rstd} per row (two-pass variance, as PyTorch), reading
+     * {@code x} from native memory.
      *
-     * @param mean scratch of {@code rows}
-     * @param rstd receives 1/√(var + eps) per row
+     * @param pendingBias if not null, added to {@code x[c, n]} first, in place: a bias the previous GEMM left out
+     * @param mean        scratch of {@code rows}
+     * @param rstd        receives 1/√(var + eps) per row
+     * @param xhatCopy    if not null, also receives {@code xhat}
      */
-    static void normalize(float[] x, int rows, int cols, float eps, float[] mean, float[] rstd, float[] xhat) {
+    static void normalize(ByteBuffer x, float[] pendingBias, int rows, int cols, float eps, float[] mean, float[] rstd,
+                          float[] xhat, ByteBuffer xhatCopy) {
         java.util.Arrays.fill(mean, 0, rows, 0f);
         java.util.Arrays.fill(rstd, 0, rows, 0f);
         for (int c = 0; c < cols; c++) {
-            accumulate(x, c * rows, mean, rows);
+            int o = c * rows;
+            float bias = pendingBias == null ? 0f : pendingBias[c];
+            int n = 0;
+            for (; n < S.loopBound(rows); n += W) {
+                FloatVector v = FloatVector.fromByteBuffer(S, x, (o + n) * 4, ORDER);
+                if (pendingBias != null) {
+                    v = v.add(bias);
+                    v.intoByteBuffer(x, (o + n) * 4, ORDER);
+                }
+                v.add(FloatVector.fromArray(S, mean, n)).intoArray(mean, n);
+            }
+            for (; n < rows; n++) {
+                float v = x.getFloat((o + n) * 4) + bias;
+                x.putFloat((o + n) * 4, v);
+                mean[n] += v;
+            }
         }
         scale(mean, rows, 1f / cols);
         for (int c = 0; c < cols; c++) {
             int o = c * rows;
             int n = 0;
             for (; n < S.loopBound(rows); n += W) {
-                FloatVector d = FloatVector.fromArray(S, x, o + n).sub(FloatVector.fromArray(S, mean, n));
+                FloatVector d = FloatVector.fromByteBuffer(S, x, (o + n) * 4, ORDER).sub(FloatVector.fromArray(S, mean, n));
                 d.fma(d, FloatVector.fromArray(S, rstd, n)).intoArray(rstd, n);
             }
             for (; n < rows; n++) {
-                float d = x[o + n] - mean[n];
+                float d = x.getFloat((o + n) * 4) - mean[n];
                 rstd[n] += d * d;
             }
         }
@@ -75,56 +79,64 @@ final class VectorKernels {
             int o = c * rows;
             int n = 0;
             for (; n < S.loopBound(rows); n += W) {
-                FloatVector.fromArray(S, x, o + n).sub(FloatVector.fromArray(S, mean, n))
-                        .mul(FloatVector.fromArray(S, rstd, n)).intoArray(xhat, o + n);
+                FloatVector v = FloatVector.fromByteBuffer(S, x, (o + n) * 4, ORDER).sub(FloatVector.fromArray(S, mean, n))
+                        .mul(FloatVector.fromArray(S, rstd, n));
+                v.intoArray(xhat, o + n);
+                if (xhatCopy != null) {
+                    v.intoByteBuffer(xhatCopy, (o + n) * 4, ORDER);
+                }
             }
             for (; n < rows; n++) {
-                xhat[o + n] = (x[o + n] - mean[n]) * rstd[n];
+                xhat[o + n] = (x.getFloat((o + n) * 4) - mean[n]) * rstd[n];
+                if (xhatCopy != null) {
+                    xhatCopy.putFloat((o + n) * 4, xhat[o + n]);
+                }
             }
         }
     }
 
-    /** {@code out[c, n] = xhat[c, n]·gain[c] + bias[c]}. */
-    static void affine(float[] xhat, int rows, int cols, float[] gain, float[] bias, float[] out) {
+    /** {@code out[c, n] = xhat[c, n]·gain[c] + bias[c]}, into native memory. */
+    static void affine(float[] xhat, int rows, int cols, float[] gain, float[] bias, ByteBuffer out) {
         for (int c = 0; c < cols; c++) {
             int o = c * rows;
             FloatVector g = FloatVector.broadcast(S, gain[c]);
             FloatVector b = FloatVector.broadcast(S, bias[c]);
             int n = 0;
             for (; n < S.loopBound(rows); n += W) {
-                FloatVector.fromArray(S, xhat, o + n).fma(g, b).intoArray(out, o + n);
+                FloatVector.fromArray(S, xhat, o + n).fma(g, b).intoByteBuffer(out, (o + n) * 4, ORDER);
             }
             for (; n < rows; n++) {
-                out[o + n] = xhat[o + n] * gain[c] + bias[c];
+                out.putFloat((o + n) * 4, xhat[o + n] * gain[c] + bias[c]);
             }
         }
     }
 
     /**
      * LayerNorm's backward, added into {@code dx}: with {@code g = dy·gain},
-     * {@code dx += rstd·(g − mean(g) − xhat·mean(g·xhat))} per row.
+     * {@code dx += rstd·(g − mean(g) − xhat·mean(g·xhat))} per row; {@code dy} is read from native memory.
      *
-     * @param gain null for a LayerNorm whose gain was folded into the next weight
-     * @param m1   scratch of {@code rows}
-     * @param m2   scratch of {@code rows}
-     * @param g    scratch of {@code rows·cols}
+     * @param gain   null for a LayerNorm whose gain was folded into the next weight
+     * @param m1     scratch of {@code rows}
+     * @param m2     scratch of {@code rows}
+     * @param g      scratch of {@code rows·cols}
+     * @param dxCopy if not null, also receives the updated {@code dx}
      */
-    static void normalizeBackward(float[] dy, float[] xhat, float[] rstd, int rows, int cols, float[] gain,
-                                  float[] m1, float[] m2, float[] g, float[] dx) {
+    static void normalizeBackward(ByteBuffer dy, float[] xhat, float[] rstd, int rows, int cols, float[] gain,
+                                  float[] m1, float[] m2, float[] g, float[] dx, ByteBuffer dxCopy) {
         java.util.Arrays.fill(m1, 0, rows, 0f);
         java.util.Arrays.fill(m2, 0, rows, 0f);
         for (int c = 0; c < cols; c++) {
             int o = c * rows;
-            FloatVector gc = FloatVector.broadcast(S, gain == null ? 1f : gain[c]);
+            float gainC = gain == null ? 1f : gain[c];
             int n = 0;
             for (; n < S.loopBound(rows); n += W) {
-                FloatVector gv = FloatVector.fromArray(S, dy, o + n).mul(gc);
+                FloatVector gv = FloatVector.fromByteBuffer(S, dy, (o + n) * 4, ORDER).mul(gainC);
                 gv.intoArray(g, o + n);
                 gv.add(FloatVector.fromArray(S, m1, n)).intoArray(m1, n);
                 gv.fma(FloatVector.fromArray(S, xhat, o + n), FloatVector.fromArray(S, m2, n)).intoArray(m2, n);
             }
             for (; n < rows; n++) {
-                float gv = dy[o + n] * (gain == null ? 1f : gain[c]);
+                float gv = dy.getFloat((o + n) * 4) * gainC;
                 g[o + n] = gv;
                 m1[n] += gv;
                 m2[n] += gv * xhat[o + n];
@@ -138,10 +150,17 @@ final class VectorKernels {
             for (; n < S.loopBound(rows); n += W) {
                 FloatVector t = FloatVector.fromArray(S, g, o + n).sub(FloatVector.fromArray(S, m1, n))
                         .sub(FloatVector.fromArray(S, xhat, o + n).mul(FloatVector.fromArray(S, m2, n)));
-                t.fma(FloatVector.fromArray(S, rstd, n), FloatVector.fromArray(S, dx, o + n)).intoArray(dx, o + n);
+                FloatVector v = t.fma(FloatVector.fromArray(S, rstd, n), FloatVector.fromArray(S, dx, o + n));
+                v.intoArray(dx, o + n);
+                if (dxCopy != null) {
+                    v.intoByteBuffer(dxCopy, (o + n) * 4, ORDER);
+                }
             }
             for (; n < rows; n++) {
                 dx[o + n] += rstd[n] * (g[o + n] - m1[n] - xhat[o + n] * m2[n]);
+                if (dxCopy != null) {
+                    dxCopy.putFloat((o + n) * 4, dx[o + n]);
+                }
             }
         }
     }
@@ -217,16 +236,6 @@ final class VectorKernels {
             for (; j < len; j++) {
                 dp[o + j] = p[o + j] * (dp[o + j] - dot);
             }
-        }
-    }
-
-    private static void accumulate(float[] x, int offset, float[] sum, int rows) {
-        int n = 0;
-        for (; n < S.loopBound(rows); n += W) {
-            FloatVector.fromArray(S, x, offset + n).add(FloatVector.fromArray(S, sum, n)).intoArray(sum, n);
-        }
-        for (; n < rows; n++) {
-            sum[n] += x[offset + n];
         }
     }
 
