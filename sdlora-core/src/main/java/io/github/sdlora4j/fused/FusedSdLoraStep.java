@@ -20,7 +20,8 @@ import java.util.Map;
  * task's classes), with gradients for the current task's A and B, the magnitudes α and the head rows only.
  *
  * <p>Parameters live in this object ({@link #factorA} etc.); an optimizer subtracts its updates from them between
- * calls. Activations are kept in arrays reused from batch to batch of the same size.
+ * calls. Activations are kept in arrays reused from batch to batch of the same size. Not thread-safe: one training
+ * thread per instance.
  */
 public final class FusedSdLoraStep {
 

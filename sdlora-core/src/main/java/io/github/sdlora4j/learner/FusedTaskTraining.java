@@ -34,6 +34,8 @@ final class FusedTaskTraining implements TaskTraining {
     private final int task;
     private final boolean trainMagnitudes;
     private int iterations;
+    /** Whether the updaters hold state worth saving: after a step, or after a restore. */
+    private boolean hasState;
 
     /**
      * @param known           head rows before this index stay frozen; the loss covers classes {@code [known, C)}
@@ -77,6 +79,7 @@ final class FusedTaskTraining implements TaskTraining {
             t.value().subi(t.gradient());
         }
         iterations++;
+        hasState = true;
         for (Map.Entry<String, Trained> e : trained.entrySet()) {
             if (!Double.isFinite(e.getValue().value().sumNumber().doubleValue())) {
                 throw new NonFiniteLossException(task, epoch, iteration,
@@ -101,14 +104,14 @@ final class FusedTaskTraining implements TaskTraining {
 
     @Override
     public Map<String, INDArray> optimizerState() {
-        return iterations == 0 ? new LinkedHashMap<>() : OptimizerStates.snapshot(updaters());
+        return hasState ? OptimizerStates.snapshot(updaters()) : new LinkedHashMap<>();
     }
 
     @Override
     public void restoreOptimizerState(Map<String, INDArray> saved) {
         if (!saved.isEmpty()) {
             OptimizerStates.restore(updaters(), saved);
-            iterations = 1;
+            hasState = true;
         }
     }
 

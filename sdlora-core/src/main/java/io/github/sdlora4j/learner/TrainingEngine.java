@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  */
 public enum TrainingEngine {
 
-    /** The hand-written step of {@link FusedSdLoraStep}: about 1.6× faster than SameDiff on the W1 benchmark. */
+    /** The hand-written step of {@link FusedSdLoraStep}: 1.4–1.7× faster than SameDiff on the W1 benchmark. */
     FUSED,
     /** The SameDiff training graph ({@code VitGraph} with {@code SdLoraAdapterGraph}): runs on every backend. */
     SAMEDIFF;
