@@ -40,18 +40,6 @@ class FusedSdLoraStepTest {
     private static final int KNOWN = 2;
     private static final int CLASSES = 5;
 
-    private static INDArray random(SplittableRandom rng, double scale, long... shape) {
-        int n = 1;
-        for (long s : shape) {
-            n *= (int) s;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) ((rng.nextDouble() - 0.5) * 2 * scale);
-        }
-        return Nd4j.create(v, shape, 'c');
-    }
-
     private static SdLoraState state(SplittableRandom rng) {
         SdLoraState state = new SdLoraState(CONFIG.depth());
         int[] ranks = {2, 3, 2};
@@ -60,7 +48,7 @@ class FusedSdLoraStepTest {
             for (int l = 0; l < CONFIG.depth(); l++) {
                 for (Projection p : Projection.values()) {
                     LoraFactors f = adapter.get(l, p);
-                    adapter.set(l, p, new LoraFactors(f.a(), random(rng, 0.3, CONFIG.dim(), f.rank())));
+                    adapter.set(l, p, new LoraFactors(f.a(), TestWeights.uniform(rng, 0.3, CONFIG.dim(), f.rank())));
                 }
             }
             state.addTask(adapter);
@@ -76,8 +64,8 @@ class FusedSdLoraStepTest {
         SplittableRandom rng = new SplittableRandom(9);
         VitWeights backbone = TestWeights.perturbed(CONFIG, 21, DataType.FLOAT);
         SdLoraState state = state(rng);
-        INDArray headW = random(rng, 0.5, CLASSES - KNOWN, CONFIG.dim());
-        INDArray headB = random(rng, 0.1, CLASSES - KNOWN);
+        INDArray headW = TestWeights.uniform(rng, 0.5, CLASSES - KNOWN, CONFIG.dim());
+        INDArray headB = TestWeights.uniform(rng, 0.1, CLASSES - KNOWN);
         INDArray images = TestWeights.images(CONFIG, 4, 5, DataType.FLOAT);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, 4, CLASSES - KNOWN);
         for (int i = 0; i < 4; i++) {
@@ -126,8 +114,8 @@ class FusedSdLoraStepTest {
         SplittableRandom rng = new SplittableRandom(2);
         VitWeights backbone = TestWeights.perturbed(CONFIG, 3, DataType.FLOAT);
         SdLoraState state = state(rng);
-        INDArray headW = random(rng, 0.5, 2, CONFIG.dim());
-        INDArray headB = random(rng, 0.1, 2);
+        INDArray headW = TestWeights.uniform(rng, 0.5, 2, CONFIG.dim());
+        INDArray headB = TestWeights.uniform(rng, 0.1, 2);
         INDArray images = TestWeights.images(CONFIG, 4, 6, DataType.FLOAT);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, 4, 2);
         for (int i = 0; i < 4; i++) {
@@ -153,7 +141,7 @@ class FusedSdLoraStepTest {
     void malformedBatchesAreRefusedWithTheExpectedShapes() {
         SplittableRandom rng = new SplittableRandom(2);
         FusedSdLoraStep step = new FusedSdLoraStep(TestWeights.perturbed(CONFIG, 3, DataType.FLOAT), state(rng),
-                DirectionNorm.PRODUCT, random(rng, 0.5, 2, CONFIG.dim()), random(rng, 0.1, 2));
+                DirectionNorm.PRODUCT, TestWeights.uniform(rng, 0.5, 2, CONFIG.dim()), TestWeights.uniform(rng, 0.1, 2));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> step.lossAndGradients(Nd4j.zeros(DataType.FLOAT, 2, 3, 8, 8), Nd4j.zeros(DataType.FLOAT, 2, 2)));
         assertTrue(e.getMessage().contains("[batch, 3, 16, 16]") && e.getMessage().contains("[2, 3, 8, 8]"), e.getMessage());

@@ -38,18 +38,6 @@ class SdLoraGradientCheckTest {
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
     }
 
-    private static INDArray random(SplittableRandom rng, double scale, long... shape) {
-        int n = 1;
-        for (long s : shape) {
-            n *= (int) s;
-        }
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (rng.nextDouble() - 0.5) * 2 * scale;
-        }
-        return Nd4j.create(v, shape, 'c');
-    }
-
     /**
      * @param foldFinished whether the finished tasks' rank (6, or 2) passes dim/4 = 2, so that they are folded into
      *                     the projection weight rather than stacked with the current task's factors
@@ -68,13 +56,13 @@ class SdLoraGradientCheckTest {
             for (Projection p : Projection.values()) {
                 LoraFactors f = adapter.get(0, p);
                 // Non-zero B everywhere, so every entry of A and B has a non-trivial gradient.
-                adapter.set(0, p, new LoraFactors(f.a(), random(rng, 0.3, c.dim(), f.rank())));
+                adapter.set(0, p, new LoraFactors(f.a(), TestWeights.uniform(rng, 0.3, c.dim(), f.rank())));
             }
             state.addTask(adapter);
         }
         state.setMagnitudes(new double[]{0.7, 1.2, 0.9});
         state.setAssimilated(0, Projection.V, 1, 0.25);
-        ClassifierHead head = new ClassifierHead(random(rng, 0.5, 5, c.dim()), random(rng, 0.1, 5));
+        ClassifierHead head = new ClassifierHead(TestWeights.uniform(rng, 0.5, 5, c.dim()), TestWeights.uniform(rng, 0.1, 5));
 
         TaskTrainingGraph graph = new TaskTrainingGraph(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, 2,
                 OptimizerConfig.REFERENCE_SGD, DataType.DOUBLE);

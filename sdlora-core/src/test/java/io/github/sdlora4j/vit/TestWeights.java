@@ -44,4 +44,17 @@ public final class TestWeights {
         }
         return Nd4j.create(v, new long[]{n, c.channels(), c.imageSize(), c.imageSize()}, 'c').castTo(type);
     }
+
+    /** Uniform values in (−scale, scale), row-major, in the default floating-point type. */
+    public static INDArray uniform(SplittableRandom rng, double scale, long... shape) {
+        int n = 1;
+        for (long s : shape) {
+            n *= (int) s;
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (rng.nextDouble() - 0.5) * 2 * scale;
+        }
+        return Nd4j.create(v, shape, 'c').castTo(Nd4j.defaultFloatingPointType());
+    }
 }

@@ -17,29 +17,26 @@ class LauncherTest {
 
     @Test
     void anUnknownBackendIsAUsageErrorBeforeAnyBuild() throws IOException, InterruptedException {
-        // Surefire runs in the module folder; the launcher sits at the repository root.
-        Path launcher = Path.of("").toAbsolutePath().getParent().resolve("sdlora");
-        assertTrue(Files.isRegularFile(launcher), launcher + " not found");
-        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--help").redirectErrorStream(true);
-        pb.environment().put("SDLORA_BACKEND", "rocm");
-        Process p = pb.start();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not return");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(2, p.exitValue(), out);
-        assertTrue(out.contains("SDLORA_BACKEND must be cpu or cuda, got 'rocm'"), out);
-        assertFalse(out.contains("building"), out);
+        assertUsageError("SDLORA_BACKEND", "rocm", "SDLORA_BACKEND must be cpu or cuda, got 'rocm'");
     }
 
     @Test
     void anUnknownEngineIsAUsageErrorBeforeAnyBuild() throws IOException, InterruptedException {
+        assertUsageError("SDLORA_ENGINE", "tensorflow", "SDLORA_ENGINE must be auto, fused or samediff, got 'tensorflow'");
+    }
+
+    private static void assertUsageError(String variable, String value, String message)
+            throws IOException, InterruptedException {
+        // Surefire runs in the module folder; the launcher sits at the repository root.
         Path launcher = Path.of("").toAbsolutePath().getParent().resolve("sdlora");
+        assertTrue(Files.isRegularFile(launcher), launcher + " not found");
         ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--help").redirectErrorStream(true);
-        pb.environment().put("SDLORA_ENGINE", "tensorflow");
+        pb.environment().put(variable, value);
         Process p = pb.start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not return");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(2, p.exitValue(), out);
-        assertTrue(out.contains("SDLORA_ENGINE must be auto, fused or samediff, got 'tensorflow'"), out);
+        assertTrue(out.contains(message), out);
         assertFalse(out.contains("building"), out);
     }
 }
