@@ -8,7 +8,9 @@ import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.io.AtomicFiles;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
+import io.github.sdlora4j.learner.TrainingEngine;
 import io.github.sdlora4j.metrics.SeedStatistics;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -190,6 +192,7 @@ final class RunOutputs {
         ObjectNode backend = m.putObject("backend");
         backend.put("class", Nd4j.getBackend().getClass().getName());
         backend.put("OMP_NUM_THREADS", System.getenv("OMP_NUM_THREADS"));
+        backend.put("training_engine", TrainingEngine.selected(DataType.FLOAT).name().toLowerCase(Locale.ROOT));
         backend.put("available_processors", Runtime.getRuntime().availableProcessors());
         backend.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         ObjectNode env = backend.putObject("environment");

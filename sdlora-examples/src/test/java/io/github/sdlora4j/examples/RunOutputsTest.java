@@ -93,6 +93,7 @@ class RunOutputsTest {
         assertEquals(ConfigLoader.effective(config), m.get("config"));
         assertEquals(0.9, m.get("config").get("optimizer").get("momentum").asDouble());
         assertTrue(m.get("backend").get("class").asText().contains("Cpu"), m.get("backend").toString());
+        assertEquals("fused", m.get("backend").get("training_engine").asText(), "the tests run with the vector module");
         assertFalse(m.get("versions").get("java").asText().isEmpty());
         assertEquals(VitConfig.TIMM_LAYER_NORM_EPS, m.get("backbone").get("vit").get("layerNormEps").asDouble());
     }
