@@ -41,6 +41,13 @@ final class ProjectionAdapter {
     final INDArray gradA;
     final INDArray gradB;
     private final float[] scale;
+    /** Host copies and work arrays, kept so a step allocates nothing: B [D, R] column-major, P [D, R], and so on. */
+    private final float[] bHost;
+    private final float[] projectedHost;
+    private final float[] currentB;
+    private final float[] gradHost;
+    private final float[] gradAHost;
+    private final float[] gradBHost;
     private final GradientForm form;
     /** Work arrays for the two most recent batch sizes (see {@code FusedSdLoraStep}). */
     private Scratch scratch;
@@ -57,8 +64,8 @@ final class ProjectionAdapter {
     }
 
     /** Per-batch-size work arrays. */
-    private record Scratch(int rows, boolean lowRank, INDArray low, INDArray g, INDArray bScaled, INDArray dLow,
-                           INDArray dA, INDArray dW, INDArray k, INDArray dWb) {
+    private record Scratch(int rows, boolean lowRank, INDArray low, INDArray projected, INDArray bScaled,
+                           INDArray dLow, INDArray dA, INDArray dW, INDArray dWb) {
     }
 
     ProjectionAdapter(SdLoraState state, DirectionNorm norm, int block, Projection p, double outputScale,
@@ -100,12 +107,26 @@ final class ProjectionAdapter {
         gradA = Nd4j.create(DataType.FLOAT, a.shape(), 'c');
         gradB = Nd4j.create(DataType.FLOAT, b.shape(), 'c');
         scale = new float[rank];
+        bHost = new float[dim * rank];
+        Matrices.read(bAll, bHost);
+        projectedHost = new float[dim * rank];
+        currentB = new float[dim * currentRank];
+        gradHost = new float[dim * currentRank];
+        gradAHost = new float[dim * currentRank];
+        gradBHost = new float[dim * currentRank];
     }
 
     /** Copies the current factors into the stacked arrays and adds {@code Σ s_j·A_jᵀ·B_jᵀ} to {@code weight} [D, D]. */
     void mergeInto(INDArray weight, float[] alpha) {
         aAll.get(NDArrayIndex.interval(currentStart, currentStart + currentRank), NDArrayIndex.all()).assign(a);
         bAll.get(NDArrayIndex.all(), NDArrayIndex.interval(currentStart, currentStart + currentRank)).assign(b);
+        // The host copy of B changes in the current task's columns only.
+        Matrices.read(b, currentB);
+        for (int jc = 0; jc < currentRank; jc++) {
+            for (int d = 0; d < dim; d++) {
+                bHost[(currentStart + jc) * dim + d] = currentB[d * currentRank + jc];
+            }
+        }
         for (int j = 0; j < rank; j++) {
             scale[j] = (float) ((alpha[rowTask[j]] + rowBeta[j]) * rowInvNorm[j]);
         }
@@ -129,74 +150,55 @@ final class ProjectionAdapter {
      */
     void backward(INDArray x, INDArray dy, double[] dAlpha) {
         Scratch s = scratch((int) x.size(0));
-        float[] bHost = new float[dim * rank];
-        Matrices.read(bAll, bHost);
-        float[] dScaleRow = new float[rank];
-        float[] gradBHost = new float[dim * currentRank];
-        float[] gradAHost = new float[currentRank * dim];
+        // Either form ends with P [D, R] (column j at j·D): ds_j = Σ_d P[d,j]·B[d,j] and dB[:, current] = P·s.
         if (s.lowRank) {
-            // G = dYᵀ·(X·Aᵀ) [D, R]: ds_j = Σ_d G[d,j]·B[d,j]; dB = G·s on the current columns.
-            Matrices.gemm(dy, true, s.low, false, s.g, 0.0);
-            float[] g = new float[dim * rank];
-            Matrices.read(s.g, g);
-            for (int j = 0; j < rank; j++) {
-                double acc = 0;
-                for (int d = 0; d < dim; d++) {
-                    acc += g[j * dim + d] * bHost[j * dim + d];
-                }
-                dScaleRow[j] = (float) acc;
-            }
-            float[] bScaled = new float[dim * currentRank];
+            // P = dYᵀ·(X·Aᵀ); dA = (dY·(B⊙s))ᵀ·X.
+            Matrices.gemm(dy, true, s.low, false, s.projected, 0.0);
             for (int jc = 0; jc < currentRank; jc++) {
                 int j = currentStart + jc;
                 for (int d = 0; d < dim; d++) {
-                    gradBHost[d * currentRank + jc] = g[j * dim + d] * scale[j];
-                    bScaled[jc * dim + d] = bHost[j * dim + d] * scale[j];
+                    currentB[jc * dim + d] = bHost[j * dim + d] * scale[j];
                 }
             }
-            // dA = (dY·(B⊙s))ᵀ·X.
-            Matrices.write(bScaled, s.bScaled);
+            Matrices.write(currentB, s.bScaled);
             Matrices.gemm(dy, false, s.bScaled, false, s.dLow, 0.0);
             Matrices.gemm(s.dLow, true, x, false, s.dA, 0.0);
-            Matrices.read(s.dA, gradAHost); // [r, D] column-major
-            float[] rowMajor = new float[currentRank * dim];
+            Matrices.read(s.dA, gradHost); // [r, D] column-major
             for (int jc = 0; jc < currentRank; jc++) {
                 for (int i = 0; i < dim; i++) {
-                    rowMajor[jc * dim + i] = gradAHost[i * currentRank + jc];
+                    gradAHost[jc * dim + i] = gradHost[i * currentRank + jc];
                 }
             }
-            gradAHost = rowMajor;
         } else {
-            // dW = Xᵀ·dY [D_in, D_out]; K = A·dW [R, D_out]: ds_j = Σ_o K[j,o]·B[o,j], dB[o,j] = s_j·K[j,o],
-            // dA[j,i] = s_j·(dW·B)[i,j].
+            // dW = Xᵀ·dY [D_in, D_out]; P = dWᵀ·Aᵀ [D_out, R]; dA[j,i] = s_j·(dW·B)[i,j].
             Matrices.gemm(x, true, dy, false, s.dW, 0.0);
-            Matrices.gemm(aAll, false, s.dW, false, s.k, 0.0);
+            Matrices.gemm(s.dW, true, aAll, true, s.projected, 0.0);
             INDArray bCurrent = bAll.get(NDArrayIndex.all(), NDArrayIndex.interval(currentStart, currentStart + currentRank));
             Matrices.gemm(s.dW, false, bCurrent, false, s.dWb, 0.0);
-            float[] k = new float[rank * dim];
-            Matrices.read(s.k, k);
-            float[] dwb = new float[dim * currentRank];
-            Matrices.read(s.dWb, dwb);
-            for (int j = 0; j < rank; j++) {
-                double acc = 0;
-                for (int o = 0; o < dim; o++) {
-                    acc += k[o * rank + j] * bHost[j * dim + o];
-                }
-                dScaleRow[j] = (float) acc;
-            }
+            Matrices.read(s.dWb, gradHost); // [D, r] column-major: column jc at jc·D
             for (int jc = 0; jc < currentRank; jc++) {
-                int j = currentStart + jc;
-                for (int o = 0; o < dim; o++) {
-                    gradBHost[o * currentRank + jc] = k[o * rank + j] * scale[j];
-                    gradAHost[jc * dim + o] = dwb[jc * dim + o] * scale[j];
+                float sj = scale[currentStart + jc];
+                for (int i = 0; i < dim; i++) {
+                    gradAHost[jc * dim + i] = gradHost[jc * dim + i] * sj;
                 }
+            }
+        }
+        Matrices.read(s.projected, projectedHost);
+        for (int j = 0; j < rank; j++) {
+            double acc = 0;
+            for (int d = 0; d < dim; d++) {
+                acc += projectedHost[j * dim + d] * bHost[j * dim + d];
+            }
+            dAlpha[rowTask[j]] += acc * rowInvNorm[j];
+        }
+        for (int jc = 0; jc < currentRank; jc++) {
+            int j = currentStart + jc;
+            for (int d = 0; d < dim; d++) {
+                gradBHost[d * currentRank + jc] = projectedHost[j * dim + d] * scale[j];
             }
         }
         Matrices.write(gradBHost, gradB);
         Matrices.write(gradAHost, gradA);
-        for (int j = 0; j < rank; j++) {
-            dAlpha[rowTask[j]] += dScaleRow[j] * rowInvNorm[j];
-        }
     }
 
     private Scratch scratch(int rows) {
@@ -213,9 +215,9 @@ final class ProjectionAdapter {
             scratch = lowRank
                     ? new Scratch(rows, true, Matrices.matrix(rows, rank), Matrices.matrix(dim, rank),
                     Matrices.matrix(dim, currentRank), Matrices.matrix(rows, currentRank),
-                    Matrices.matrix(currentRank, dim), null, null, null)
-                    : new Scratch(rows, false, null, null, null, null, null, Matrices.matrix(dim, dim),
-                    Matrices.matrix(rank, dim), Matrices.matrix(dim, currentRank));
+                    Matrices.matrix(currentRank, dim), null, null)
+                    : new Scratch(rows, false, null, Matrices.matrix(dim, rank), null, null, null,
+                    Matrices.matrix(dim, dim), Matrices.matrix(dim, currentRank));
         }
         return scratch;
     }
