@@ -35,6 +35,9 @@ final class Activations {
     final ByteBuffer gradStreamBytes;
     final HeadAttention attention;
 
+    final float[] pixels;
+    final float[] patchesHost;
+    final float[] embeddingHost;
     final float[] h;
     final float[] dh;
     final float[] nd;
@@ -95,6 +98,9 @@ final class Activations {
         gradStream = Matrices.matrix(rows, dim);
         gradStreamBytes = Matrices.bytes(gradStream);
         attention = new HeadAttention(batch, heads, headDim, tokens);
+        pixels = new float[batch * c.channels() * c.imageSize() * c.imageSize()];
+        patchesHost = new float[batch * c.numPatches() * c.patchVectorSize()];
+        embeddingHost = new float[batch * c.numPatches() * dim];
         h = new float[rows * dim];
         dh = new float[rows * dim];
         nd = new float[rows * dim];

@@ -186,8 +186,14 @@ public final class FusedSdLoraStep {
         int channels = c.channels();
         int patches = c.numPatches();
         int rows = a.batch * patches;
-        float[] pixels = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        float[] x = new float[rows * c.patchVectorSize()];
+        float[] pixels = a.pixels;
+        if (images.dataType() == DataType.FLOAT && !images.isView() && images.ordering() == 'c'
+                && images.offset() == 0 && images.data().length() == images.length()) {
+            Matrices.read(images, pixels);
+        } else {
+            Matrices.read(images.castTo(DataType.FLOAT).dup('c'), pixels);
+        }
+        float[] x = a.patchesHost;
         for (int b = 0; b < a.batch; b++) {
             for (int ch = 0; ch < channels; ch++) {
                 for (int ky = 0; ky < p; ky++) {
@@ -206,7 +212,7 @@ public final class FusedSdLoraStep {
         }
         Matrices.write(x, a.patches);
         Matrices.gemm(a.patches, false, vit.patchWeight, false, a.embedding, 0.0);
-        float[] emb = new float[rows * c.dim()];
+        float[] emb = a.embeddingHost;
         Matrices.read(a.embedding, emb);
         int t = c.numTokens();
         int n = a.rows;

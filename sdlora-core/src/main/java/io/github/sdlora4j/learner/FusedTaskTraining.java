@@ -10,31 +10,25 @@ import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The fused engine's training of one task ({@link TrainingEngine#FUSED}): {@link FusedSdLoraStep} computes loss and
- * gradients, and the same updaters as the SameDiff engine's ({@link TorchSgd}, {@link TorchAdam}) apply them, one
- * per tensor, under the same tensor names, so checkpoints of either engine resume in the other.
+ * gradients, and the same updaters as the SameDiff engine's ({@link TorchSgd}, {@link TorchAdam}) apply them over all
+ * trained tensors at once ({@link FlatUpdate}); the optimizer state keeps the SameDiff engine's per-tensor names, so
+ * checkpoints of either engine resume in the other.
  */
 final class FusedTaskTraining implements TaskTraining {
 
-    /** A trained tensor, its gradient and its updater. */
-    private record Trained(INDArray value, INDArray gradient, GradientUpdater<?> updater) {
-    }
-
     private final FusedSdLoraStep step;
     private final EpochLearningRate schedule;
-    private final Map<String, Trained> trained = new LinkedHashMap<>();
+    private final FlatUpdate update;
     private final int task;
     private final boolean trainMagnitudes;
     private int iterations;
-    /** Whether the updaters hold state worth saving: after a step, or after a restore. */
+    /** Whether the optimizer holds state worth saving: after a step, or after a restore. */
     private boolean hasState;
 
     /**
@@ -47,24 +41,21 @@ final class FusedTaskTraining implements TaskTraining {
         this.trainMagnitudes = trainMagnitudes;
         this.step = new FusedSdLoraStep(backbone, state, norm, head.weightRows(known), head.biasRows(known));
         this.schedule = new EpochLearningRate(optimizer);
-        IUpdater updater = optimizer.newUpdater(schedule);
+        Map<String, INDArray[]> trained = new LinkedHashMap<>();
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
-                add(updater, SdLoraAdapterGraph.factorName(l, p, task, "A"), step.factorA(l, p), step.factorAGradient(l, p));
-                add(updater, SdLoraAdapterGraph.factorName(l, p, task, "B"), step.factorB(l, p), step.factorBGradient(l, p));
+                trained.put(SdLoraAdapterGraph.factorName(l, p, task, "A"),
+                        new INDArray[]{step.factorA(l, p), step.factorAGradient(l, p)});
+                trained.put(SdLoraAdapterGraph.factorName(l, p, task, "B"),
+                        new INDArray[]{step.factorB(l, p), step.factorBGradient(l, p)});
             }
         }
         if (trainMagnitudes) {
-            add(updater, SdLoraAdapterGraph.MAGNITUDE, step.magnitudes(), step.magnitudesGradient());
+            trained.put(SdLoraAdapterGraph.MAGNITUDE, new INDArray[]{step.magnitudes(), step.magnitudesGradient()});
         }
-        add(updater, TaskTrainingGraph.HEAD_WEIGHT, step.headWeight(), step.headWeightGradient());
-        add(updater, TaskTrainingGraph.HEAD_BIAS, step.headBias(), step.headBiasGradient());
-    }
-
-    private void add(IUpdater updater, String name, INDArray value, INDArray gradient) {
-        long size = updater.stateSize(value.length());
-        INDArray view = size > 0 ? Nd4j.zeros(DataType.FLOAT, 1, size) : null;
-        trained.put(name, new Trained(value, gradient, updater.instantiate(view, true)));
+        trained.put(TaskTrainingGraph.HEAD_WEIGHT, new INDArray[]{step.headWeight(), step.headWeightGradient()});
+        trained.put(TaskTrainingGraph.HEAD_BIAS, new INDArray[]{step.headBias(), step.headBiasGradient()});
+        this.update = new FlatUpdate(trained, optimizer.newUpdater(schedule));
     }
 
     @Override
@@ -74,17 +65,11 @@ final class FusedTaskTraining implements TaskTraining {
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(task, epoch, iteration, loss);
         }
-        for (Trained t : trained.values()) {
-            t.updater().applyUpdater(t.gradient(), iterations, epoch);
-            t.value().subi(t.gradient());
-        }
+        String nonFinite = update.apply(iterations, epoch);
         iterations++;
         hasState = true;
-        for (Map.Entry<String, Trained> e : trained.entrySet()) {
-            if (!Double.isFinite(e.getValue().value().sumNumber().doubleValue())) {
-                throw new NonFiniteLossException(task, epoch, iteration,
-                        "Parameter '" + e.getKey() + "' became non-finite");
-            }
+        if (nonFinite != null) {
+            throw new NonFiniteLossException(task, epoch, iteration, "Parameter '" + nonFinite + "' became non-finite");
         }
         return loss;
     }
@@ -104,20 +89,14 @@ final class FusedTaskTraining implements TaskTraining {
 
     @Override
     public Map<String, INDArray> optimizerState() {
-        return hasState ? OptimizerStates.snapshot(updaters()) : new LinkedHashMap<>();
+        return hasState ? update.snapshot() : new LinkedHashMap<>();
     }
 
     @Override
     public void restoreOptimizerState(Map<String, INDArray> saved) {
         if (!saved.isEmpty()) {
-            OptimizerStates.restore(updaters(), saved);
+            update.restore(saved);
             hasState = true;
         }
-    }
-
-    private Map<String, GradientUpdater<?>> updaters() {
-        Map<String, GradientUpdater<?>> out = new LinkedHashMap<>();
-        trained.forEach((name, t) -> out.put(name, t.updater()));
-        return out;
     }
 }

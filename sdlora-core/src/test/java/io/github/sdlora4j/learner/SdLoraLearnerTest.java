@@ -227,10 +227,10 @@ class SdLoraLearnerTest {
     @ParameterizedTest(name = "engine {0}")
     @ValueSource(strings = {"fused", "samediff"})
     void divergingParametersStopTrainingEvenBeforeTheLossShowsIt(String engine) {
-        // Adam moves every entry by about lr per step: at 1e38 the first update overflows float32 while the loss,
-        // computed before it, is still finite.
+        // A learning rate beyond float32's range: the first update is infinite while the loss, computed before it,
+        // is still finite.
         SdLoraConfig huge = SdLoraConfig.reference(C).withRanks(RankSchedule.constant(4))
-                .withOptimizer(new OptimizerConfig("adam", 1e38, 0, List.of(), 0.1));
+                .withOptimizer(new OptimizerConfig("adam", 1e39, 0, List.of(), 0.1));
         SdLoraLearner learner = SdLoraLearner.create(huge, TestWeights.perturbed(C, 1, DataType.FLOAT));
         TemplateData data = new TemplateData(C, 2, 2);
         learner.beforeTask(2);

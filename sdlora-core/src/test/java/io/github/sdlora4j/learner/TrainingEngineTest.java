@@ -8,6 +8,7 @@ import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -76,11 +77,12 @@ class TrainingEngineTest {
         assertFalse(fused.state().task(1).get(0, Projection.Q).isZero(), "the second task's B trained away from 0");
     }
 
-    @Test
-    void optimizerStateWrittenByOneEngineResumesInTheOther() {
+    @ParameterizedTest(name = "written by {0}, resumed by {1}")
+    @CsvSource({"fused, samediff", "samediff, fused"})
+    void optimizerStateWrittenByOneEngineResumesInTheOther(String writer, String reader) {
         TemplateData data = new TemplateData(C, 2, 3);
         VitWeights backbone = TestWeights.perturbed(C, 1, DataType.FLOAT);
-        SdLoraLearner straight = EngineProperty.with("fused", () -> {
+        SdLoraLearner straight = EngineProperty.with(writer, () -> {
             SdLoraLearner l = SdLoraLearner.create(config("adam"), backbone);
             l.beforeTask(2);
             l.trainStep(data.sample(0, 2, 6, 1), 0, 0);
@@ -91,13 +93,34 @@ class TrainingEngineTest {
         assertTrue(saved.keySet().stream().anyMatch(k -> k.startsWith("sdlora.optimizer.sdlora.magnitude.")), saved.keySet().toString());
         SdLoraLearner resumed = SdLoraLearner.restore(config("adam"), backbone, straight.state().copy(),
                 straight.head().copy(), straight.taskClasses(), true, saved);
-        EngineProperty.with("samediff", () -> resumed.trainStep(data.sample(0, 2, 6, 3), 0, 2));
-        EngineProperty.with("fused", () -> straight.trainStep(data.sample(0, 2, 6, 3), 0, 2));
+        EngineProperty.with(reader, () -> resumed.trainStep(data.sample(0, 2, 6, 3), 0, 2));
+        EngineProperty.with(writer, () -> straight.trainStep(data.sample(0, 2, 6, 3), 0, 2));
         for (int l = 0; l < C.depth(); l++) {
             assertClose(straight.state().task(0).get(l, Projection.V).a(), resumed.state().task(0).get(l, Projection.V).a(),
                     2e-3, "block " + l + " v A after the resumed step");
         }
         assertEquals(straight.state().magnitudes()[0], resumed.state().magnitudes()[0], 1e-5);
+        // And the resumed learner saves the same entries it was given.
+        assertEquals(new java.util.TreeSet<>(saved.keySet()), new java.util.TreeSet<>(resumed.optimizerState().keySet()));
+    }
+
+    @Test
+    void aFreshStartAndAResumeFromItsOwnStateTrainTheSame() {
+        // Adam's moments and step count must survive the fused engine's flat optimizer state being cut per tensor.
+        TemplateData data = new TemplateData(C, 2, 3);
+        VitWeights backbone = TestWeights.perturbed(C, 1, DataType.FLOAT);
+        EngineProperty.with("fused", () -> {
+            SdLoraLearner straight = SdLoraLearner.create(config("adam"), backbone);
+            straight.beforeTask(2);
+            straight.trainStep(data.sample(0, 2, 6, 1), 0, 0);
+            SdLoraLearner resumed = SdLoraLearner.restore(config("adam"), backbone, straight.state().copy(),
+                    straight.head().copy(), straight.taskClasses(), true, straight.optimizerState());
+            straight.trainStep(data.sample(0, 2, 6, 2), 0, 1);
+            resumed.trainStep(data.sample(0, 2, 6, 2), 0, 1);
+            assertClose(straight.state().task(0).get(1, Projection.Q).b(), resumed.state().task(0).get(1, Projection.Q).b(),
+                    1e-6, "q B after the resumed step");
+            assertEquals(straight.head().bias().getDouble(1), resumed.head().bias().getDouble(1), 1e-7);
+        });
     }
 
     @Test

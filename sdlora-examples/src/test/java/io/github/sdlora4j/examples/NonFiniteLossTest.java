@@ -25,7 +25,7 @@ class NonFiniteLossTest {
     void hugeLearningRateStopsTheRunCleanly() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 2\n").resolveSibling("tiny.yaml");
         Files.writeString(config, Files.readString(config)
-                .replace("{type: sgd, learningRate: 0.05}", "{type: adam, learningRate: 1.0e38}"));
+                .replace("{type: sgd, learningRate: 0.05}", "{type: adam, learningRate: 1.0e39}"));
         Path out = dir.resolve("out");
         StringWriter err = new StringWriter();
         var cl = SdloraCli.commandLine();
