@@ -13,9 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * One optimizer over many small tensors, as DL4J updates a network's flattened parameters: their gradients are
@@ -90,35 +87,23 @@ final class FlatUpdate {
 
     /** Copies of the state, per tensor and key, sorted by name. */
     Map<String, INDArray> snapshot() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (Slice s : new TreeMap<>(byName()).values()) {
-            for (Map.Entry<String, INDArray> e : new TreeMap<>(state()).entrySet()) {
-                out.put(OptimizerStates.PREFIX + s.name() + "." + e.getKey(), part(e.getValue(), s).dup('c'));
-            }
-        }
-        return out;
+        return OptimizerStates.snapshot(stateByTensor());
     }
 
     /** Writes per-tensor state back; {@code saved} must hold exactly this optimizer's entries, with matching sizes. */
     void restore(Map<String, INDArray> saved) {
-        Set<String> expected = new TreeSet<>();
+        OptimizerStates.restore(stateByTensor(), saved);
+    }
+
+    /** Each tensor's live part of the flat state. */
+    private Map<String, Map<String, INDArray>> stateByTensor() {
+        Map<String, Map<String, INDArray>> out = new LinkedHashMap<>();
         for (Slice s : slices) {
-            for (Map.Entry<String, INDArray> e : state().entrySet()) {
-                String key = OptimizerStates.PREFIX + s.name() + "." + e.getKey();
-                expected.add(key);
-                INDArray target = part(e.getValue(), s);
-                INDArray value = saved.get(key);
-                if (value == null || value.length() != target.length()) {
-                    throw new IllegalArgumentException("Saved optimizer state lacks '" + key + "' of "
-                            + target.length() + " values (was it saved with another optimizer?)");
-                }
-                target.assign(value.reshape(target.shape()));
-            }
+            Map<String, INDArray> parts = new LinkedHashMap<>();
+            state().forEach((key, array) -> parts.put(key, part(array, s)));
+            out.put(s.name(), parts);
         }
-        if (!expected.equals(new TreeSet<>(saved.keySet()))) {
-            throw new IllegalArgumentException("Saved optimizer state has entries " + new TreeSet<>(saved.keySet())
-                    + ", this optimizer expects " + expected);
-        }
+        return out;
     }
 
     /** A tensor's part of a state array: its slice of a per-element array, or the whole of a shared one (Adam's step count). */
@@ -127,12 +112,6 @@ final class FlatUpdate {
             return stateArray;
         }
         return stateArray.reshape(stateArray.length()).get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
-    }
-
-    private Map<String, Slice> byName() {
-        Map<String, Slice> m = new LinkedHashMap<>();
-        slices.forEach(s -> m.put(s.name(), s));
-        return m;
     }
 
     @SuppressWarnings("unchecked")

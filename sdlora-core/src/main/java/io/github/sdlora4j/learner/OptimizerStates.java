@@ -11,7 +11,8 @@ import java.util.TreeSet;
 
 /**
  * Saving and restoring per-tensor optimizer state under one naming scheme, {@code sdlora.optimizer.<tensor>.<key>},
- * shared by both training engines so that a checkpoint written by one resumes in the other.
+ * shared by both training engines so that a checkpoint written by one resumes in the other. The state is given as
+ * tensor name → state key → live array (writing into the array changes the optimizer's state).
  */
 final class OptimizerStates {
 
@@ -21,22 +22,30 @@ final class OptimizerStates {
     private OptimizerStates() {
     }
 
-    /** Copies of every updater's state, by tensor name. */
-    static Map<String, INDArray> snapshot(Map<String, ? extends GradientUpdater<?>> updaters) {
+    /** The live state of one updater per tensor. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, INDArray>> of(Map<String, ? extends GradientUpdater<?>> updaters) {
+        Map<String, Map<String, INDArray>> out = new LinkedHashMap<>();
+        updaters.forEach((name, u) -> out.put(name, (Map<String, INDArray>) u.getState()));
+        return out;
+    }
+
+    /** Copies of every tensor's state, sorted by tensor name and key. */
+    static Map<String, INDArray> snapshot(Map<String, Map<String, INDArray>> stateByTensor) {
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, ? extends GradientUpdater<?>> e : new TreeMap<>(updaters).entrySet()) {
-            for (Map.Entry<String, INDArray> s : new TreeMap<>(stateOf(e.getValue())).entrySet()) {
+        for (Map.Entry<String, Map<String, INDArray>> e : new TreeMap<>(stateByTensor).entrySet()) {
+            for (Map.Entry<String, INDArray> s : new TreeMap<>(e.getValue()).entrySet()) {
                 out.put(PREFIX + e.getKey() + "." + s.getKey(), s.getValue().dup('c'));
             }
         }
         return out;
     }
 
-    /** Writes {@code saved} into the updaters' state; it must hold exactly their entries, with matching sizes. */
-    static void restore(Map<String, ? extends GradientUpdater<?>> updaters, Map<String, INDArray> saved) {
+    /** Writes {@code saved} into the live state; it must hold exactly its entries, with matching sizes. */
+    static void restore(Map<String, Map<String, INDArray>> stateByTensor, Map<String, INDArray> saved) {
         Set<String> expected = new TreeSet<>();
-        for (Map.Entry<String, ? extends GradientUpdater<?>> e : updaters.entrySet()) {
-            for (Map.Entry<String, INDArray> s : stateOf(e.getValue()).entrySet()) {
+        for (Map.Entry<String, Map<String, INDArray>> e : stateByTensor.entrySet()) {
+            for (Map.Entry<String, INDArray> s : e.getValue().entrySet()) {
                 String key = PREFIX + e.getKey() + "." + s.getKey();
                 expected.add(key);
                 INDArray value = saved.get(key);
@@ -51,10 +60,5 @@ final class OptimizerStates {
             throw new IllegalArgumentException("Saved optimizer state has entries " + new TreeSet<>(saved.keySet())
                     + ", this optimizer expects " + expected);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, INDArray> stateOf(GradientUpdater<?> updater) {
-        return (Map<String, INDArray>) updater.getState();
     }
 }

@@ -90,7 +90,7 @@ final class TaskTrainingGraph implements TaskTraining {
     @Override
     public Map<String, INDArray> optimizerState() {
         Map<String, GradientUpdater> updaters = sd.getUpdaterMap();
-        return updaters == null ? new LinkedHashMap<>() : OptimizerStates.snapshot(typed(updaters));
+        return updaters == null ? new LinkedHashMap<>() : OptimizerStates.snapshot(OptimizerStates.of(typed(updaters)));
     }
 
     @Override
@@ -101,7 +101,7 @@ final class TaskTrainingGraph implements TaskTraining {
         if (sd.getUpdaterMap() == null) {
             FitLoss.initializeTraining(sd);
         }
-        OptimizerStates.restore(typed(sd.getUpdaterMap()), saved);
+        OptimizerStates.restore(OptimizerStates.of(typed(sd.getUpdaterMap())), saved);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
