@@ -14,10 +14,6 @@ final class Activations {
     final int batch;
     /** Rows of the residual stream: batch × tokens. */
     final int rows;
-    private final int dim;
-    private final int heads;
-    private final int headDim;
-    private final int tokens;
 
     final INDArray patches;
     final INDArray embedding;
@@ -79,10 +75,10 @@ final class Activations {
     Activations(VitConfig c, int batch) {
         this.batch = batch;
         this.rows = batch * c.numTokens();
-        this.dim = c.dim();
-        this.heads = c.heads();
-        this.headDim = c.headDim();
-        this.tokens = c.numTokens();
+        int dim = c.dim();
+        int heads = c.heads();
+        int headDim = c.headDim();
+        int tokens = c.numTokens();
         long stacks = (long) batch * heads;
         patches = Matrices.matrix((long) batch * c.numPatches(), c.patchVectorSize());
         embedding = Matrices.matrix((long) batch * c.numPatches(), dim);

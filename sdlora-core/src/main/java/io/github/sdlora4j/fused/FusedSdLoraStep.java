@@ -11,8 +11,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Loss and gradients of one SD-LoRA training batch, computed by hand: the same function as the SameDiff training
@@ -34,13 +32,7 @@ public final class FusedSdLoraStep {
     private final INDArray headBias;
     private final INDArray headWeightGrad;
     private final INDArray headBiasGrad;
-    /** Arrays per batch size: an epoch's last, smaller batch must not make the next epoch reallocate everything. */
-    private final Map<Integer, Activations> activations = new LinkedHashMap<>(4, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Activations> eldest) {
-            return size() > 2;
-        }
-    };
+    private final RecentBySize<Activations> activations = new RecentBySize<>();
     private Activations act;
 
     /**
@@ -156,7 +148,7 @@ public final class FusedSdLoraStep {
                     + Arrays.toString(labels.shape()));
         }
         int batch = (int) images.size(0);
-        act = activations.computeIfAbsent(batch, b -> new Activations(c, b));
+        act = activations.get(batch, b -> new Activations(c, b));
         float[] alpha = magnitudes.data().asFloat();
         embed(images);
         float[] pending = null;

@@ -49,9 +49,7 @@ final class ProjectionAdapter {
     private final float[] gradAHost;
     private final float[] gradBHost;
     private final GradientForm form;
-    /** Work arrays for the two most recent batch sizes (see {@code FusedSdLoraStep}). */
-    private Scratch scratch;
-    private Scratch previousScratch;
+    private final RecentBySize<Scratch> scratches = new RecentBySize<>();
 
     /** Which exact form the backward uses. */
     enum GradientForm {
@@ -64,7 +62,7 @@ final class ProjectionAdapter {
     }
 
     /** Per-batch-size work arrays. */
-    private record Scratch(int rows, boolean lowRank, INDArray low, INDArray projected, INDArray bScaled,
+    private record Scratch(boolean lowRank, INDArray low, INDArray projected, INDArray bScaled,
                            INDArray dLow, INDArray dA, INDArray dW, INDArray dWb) {
     }
 
@@ -202,23 +200,18 @@ final class ProjectionAdapter {
     }
 
     private Scratch scratch(int rows) {
-        if (scratch != null && scratch.rows != rows && previousScratch != null && previousScratch.rows == rows) {
-            Scratch swap = scratch;
-            scratch = previousScratch;
-            previousScratch = swap;
-        }
-        if (scratch == null || scratch.rows != rows) {
-            previousScratch = scratch;
-            double lowRankCost = 4.0 * rows * dim * (rank + currentRank);
-            double weightCost = 2.0 * rows * dim * dim + 2.0 * dim * dim * (rank + currentRank);
-            boolean lowRank = form == GradientForm.CHEAPER ? lowRankCost <= weightCost : form == GradientForm.LOW_RANK;
-            scratch = lowRank
-                    ? new Scratch(rows, true, Matrices.matrix(rows, rank), Matrices.matrix(dim, rank),
-                    Matrices.matrix(dim, currentRank), Matrices.matrix(rows, currentRank),
-                    Matrices.matrix(currentRank, dim), null, null)
-                    : new Scratch(rows, false, null, Matrices.matrix(dim, rank), null, null, null,
-                    Matrices.matrix(dim, dim), Matrices.matrix(dim, currentRank));
-        }
-        return scratch;
+        return scratches.get(rows, this::newScratch);
+    }
+
+    private Scratch newScratch(int rows) {
+        double lowRankCost = 4.0 * rows * dim * (rank + currentRank);
+        double weightCost = 2.0 * rows * dim * dim + 2.0 * dim * dim * (rank + currentRank);
+        boolean lowRank = form == GradientForm.CHEAPER ? lowRankCost <= weightCost : form == GradientForm.LOW_RANK;
+        return lowRank
+                ? new Scratch(true, Matrices.matrix(rows, rank), Matrices.matrix(dim, rank),
+                Matrices.matrix(dim, currentRank), Matrices.matrix(rows, currentRank),
+                Matrices.matrix(currentRank, dim), null, null)
+                : new Scratch(false, null, Matrices.matrix(dim, rank), null, null, null,
+                Matrices.matrix(dim, dim), Matrices.matrix(dim, currentRank));
     }
 }
