@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
  *
  * <p>Reader options (all optional): {@code seed} (1), {@code classes} (100), {@code trainPerClass}
  * (100), {@code testPerClass} (20), {@code size} (32), {@code split} ({@code benchmark} or
- * {@code pretrain}), {@code pretrainClasses} (100).
+ * {@code pretrain}), {@code pretrainClasses} (100), {@code rendition} ({@code photo} or {@code sketch}: the drawing
+ * style of both splits, see {@link SyntheticImages.Rendition}).
  *
  * @param seed            image seed
  * @param classes         benchmark classes
@@ -25,9 +26,10 @@ import java.util.stream.IntStream;
  * @param testPerClass    test images per class
  * @param size            image width and height
  * @param pretrainClasses classes of the disjoint pretraining split
+ * @param rendition       drawing style of the images
  */
 public record SyntheticDataset(long seed, int classes, int trainPerClass, int testPerClass, int size,
-                               int pretrainClasses) implements DatasetReader {
+                               int pretrainClasses, SyntheticImages.Rendition rendition) implements DatasetReader {
 
     /** Seed of the fixed vocabulary shuffle that deals concepts to the benchmark and pretraining splits. */
     static final long VOCABULARY_SEED = 20240229L;
@@ -48,7 +50,13 @@ public record SyntheticDataset(long seed, int classes, int trainPerClass, int te
             throw new IllegalArgumentException("synthetic trainPerClass and testPerClass must be > 0, got "
                     + trainPerClass + " and " + testPerClass);
         }
-        new SyntheticImages(size); // validates size
+        new SyntheticImages(size, rendition); // validates size and rendition
+    }
+
+    /** A dataset in the {@link SyntheticImages.Rendition#PHOTO} style. */
+    public SyntheticDataset(long seed, int classes, int trainPerClass, int testPerClass, int size,
+                            int pretrainClasses) {
+        this(seed, classes, trainPerClass, testPerClass, size, pretrainClasses, SyntheticImages.Rendition.PHOTO);
     }
 
     /** @return the defaults: seed 1, 100 classes, 100 train / 20 test images per class, 32x32, 100 pretraining classes */
@@ -63,7 +71,21 @@ public record SyntheticDataset(long seed, int classes, int trainPerClass, int te
                 Long.parseLong(options.getOrDefault("seed", String.valueOf(d.seed)).strip()),
                 intOption(options, "classes", d.classes), intOption(options, "trainPerClass", d.trainPerClass),
                 intOption(options, "testPerClass", d.testPerClass), intOption(options, "size", d.size),
-                intOption(options, "pretrainClasses", d.pretrainClasses));
+                intOption(options, "pretrainClasses", d.pretrainClasses), renditionOption(options, d.rendition));
+    }
+
+    private static SyntheticImages.Rendition renditionOption(Map<String, String> options,
+                                                             SyntheticImages.Rendition def) {
+        String v = options.get("rendition");
+        if (v == null) {
+            return def;
+        }
+        for (SyntheticImages.Rendition r : SyntheticImages.Rendition.values()) {
+            if (r.name().equalsIgnoreCase(v.strip())) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("synthetic option 'rendition' must be 'photo' or 'sketch', got '" + v + "'");
     }
 
     @Override
@@ -124,7 +146,7 @@ public record SyntheticDataset(long seed, int classes, int trainPerClass, int te
     }
 
     private LabeledDataset dataset(String name, int[] concepts, int splitTag) {
-        SyntheticImages images = new SyntheticImages(size);
+        SyntheticImages images = new SyntheticImages(size, rendition);
         List<String> names = IntStream.of(concepts).mapToObj(SyntheticDataset::conceptName).toList();
         return new LabeledDataset(name, names,
                 new Split(images, concepts, trainPerClass, seed, splitTag),

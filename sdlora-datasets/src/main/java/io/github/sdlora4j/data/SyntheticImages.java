@@ -1,5 +1,6 @@
 package io.github.sdlora4j.data;
 
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -25,14 +26,43 @@ public final class SyntheticImages {
     /** Number of distinct concepts (classes) the vocabulary can express. */
     public static final int CONCEPTS = SHAPES * TEXTURES * HUES;
 
+    /**
+     * How a concept is drawn. The concept (shape, texture, hue) is the same in every rendition; only the style
+     * changes, as ImageNet-R draws ImageNet's classes as sketches, cartoons and paintings.
+     */
+    public enum Rendition {
+        /** Textured object on a textured background of random colour (what the pretraining split uses). */
+        PHOTO,
+        /**
+         * Ink drawing on pale paper: the object's outline in a dark ink of its hue, its texture hatched in that ink
+         * over a light tint of the hue, a grey-outlined distractor; little noise.
+         */
+        SKETCH
+    }
+
     private final int size;
+    private final Rendition rendition;
 
     /** @param size image width and height in pixels, &gt;= 8 */
     public SyntheticImages(int size) {
+        this(size, Rendition.PHOTO);
+    }
+
+    /**
+     * @param size      image width and height in pixels, &gt;= 8
+     * @param rendition the drawing style
+     */
+    public SyntheticImages(int size, Rendition rendition) {
         if (size < 8) {
             throw new IllegalArgumentException("synthetic image size must be >= 8, got " + size);
         }
         this.size = size;
+        this.rendition = Objects.requireNonNull(rendition, "rendition");
+    }
+
+    /** @return the drawing style */
+    public Rendition rendition() {
+        return rendition;
     }
 
     /** @return image width and height */
@@ -84,6 +114,21 @@ public final class SyntheticImages {
         double dRot = rng.nextDouble() * 2 * Math.PI;
         double[] dColor = hsv(rng.nextDouble(), rng.nextDouble(), 0.3 + 0.7 * rng.nextDouble());
         double noise = 0.03 + 0.05 * rng.nextDouble();
+        boolean sketch = rendition == Rendition.SKETCH;
+        double[] paper = null;
+        double[] ink = null;
+        double[] tint = null;
+        double[] dInk = null;
+        if (sketch) {
+            // Drawn after PHOTO's values, so that PHOTO images stay what they were.
+            paper = hsv(rng.nextDouble(), 0.08 * rng.nextDouble(), 0.90 + 0.08 * rng.nextDouble());
+            ink = hsv(hue, 0.7 + 0.3 * rng.nextDouble(), 0.25 + 0.2 * rng.nextDouble());
+            tint = hsv(hue, 0.25 + 0.25 * rng.nextDouble(), 0.92 + 0.06 * rng.nextDouble());
+            double grey = 0.3 + 0.3 * rng.nextDouble();
+            dInk = new double[] {grey, grey, grey};
+            bgContrast = 0.06;
+            noise = 0.015;
+        }
 
         int plane = size * size;
         byte[] px = new byte[3 * plane];
@@ -97,14 +142,35 @@ public final class SyntheticImages {
                 double py0 = y + 0.5;
                 // Background: a low-contrast texture between two random colours.
                 double bt = texture(bgTexture, px0 / s * 2 - 1, py0 / s * 2 - 1, bgFreq, bgAngle) * bgContrast;
-                double r = lerp(bg[0], bg2[0], bt);
-                double g = lerp(bg[1], bg2[1], bt);
-                double b = lerp(bg[2], bg2[2], bt);
+                double r;
+                double g;
+                double b;
+                if (sketch) { // paper with a faint grain
+                    r = paper[0] - bt;
+                    g = paper[1] - bt;
+                    b = paper[2] - bt;
+                } else {
+                    r = lerp(bg[0], bg2[0], bt);
+                    g = lerp(bg[1], bg2[1], bt);
+                    b = lerp(bg[2], bg2[2], bt);
+                }
                 // Object, in its own rotated unit frame.
                 double ux = ((px0 - cx) * cosR + (py0 - cy) * sinR) / radius;
                 double uy = (-(px0 - cx) * sinR + (py0 - cy) * cosR) / radius;
-                double cover = clamp01(0.5 - shapeDistance(shape, ux, uy) * radius);
-                if (cover > 0) {
+                double edge = shapeDistance(shape, ux, uy) * radius;
+                double cover = clamp01(0.5 - edge);
+                if (sketch) {
+                    if (cover > 0) {
+                        double t = texture(texture, ux, uy, texFreq, texAngle);
+                        r = lerp(r, lerp(tint[0], ink[0], t), cover);
+                        g = lerp(g, lerp(tint[1], ink[1], t), cover);
+                        b = lerp(b, lerp(tint[2], ink[2], t), cover);
+                    }
+                    double line = clamp01(1.6 - 2.0 * Math.abs(edge)); // an outline about 1.3 px wide
+                    r = lerp(r, ink[0], line);
+                    g = lerp(g, ink[1], line);
+                    b = lerp(b, ink[2], line);
+                } else if (cover > 0) {
                     double t = texture(texture, ux, uy, texFreq, texAngle);
                     r = lerp(r, lerp(fg[0], fg2[0], t), cover);
                     g = lerp(g, lerp(fg[1], fg2[1], t), cover);
@@ -113,10 +179,18 @@ public final class SyntheticImages {
                 if (distractor) {
                     double vx = ((px0 - dx) * cosD + (py0 - dy) * sinD) / dRadius;
                     double vy = (-(px0 - dx) * sinD + (py0 - dy) * cosD) / dRadius;
-                    double dc = clamp01(0.5 - shapeDistance(dShape, vx, vy) * dRadius);
-                    r = lerp(r, dColor[0], dc);
-                    g = lerp(g, dColor[1], dc);
-                    b = lerp(b, dColor[2], dc);
+                    double dEdge = shapeDistance(dShape, vx, vy) * dRadius;
+                    if (sketch) {
+                        double dLine = clamp01(1.6 - 2.0 * Math.abs(dEdge));
+                        r = lerp(r, dInk[0], dLine);
+                        g = lerp(g, dInk[1], dLine);
+                        b = lerp(b, dInk[2], dLine);
+                    } else {
+                        double dc = clamp01(0.5 - dEdge);
+                        r = lerp(r, dColor[0], dc);
+                        g = lerp(g, dColor[1], dc);
+                        b = lerp(b, dColor[2], dc);
+                    }
                 }
                 int i = y * size + x;
                 px[i] = toByte(r + noise * rng.nextGaussian());
