@@ -2,7 +2,10 @@ package io.github.sdlora4j.benchmark;
 
 import io.github.sdlora4j.data.ClassIncrementalBenchmark;
 import io.github.sdlora4j.data.DatasetSpec;
+import io.github.sdlora4j.datavec.ImageFileRecordReader;
 import io.github.sdlora4j.vit.VitConfig;
+import org.datavec.api.io.labels.ParentPathLabelGenerator;
+import org.datavec.api.split.FileSplit;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import javax.imageio.ImageIO;
@@ -14,11 +17,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
  * Images per second that sdlora-datasets delivers to training (decode, RandomResizedCrop + flip, batch, prefetch):
- * the synthetic benchmark (drawn on the fly) and a folder of JPEGs written to a temporary directory.
+ * the synthetic benchmark (drawn on the fly) and a folder of JPEGs written to a temporary directory, read by our
+ * image-folder reader and through DataVec.
  */
 public final class DatasetsPipelineProbe implements DataPipelineProbe {
 
@@ -42,7 +47,12 @@ public final class DatasetsPipelineProbe implements DataPipelineProbe {
             DatasetSpec folder = DatasetSpec.of("image-folder", dir, 4, 4, model.imageSize());
             Throughput jpeg = time("jpeg_folder", folder, batch, batches,
                     "96x96 JPEGs decoded (javax.imageio), cropped to " + model.imageSize() + "px and flipped");
-            return List.of(drawn, jpeg);
+            // The same folder as a DataVec pipeline: FileSplit + ParentPathLabelGenerator into ClassIncrementalBenchmark.from.
+            Throughput datavec = time("datavec_folder", () -> ClassIncrementalBenchmark.from(
+                    ImageFileRecordReader.paths(new ParentPathLabelGenerator()), new FileSplit(dir.resolve("train").toFile()),
+                    new FileSplit(dir.resolve("test").toFile()), folder), batch, batches,
+                    "the same JPEG folder read through DataVec (FileSplit, ParentPathLabelGenerator, ImageFileRecordReader)");
+            return List.of(drawn, jpeg, datavec);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -51,7 +61,12 @@ public final class DatasetsPipelineProbe implements DataPipelineProbe {
     }
 
     private static Throughput time(String name, DatasetSpec spec, int batch, int batches, String note) {
-        try (ClassIncrementalBenchmark bench = ClassIncrementalBenchmark.open(spec)) {
+        return time(name, () -> ClassIncrementalBenchmark.open(spec), batch, batches, note);
+    }
+
+    private static Throughput time(String name, Supplier<ClassIncrementalBenchmark> open, int batch, int batches,
+                                   String note) {
+        try (ClassIncrementalBenchmark bench = open.get()) {
             DataSetIterator it = bench.trainIterator(0, batch, 1);
             it.next(); // warm-up: threads started, first batch decoded
             long images = 0;

@@ -1,8 +1,8 @@
 package io.github.sdlora4j.learner;
 
 import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.listeners.Loss;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
@@ -12,7 +12,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
 
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +37,12 @@ final class FitLoss {
     private final String input;
     private final String label;
     private final Set<String> trained = new LinkedHashSet<>();
+    private final List<Listener> userListeners;
     private TrainingSession session;
 
-    private FitLoss(SameDiff sd, String input, String label) {
+    private FitLoss(SameDiff sd, String input, String label, List<Listener> userListeners) {
         this.sd = sd;
+        this.userListeners = userListeners;
         this.input = input;
         this.label = label;
         for (SDVariable v : sd.variables()) {
@@ -49,6 +54,12 @@ final class FitLoss {
 
     /** Sets the training configuration of {@code sd}, whose graph must be complete (features → {@code input}, labels → {@code label}). */
     static FitLoss configure(SameDiff sd, String loss, String input, String label, IUpdater updater) {
+        return configure(sd, loss, input, label, updater, List.of());
+    }
+
+    /** As above; {@code userListeners} (live) hear every step besides the graph's own listeners. */
+    static FitLoss configure(SameDiff sd, String loss, String input, String label, IUpdater updater,
+                             List<Listener> userListeners) {
         sd.setLossVariables(loss);
         sd.setTrainingConfig(TrainingConfig.builder()
                 .updater(updater)
@@ -56,7 +67,7 @@ final class FitLoss {
                 .dataSetLabelMapping(label)
                 .trainEvaluation(loss, 0, new LossEvaluationHook())
                 .build());
-        return new FitLoss(sd, input, label);
+        return new FitLoss(sd, input, label, userListeners);
     }
 
     /**
@@ -76,16 +87,15 @@ final class FitLoss {
         if (sd.getUpdaterMap() == null) {
             initializeTraining(sd);
         }
-        At at = At.builder()
-                .epoch(config.getEpochCount())
-                .iteration(config.getIterationCount())
-                .trainingThreadNum(0)
-                .javaThreadNum(Thread.currentThread().getId())
-                .operation(Operation.TRAINING)
-                .build();
+        // The epoch is the learner's (SameDiff counts one per fit call); the learning-rate schedule does not read it.
+        At at = StepListeners.at(epoch, config.getIterationCount());
+        List<Listener> listeners = new ArrayList<>(sd.getListeners());
+        listeners.addAll(userListeners);
+        MultiDataSet mds = batch.toMultiDataSet();
+        StepListeners.iterationStart(listeners, sd, at, mds);
         Map<String, INDArray> placeholders = Map.of(input, batch.getFeatures(), label, batch.getLabels());
         Loss loss = session.trainingIteration(config, placeholders, trained, sd.getUpdaterMap(),
-                batch.toMultiDataSet(), sd.getLossVariables(), List.copyOf(sd.getListeners()), at);
+                mds, sd.getLossVariables(), listeners, at);
         config.incrementIterationCount();
         double value = loss.getLosses()[0];
         if (!Double.isFinite(value)) {

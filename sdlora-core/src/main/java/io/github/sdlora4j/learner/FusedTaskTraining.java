@@ -7,11 +7,16 @@ import io.github.sdlora4j.lora.SdLoraAdapterGraph;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +32,7 @@ final class FusedTaskTraining implements TaskTraining {
     private final FlatUpdate update;
     private final int task;
     private final boolean trainMagnitudes;
+    private final List<Listener> listeners;
     private int iterations;
     /** Whether the optimizer holds state worth saving: after a step, or after a restore. */
     private boolean hasState;
@@ -36,8 +42,9 @@ final class FusedTaskTraining implements TaskTraining {
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
      */
     FusedTaskTraining(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                      OptimizerConfig optimizer, boolean trainMagnitudes) {
+                      OptimizerConfig optimizer, boolean trainMagnitudes, List<Listener> listeners) {
         this.task = state.currentTask();
+        this.listeners = listeners;
         this.trainMagnitudes = trainMagnitudes;
         this.step = new FusedSdLoraStep(backbone, state, norm, head.weightRows(known), head.biasRows(known));
         this.schedule = new EpochLearningRate(optimizer);
@@ -61,6 +68,9 @@ final class FusedTaskTraining implements TaskTraining {
     @Override
     public double step(DataSet batch, int epoch, int iteration) {
         schedule.setEpoch(epoch);
+        At at = StepListeners.at(epoch, iterations);
+        MultiDataSet mds = listeners.isEmpty() ? null : batch.toMultiDataSet();
+        StepListeners.iterationStart(listeners, null, at, mds);
         double loss = step.lossAndGradients(batch.getFeatures(), batch.getLabels());
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(task, epoch, iteration, loss);
@@ -71,6 +81,7 @@ final class FusedTaskTraining implements TaskTraining {
         if (nonFinite != null) {
             throw new NonFiniteLossException(task, epoch, iteration, "Parameter '" + nonFinite + "' became non-finite");
         }
+        StepListeners.iterationDone(listeners, null, at, mds, loss);
         return loss;
     }
 

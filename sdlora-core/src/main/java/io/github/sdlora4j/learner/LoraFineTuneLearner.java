@@ -23,6 +23,7 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     private final VitWeights backbone;
     private final SdLoraState state;
     private final ClassifierHead head;
+    private final StepListeners listeners = new StepListeners();
     private int knownClasses;
     private int newClasses;
     private int task = -1;
@@ -58,6 +59,17 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
         inference = null;
     }
 
+    /**
+     * Attaches SameDiff {@link org.nd4j.autodiff.listeners.Listener}s (as DL4J users attach them to
+     * {@code SameDiff.fit}): every training step calls their {@code iterationStart} and {@code iterationDone}, the
+     * latter with the step's loss (named {@code "loss"}, the value {@link #trainStep} returns), on either training
+     * engine; the SameDiff engine also runs their per-op hooks, the fused engine passes no graph ({@code sd} is
+     * {@code null}). Next to the {@link TrainingMonitor} of {@link #train}; listeners added between steps hear the next.
+     */
+    public void addListeners(org.nd4j.autodiff.listeners.Listener... added) {
+        listeners.add(added);
+    }
+
     @Override
     public double trainStep(DataSet batch, int epoch, int step) {
         if (!inTask) {
@@ -66,7 +78,7 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
         int first = firstTrainedClass(knownClasses);
         if (training == null) {
             training = TrainingEngine.selected(TYPE).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
-                    config.optimizer(), TYPE, false);
+                    config.optimizer(), TYPE, false, listeners.list());
         }
         INDArray labels = TaskLabels.slice(batch.getLabels(), first, knownClasses + newClasses - first);
         double loss;

@@ -42,6 +42,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
     private final SdLoraState state;
     private final ClassifierHead head;
     private final List<Integer> taskClasses;
+    private final StepListeners listeners = new StepListeners();
     private int knownClasses;
     private boolean inTask;
     private TaskTraining training;
@@ -134,6 +135,17 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         return training != null ? training.optimizerState() : pendingOptimizerState;
     }
 
+    /**
+     * Attaches SameDiff {@link org.nd4j.autodiff.listeners.Listener}s (as DL4J users attach them to
+     * {@code SameDiff.fit}): every training step calls their {@code iterationStart} and {@code iterationDone}, the
+     * latter with the step's loss (named {@code "loss"}, the value {@link #trainStep} returns), on either training
+     * engine; the SameDiff engine also runs their per-op hooks, the fused engine passes no graph ({@code sd} is
+     * {@code null}). Next to the {@link TrainingMonitor} of {@link #train}; listeners added between steps hear the next.
+     */
+    public void addListeners(org.nd4j.autodiff.listeners.Listener... added) {
+        listeners.add(added);
+    }
+
     @Override
     public double trainStep(DataSet batch, int epoch, int step) {
         if (!inTask) {
@@ -142,7 +154,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         int newClasses = taskClasses.get(taskClasses.size() - 1);
         if (training == null) {
             training = TrainingEngine.selected(TYPE).start(backbone, state, config.mode().norm(), head, knownClasses,
-                    config.optimizer(), TYPE, true);
+                    config.optimizer(), TYPE, true, listeners.list());
             training.restoreOptimizerState(pendingOptimizerState);
             pendingOptimizerState = Map.of();
         }

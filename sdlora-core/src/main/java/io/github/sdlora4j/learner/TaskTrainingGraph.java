@@ -7,6 +7,7 @@ import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitGraph;
 import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,6 +16,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.GradientUpdater;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,7 +41,7 @@ final class TaskTrainingGraph implements TaskTraining {
 
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                       OptimizerConfig optimizer, DataType type) {
-        this(backbone, state, norm, head, known, optimizer, type, true);
+        this(backbone, state, norm, head, known, optimizer, type, true, List.of());
     }
 
     /**
@@ -47,7 +49,7 @@ final class TaskTrainingGraph implements TaskTraining {
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
      */
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                      OptimizerConfig optimizer, DataType type, boolean trainMagnitudes) {
+                      OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, List<Listener> listeners) {
         this.task = state.currentTask();
         this.trainMagnitudes = trainMagnitudes;
         this.adapters = new SdLoraAdapterGraph(state, norm, true, trainMagnitudes, type);
@@ -59,7 +61,7 @@ final class TaskTrainingGraph implements TaskTraining {
         sd.loss.softmaxCrossEntropy(LOSS, label, logits, null);
         sd.setLossVariables(LOSS);
         this.schedule = new EpochLearningRate(optimizer);
-        this.loss = FitLoss.configure(sd, LOSS, VitGraph.INPUT, LABEL, optimizer.newUpdater(schedule));
+        this.loss = FitLoss.configure(sd, LOSS, VitGraph.INPUT, LABEL, optimizer.newUpdater(schedule), listeners);
     }
 
     @Override

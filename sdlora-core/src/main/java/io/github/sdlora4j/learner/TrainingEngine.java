@@ -5,11 +5,13 @@ import io.github.sdlora4j.fused.FusedSdLoraStep;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.VitWeights;
+import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -83,10 +85,11 @@ public enum TrainingEngine {
 
     /** This engine's training of the current task of {@code state}. */
     TaskTraining start(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                       OptimizerConfig optimizer, DataType type, boolean trainMagnitudes) {
+                       OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, List<Listener> listeners) {
         return switch (this) {
-            case FUSED -> new FusedTaskTraining(backbone, state, norm, head, known, optimizer, trainMagnitudes);
-            case SAMEDIFF -> new TaskTrainingGraph(backbone, state, norm, head, known, optimizer, type, trainMagnitudes);
+            case FUSED -> new FusedTaskTraining(backbone, state, norm, head, known, optimizer, trainMagnitudes, listeners);
+            case SAMEDIFF -> new TaskTrainingGraph(backbone, state, norm, head, known, optimizer, type, trainMagnitudes,
+                    listeners);
         };
     }
 }

@@ -106,6 +106,33 @@ public final class ClassIncrementalBenchmark implements AutoCloseable {
                 spec.preprocessing(), spec.skipCorrupt(), spec.prefetchBatches(), spec.decodeThreads());
     }
 
+    /**
+     * The benchmark {@code spec} describes (class order, tasks, preprocessing, threads) over a DataVec pipeline:
+     * {@code reader} is initialized on {@code train}, read, then on {@code test} (e.g. the two parts of
+     * {@code new FileSplit(root, exts, rng).sample(pathFilter, 80, 20)}, or two {@code FileSplit}s). Records are
+     * {@code [image, ..., label]} as {@link io.github.sdlora4j.datavec.RecordReaderDataset} describes; the classes are
+     * the reader's {@code getLabels()}. {@code spec}'s format, root and options are not used.
+     *
+     * @throws DatasetFormatException   naming the record if one lacks an image or a label, or has a label outside
+     *                                  the declared classes
+     * @throws IllegalArgumentException if the spec does not fit the dataset (class order, task sizes)
+     */
+    public static ClassIncrementalBenchmark from(org.datavec.api.records.reader.RecordReader reader,
+                                                 org.datavec.api.split.InputSplit train,
+                                                 org.datavec.api.split.InputSplit test, DatasetSpec spec) {
+        return open(spec, io.github.sdlora4j.datavec.RecordReaderDataset.read(reader, train, test, null));
+    }
+
+    /**
+     * As {@link #from(org.datavec.api.records.reader.RecordReader, org.datavec.api.split.InputSplit,
+     * org.datavec.api.split.InputSplit, DatasetSpec)}, over two readers already initialized on the train and the
+     * test data (our formats' {@link io.github.sdlora4j.datavec.DatasetRecordReader}s, say).
+     */
+    public static ClassIncrementalBenchmark from(org.datavec.api.records.reader.RecordReader train,
+                                                 org.datavec.api.records.reader.RecordReader test, DatasetSpec spec) {
+        return open(spec, io.github.sdlora4j.datavec.RecordReaderDataset.read(train, test, null));
+    }
+
     private int[][] groupByLabel(DatasetSplit s, String splitName) {
         int n = data.numClasses();
         int[] counts = new int[n];
