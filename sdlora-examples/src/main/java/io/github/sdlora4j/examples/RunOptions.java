@@ -1,5 +1,6 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.data.DataCheck;
 import io.github.sdlora4j.metrics.SeedStatistics;
 import picocli.CommandLine.Option;
 
@@ -25,6 +26,10 @@ final class RunOptions {
     @Option(names = "--resume", description = "Continue the interrupted run in --out (same config and options).")
     boolean resume;
 
+    @Option(names = "--verify-data", description = "Decode every image before training (default: read each file's"
+            + " header and check that it is complete).")
+    boolean verifyData;
+
     /** Applies the overrides, runs, prints the summary. */
     int execute(RunConfig loaded, PrintStream console) throws IOException {
         RunConfig config = loaded;
@@ -35,7 +40,8 @@ final class RunOptions {
         if (seeds != null && !seeds.isEmpty()) {
             config = config.withSeeds(seeds);
         }
-        List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume);
+        List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume,
+                verifyData ? DataCheck.Depth.FULL_DECODE : DataCheck.Depth.HEADERS);
         printSummary(results, console);
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
                 RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
