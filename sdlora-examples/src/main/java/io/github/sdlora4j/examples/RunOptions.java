@@ -30,8 +30,8 @@ final class RunOptions {
             + " header and check that it is complete).")
     boolean verifyData;
 
-    /** Applies the overrides, runs, prints the summary. */
-    int execute(RunConfig loaded, PrintStream console) throws IOException {
+    /** @return {@code loaded} with the command line's {@code --method} and {@code --seed} applied (validated) */
+    RunConfig withOverrides(RunConfig loaded) {
         RunConfig config = loaded;
         if (method != null) {
             Methods.require(method.toLowerCase(Locale.ROOT));
@@ -40,6 +40,11 @@ final class RunOptions {
         if (seeds != null && !seeds.isEmpty()) {
             config = config.withSeeds(seeds);
         }
+        return config;
+    }
+
+    /** Runs {@code config} (overrides applied), prints the summary. */
+    int execute(RunConfig config, PrintStream console) throws IOException {
         List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume,
                 verifyData ? DataCheck.Depth.FULL_DECODE : DataCheck.Depth.HEADERS);
         printSummary(results, console);
