@@ -125,7 +125,8 @@ final class RunOutputs {
      */
     RunState prepare(boolean resume, JsonNode effective) throws IOException {
         Path state = dir.resolve(STATE);
-        RunState found = Files.isRegularFile(state) ? ConfigLoader.JSON.readValue(state.toFile(), RunState.class) : null;
+        RunState found = Files.isRegularFile(state) ? ConfigLoader.JSON.readValue(state.toFile(), RunState.class)
+                : null;
         boolean trained = Files.exists(dir.resolve(RESULTS_JSON)) || hasStepSnapshots()
                 || found != null && (!found.completed().isEmpty() || found.current() != null);
         if (resume) {

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * The {@code sdlora} command: runs the class-incremental protocol from a configuration and works with its outputs.
- * Exit codes: 0 success, 1 error (bad config, data or input, I/O), 2 usage error, 3 training stopped inside a task (the loss or
- * the parameters became NaN/Inf, or a step failed); the message names seed, task, epoch and step.
+ * Exit codes: 0 success, 1 error (bad config, data or input, I/O), 2 usage error, 3 training stopped inside a task
+ * (the loss or the parameters became NaN/Inf, or a step failed); the message names seed, task, epoch and step.
  */
 @Command(name = "sdlora", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "SD-LoRA class-incremental learning on Deeplearning4j.",
@@ -73,10 +73,9 @@ public final class SdloraCli implements Runnable {
 
     /**
      * Runs help and version requests as usual; any subcommand first checks its arguments and config where it can
-     * without ND4J ({@link ChecksBeforeBackend}: usage errors exit 2, config errors 1, both before the backend starts),
-     * then checks that ND4J's backend can run here, so an
-     * unsupported GPU is an error message before ND4J's CUDA backend starts (and can fail in native code), and that
-     * the training engine asked for can run.
+     * without ND4J ({@link ChecksBeforeBackend}: usage errors exit 2, config errors 1, both before the backend
+     * starts), then that ND4J's backend can run here, so an unsupported GPU is an error message before ND4J's CUDA
+     * backend starts (and can fail in native code), and that the training engine asked for can run.
      */
     private static int checkBackendThenRun(CommandLine.ParseResult parseResult) {
         Integer help = CommandLine.executeHelpRequest(parseResult);

@@ -45,7 +45,7 @@ class AccuracyChartTest {
             }
         }
         assertTrue(blue > 1000 && red > 1000, "cells not found: " + blue + " blue, " + red + " red pixels");
-        assertTrue(blueY / blue < redY / red, "task 1's row (blue, y " + blueY / blue + ") must be above task 2's (red, y "
-                + redY / red + ")");
+        assertTrue(blueY / blue < redY / red, "task 1's row (blue, y " + blueY / blue
+                + ") must be above task 2's (red, y " + redY / red + ")");
     }
 }

@@ -33,7 +33,8 @@ class CliOutputTest {
 
     private Result sdlora(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), SdloraCli.class.getName()));
+                "-Xmx512m", "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), SdloraCli.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -86,7 +86,8 @@ class DataPreflightTest {
         assertFalse(Files.exists(out.resolve(RunOutputs.STATE)), "nothing written before training");
 
         // skipCorrupt keeps skipping and counting: the same data trains to the end.
-        Files.writeString(config, Files.readString(config).replace("  decodeThreads: 1", "  decodeThreads: 1\n  skipCorrupt: true"));
+        Files.writeString(config, Files.readString(config)
+                .replace("  decodeThreads: 1", "  decodeThreads: 1\n  skipCorrupt: true"));
         assertEquals(0, cl.execute("run", "--config", config.toString(), "--out", out.toString()), err.toString());
         assertTrue(Files.exists(out.resolve(RunOutputs.RESULTS_JSON)));
     }
