@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -51,25 +54,56 @@ public final class AtomicFiles {
         if (!Files.isDirectory(directory)) {
             throw new IOException("cannot write " + target + ": directory " + directory + " does not exist");
         }
-        TempFile temp = createTemp(directory, absolute.getFileName().toString());
+        TempFile temp;
+        try {
+            temp = createTemp(directory, absolute.getFileName().toString());
+        } catch (IOException e) {
+            throw cannotWrite(target, e);
+        }
         try {
             try (FileChannel channel = temp.channel();
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES)) {
                 body.accept(new FilterOutputStream(out) {
                     @Override
+                    public void write(int b) throws IOException {
+                        try {
+                            out.write(b);
+                        } catch (IOException e) {
+                            throw cannotWrite(target, e);
+                        }
+                    }
+
+                    @Override
                     public void write(byte[] b, int off, int len) throws IOException {
-                        out.write(b, off, len); // FilterOutputStream would write byte by byte.
+                        try {
+                            out.write(b, off, len); // FilterOutputStream would write byte by byte.
+                        } catch (IOException e) {
+                            throw cannotWrite(target, e);
+                        }
                     }
 
                     @Override
                     public void close() throws IOException {
-                        flush(); // The real close (and fsync) happens below, once the body has finished.
+                        // The real close (and fsync) happens below, once the body has finished.
+                        try {
+                            out.flush();
+                        } catch (IOException e) {
+                            throw cannotWrite(target, e);
+                        }
                     }
                 });
-                out.flush();
-                channel.force(true);
+                try {
+                    out.flush();
+                    channel.force(true);
+                } catch (IOException e) {
+                    throw cannotWrite(target, e);
+                }
             }
-            move(temp.path(), absolute);
+            try {
+                move(temp.path(), absolute);
+            } catch (IOException e) {
+                throw cannotWrite(target, e);
+            }
         } catch (Throwable failure) {
             try {
                 Files.deleteIfExists(temp.path());
@@ -79,6 +113,31 @@ public final class AtomicFiles {
             throw failure;
         }
         syncDirectory(directory);
+    }
+
+    /**
+     * A failure of the file system while writing names the target, not the temporary file (which the user never asked
+     * for and which is gone by the time the message is read), and says why: disk full, read-only, permission denied.
+     */
+    private static IOException cannotWrite(Path target, IOException e) {
+        if (e instanceof TargetWriteException) {
+            return e;
+        }
+        String why = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : e instanceof AccessDeniedException ? "permission denied (a read-only folder or file system?)"
+                : e instanceof NoSuchFileException ? "its folder disappeared"
+                : e instanceof FileSystemException ? e.getClass().getSimpleName()
+                : e.getMessage() != null ? e.getMessage() : e.toString();
+        return new TargetWriteException("cannot write " + target + ": " + why, e);
+    }
+
+    /** A write that failed in the file system, named after its target. */
+    private static final class TargetWriteException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TargetWriteException(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     private static TempFile createTemp(Path directory, String fileName) throws IOException {

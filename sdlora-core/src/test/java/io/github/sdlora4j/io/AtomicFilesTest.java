@@ -109,4 +109,25 @@ class AtomicFilesTest {
         assertEquals(true, missing.getMessage().contains("does not exist"), missing.getMessage());
         assertEquals(List.of(), listing());
     }
+
+    /** sysfs lets nobody, root included, create a file: the error names the target and why, not the temp file. */
+    @Test
+    void aFolderThatRefusesNewFilesIsReportedUnderTheTargetsName() {
+        Path sys = Path.of("/sys");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(sys.resolve("kernel")), "needs Linux sysfs");
+        Path target = sys.resolve("logits.npy");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> out.write(1)));
+        assertEquals(true, e.getMessage().startsWith("cannot write " + target + ": "), e.getMessage());
+        assertEquals(false, e.getMessage().contains(".tmp"), e.getMessage());
+        assertEquals(true, e.getMessage().contains("permission denied"), e.getMessage());
+    }
+
+    @Test
+    void aFailingBodyKeepsItsOwnException() {
+        IOException own = new IOException("the source ran dry");
+        assertSame(own, assertThrows(IOException.class, () -> AtomicFiles.write(dir.resolve("x.bin"), out -> {
+            out.write(1);
+            throw own;
+        })));
+    }
 }

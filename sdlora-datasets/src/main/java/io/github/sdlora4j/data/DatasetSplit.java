@@ -23,6 +23,20 @@ public interface DatasetSplit {
      */
     RawImage image(int index);
 
+    /**
+     * Checks that image {@code index} can be used, for a data check before training. Splits backed by files read
+     * the file's header (format, dimensions, a complete ending; see {@link ImageDecoder#checkHeader}) unless
+     * {@code decode}; the others, whose images were decoded or are drawn when read, decode only when asked.
+     *
+     * @param decode decode the image fully
+     * @throws DatasetFormatException if the image cannot be read or decoded
+     */
+    default void verify(int index, boolean decode) {
+        if (decode) {
+            image(index);
+        }
+    }
+
     /** @return a human-readable origin of image {@code index} (a file path, or file and record number) */
     String source(int index);
 }

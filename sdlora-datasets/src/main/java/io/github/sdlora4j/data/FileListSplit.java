@@ -41,6 +41,15 @@ public final class FileListSplit implements DatasetSplit {
     }
 
     @Override
+    public void verify(int index, boolean decode) {
+        if (decode) {
+            ImageDecoder.decode(files.get(index));
+        } else {
+            ImageDecoder.checkHeader(files.get(index));
+        }
+    }
+
+    @Override
     public String source(int index) {
         return files.get(index).toString();
     }

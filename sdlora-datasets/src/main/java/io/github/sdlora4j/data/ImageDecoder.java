@@ -11,8 +11,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Decodes JPEG/PNG files with {@code javax.imageio} into {@link RawImage}s.
@@ -22,6 +26,10 @@ import java.util.List;
  * of JPEG file") and return a partly grey image, so warnings are treated as corruption here.
  */
 public final class ImageDecoder {
+
+    private static final byte[] JPEG_END = {(byte) 0xFF, (byte) 0xD9};
+    /** The IEND chunk: zero length, type, CRC. */
+    private static final byte[] PNG_END = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
 
     private ImageDecoder() {
     }
@@ -37,11 +45,7 @@ public final class ImageDecoder {
         // memory cache avoids ImageIO's default temp-file cache.
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              ImageInputStream in = new MemoryCacheImageInputStream(raw)) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new DatasetFormatException(file, "expected a JPEG or PNG image, found no decoder for its content");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = readerFor(file, in);
             try {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -59,6 +63,75 @@ public final class ImageDecoder {
                     + String.join("; ", warnings));
         }
         return fromBufferedImage(img);
+    }
+
+    /**
+     * Checks a file without decoding its pixels, as a data check before training: a JPEG or PNG decoder recognises
+     * it and reads positive dimensions from its header, and the file ends as a complete image of its format does
+     * (JPEG: the end-of-image marker, PNG: the IEND chunk). A file that does not end so is decoded fully to decide,
+     * because bytes after the end marker are legal and decode fine; a truncated file, the usual corruption, then fails.
+     *
+     * @throws DatasetFormatException naming the file and what is wrong with it
+     */
+    public static void checkHeader(Path file) {
+        String format;
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 13);
+             ImageInputStream in = new MemoryCacheImageInputStream(raw)) {
+            ImageReader reader = readerFor(file, in);
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w <= 0 || h <= 0) {
+                    throw new DatasetFormatException(file, "expected positive image dimensions, the header says "
+                            + w + "x" + h);
+                }
+                format = reader.getFormatName().toLowerCase(Locale.ROOT);
+            } finally {
+                reader.dispose();
+            }
+        } catch (DatasetFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new DatasetFormatException(file, "expected a readable JPEG or PNG image", e);
+        }
+        if (!endsComplete(file, format)) {
+            decode(file);
+        }
+    }
+
+    private static boolean endsComplete(Path file, String format) {
+        byte[] end = switch (format) {
+            case "jpeg", "jpg" -> JPEG_END;
+            case "png" -> PNG_END;
+            default -> null;
+        };
+        if (end == null) {
+            return true; // other formats: the header check is all
+        }
+        try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+            if (ch.size() < end.length) {
+                return false;
+            }
+            ByteBuffer tail = ByteBuffer.allocate(end.length);
+            ch.position(ch.size() - end.length);
+            while (tail.hasRemaining()) {
+                if (ch.read(tail) < 0) {
+                    return false;
+                }
+            }
+            return Arrays.equals(tail.array(), end);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static ImageReader readerFor(Path file, ImageInputStream in) {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new DatasetFormatException(file, "expected a JPEG or PNG image, found no decoder for its content");
+        }
+        return readers.next();
     }
 
     /** @return the pixels of {@code img} as planar bytes (1 channel if grayscale, else RGB) */

@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * {@code accuracy.png}: left, the accuracy on all seen classes after each task (one line per seed); right, the
- * accuracy matrix (mean over seeds) as a heat map, row = after task i, column = task j.
+ * accuracy matrix (mean over seeds) as a heat map, row = after task i (task 1 on top, as {@code run} prints it),
+ * column = task j.
  */
 final class AccuracyChart {
 
@@ -62,17 +63,20 @@ final class AccuracyChart {
         return chart;
     }
 
-    private static HeatMapChart heatMap(String method, List<SeedResult> results) {
+    static HeatMapChart heatMap(String method, List<SeedResult> results) {
         int tasks = results.get(0).accuracyMatrix().length;
         HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT)
                 .title(method + ": accuracy matrix (%), mean of " + results.size() + " seed(s)")
                 .xAxisTitle("task evaluated").yAxisTitle("after task").build();
         chart.getStyler().setShowValue(true).setMin(0).setMax(100)
                 .setRangeColors(new Color[]{new Color(0xB2182B), new Color(0xF7F7F7), new Color(0x2166AC)});
-        List<Integer> axis = new ArrayList<>();
+        List<Integer> columns = new ArrayList<>();
+        List<Integer> rows = new ArrayList<>();
         for (int i = 1; i <= tasks; i++) {
-            axis.add(i);
+            columns.add(i);
+            rows.add(0, i);
         }
+        // XChart draws the first y category at the bottom: rows go in reversed, so that task 1 is on top, as printed.
         List<Number[]> cells = new ArrayList<>();
         for (int i = 0; i < tasks; i++) {
             for (int j = 0; j <= i; j++) {
@@ -80,10 +84,10 @@ final class AccuracyChart {
                 for (SeedResult r : results) {
                     sum += r.accuracyMatrix()[i][j];
                 }
-                cells.add(new Number[]{j, i, Math.round(10 * sum / results.size()) / 10.0});
+                cells.add(new Number[]{j, tasks - 1 - i, Math.round(10 * sum / results.size()) / 10.0});
             }
         }
-        chart.addSeries("accuracy", axis, axis, cells);
+        chart.addSeries("accuracy", columns, rows, cells);
         return chart;
     }
 }

@@ -63,6 +63,11 @@ final class Benchmarks {
         }
 
         @Override
+        public void verify(int index, boolean decode) {
+            base.verify(kept[index], decode);
+        }
+
+        @Override
         public String source(int index) {
             return base.source(kept[index]);
         }

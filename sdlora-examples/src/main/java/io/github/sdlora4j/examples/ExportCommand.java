@@ -5,7 +5,10 @@ import io.github.sdlora4j.io.LearnerCheckpoint;
 import io.github.sdlora4j.io.TimmModelExport;
 import io.github.sdlora4j.learner.SdLoraLearner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +22,7 @@ import java.util.concurrent.Callable;
         description = "Export a saved learner: --merged writes a plain timm ViT state_dict (adapters folded into"
                 + " qkv, plus head.weight/head.bias) loadable by timm/PyTorch; without it, the learner checkpoint"
                 + " with separate adapters (sdlora4j-learner/1 layout).")
-final class ExportCommand implements Callable<Integer> {
+final class ExportCommand implements Callable<Integer>, ChecksBeforeBackend {
 
     @Option(names = "--checkpoint", required = true, description = "A learner.safetensors written by run.")
     Path checkpoint;
@@ -30,12 +33,21 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--merged", description = "Fold the adapters into the backbone weights.")
     boolean merged;
 
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void checkBeforeBackend() {
+        if (out.toAbsolutePath().normalize().equals(checkpoint.toAbsolutePath().normalize())) {
+            throw new ParameterException(spec.commandLine(), "--out must differ from --checkpoint");
+        }
+        ChecksBeforeBackend.requireFile(checkpoint, "--checkpoint");
+    }
+
     @Override
     public Integer call() throws Exception {
+        checkBeforeBackend();
         SdLoraLearner learner = LearnerCheckpoint.load(checkpoint);
-        if (out.toAbsolutePath().normalize().equals(checkpoint.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--out must differ from --checkpoint");
-        }
         if (!merged) {
             AtomicFiles.write(out, o -> Files.copy(checkpoint, o));
             System.out.printf("Wrote %s (learner checkpoint, %d tasks, %d classes)%n", out,

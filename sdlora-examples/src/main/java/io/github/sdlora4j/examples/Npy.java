@@ -6,12 +6,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.regex.Matcher;
@@ -40,6 +42,17 @@ public final class Npy {
      *                     {@code <f4}, Fortran order, size mismatch)
      */
     public static INDArray readFloat32(Path file) throws IOException {
+        try {
+            return read(file);
+        } catch (EOFException e) {
+            throw new IOException(file + ": not a complete .npy file: its " + Files.size(file) + " bytes end inside"
+                    + " the header", e);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + " does not exist", e);
+        }
+    }
+
+    private static INDArray read(Path file) throws IOException {
         try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
             byte[] magic = new byte[MAGIC.length];
             in.readFully(magic);

@@ -13,7 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +37,7 @@ import java.util.stream.Stream;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Predict with a saved learner: --input X.npy --out LOGITS.npy (float32 [N,C,H,W] in, float32"
                 + " [N, classes] out), or --images DIR to print each image's class.")
-final class PredictCommand implements Callable<Integer> {
+final class PredictCommand implements Callable<Integer>, ChecksBeforeBackend {
 
     private static final int BATCH = 64;
 
@@ -54,8 +57,30 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Where --input's logits go (.npy, float32 [N, classes]).")
     Path out;
 
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void checkBeforeBackend() {
+        if (input.npy != null && out == null) {
+            throw new ParameterException(spec.commandLine(), "--input needs --out LOGITS.npy");
+        }
+        if (input.images != null && out != null) {
+            throw new ParameterException(spec.commandLine(), "--out goes with --input; --images prints its"
+                    + " predictions");
+        }
+        ChecksBeforeBackend.requireFile(checkpoint, "--checkpoint");
+        if (input.npy != null) {
+            ChecksBeforeBackend.requireFile(input.npy, "--input");
+        } else if (!Files.isDirectory(input.images)) {
+            throw new IllegalArgumentException("--images " + input.images
+                    + (Files.exists(input.images) ? " is not a folder" : " does not exist"));
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        checkBeforeBackend();
         SdLoraLearner learner = LearnerCheckpoint.load(checkpoint);
         if (learner.inTask()) {
             throw new IllegalArgumentException(checkpoint + " holds a learner in the middle of a task (a step"
@@ -63,9 +88,6 @@ final class PredictCommand implements Callable<Integer> {
         }
         VitConfig vit = learner.config().vit();
         if (input.npy != null) {
-            if (out == null) {
-                throw new IllegalArgumentException("--input needs --out LOGITS.npy");
-            }
             INDArray x = Npy.readFloat32(input.npy);
             long[] expected = {vit.channels(), vit.imageSize(), vit.imageSize()};
             if (x.rank() != 4 || !Arrays.equals(Arrays.copyOfRange(x.shape(), 1, 4), expected)) {
@@ -75,9 +97,6 @@ final class PredictCommand implements Callable<Integer> {
             Npy.writeFloat32(out, logits(learner, x));
             System.out.printf("Wrote %s: logits [%d, %d]%n", out, x.size(0), learner.numClasses());
             return 0;
-        }
-        if (out != null) {
-            throw new IllegalArgumentException("--out goes with --input; --images prints its predictions");
         }
         Path side = RunOutputs.classesFile(checkpoint);
         if (!Files.isRegularFile(side)) {
@@ -107,9 +126,6 @@ final class PredictCommand implements Callable<Integer> {
 
     private static void predictFolder(SdLoraLearner learner, Path dir, PreprocessingSpec pre, List<String> names)
             throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--images " + dir + " is not a folder");
-        }
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(Files::isRegularFile).filter(PredictCommand::isImage).sorted().toList();

@@ -2,8 +2,6 @@ package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.learner.TrainingMonitor;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +47,7 @@ final class ProgressMonitor implements TrainingMonitor {
         epochStart = System.nanoTime();
         images = 0;
         if (terminal) {
-            bar = new ProgressBarBuilder().setTaskName(shortLabel + " epoch " + (epoch + 1))
-                    .setInitialMax(imagesPerEpoch).setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1)
-                    .showSpeed().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                    .build();
+            bar = ProgressLine.open(shortLabel + " epoch " + (epoch + 1), imagesPerEpoch, "img", System.err);
         }
         delegate.epochStarted(task, epoch);
     }

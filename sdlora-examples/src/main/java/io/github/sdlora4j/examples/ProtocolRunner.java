@@ -3,6 +3,8 @@ package io.github.sdlora4j.examples;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sdlora4j.data.ClassIncrementalBenchmark;
 import io.github.sdlora4j.data.ClassRange;
+import io.github.sdlora4j.data.DataCheck;
+import io.github.sdlora4j.data.DatasetFormatException;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
@@ -59,12 +61,20 @@ final class ProtocolRunner {
         this.effective = ConfigLoader.effective(config);
     }
 
-    /** Runs (or resumes) every seed and writes the outputs; returns the per-seed results. */
-    List<SeedResult> run(boolean resume) throws IOException {
+    /**
+     * Runs (or resumes) every seed and writes the outputs; returns the per-seed results. The folder, backbone and
+     * data are checked before anything is written.
+     */
+    List<SeedResult> run(boolean resume, DataCheck.Depth dataCheck) throws IOException {
         RunState state = outputs.prepare(resume, effective);
         long firstSeed = config.seeds().get(0);
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), firstSeed);
         checkInputShape(backbone.weights().config());
+        try (ClassIncrementalBenchmark bench = Benchmarks.open(config.datasetFor(firstSeed),
+                config.trainImagesPerClass())) {
+            DataPreflight.check(bench.dataset(), config.dataset(), dataCheck, System.console() != null);
+        }
+        outputs.start(state);
         outputs.writeManifest(config, effective, method, backbone);
         List<SeedResult> done = new ArrayList<>(state.completed());
         RunState.Partial partial = state.current();
@@ -184,6 +194,8 @@ final class ProtocolRunner {
         ProgressMonitor progress = new ProgressMonitor(label, images, position);
         try {
             EpochLoop.run(data, epochs, t, learner::trainStep, progress, from);
+        } catch (DatasetFormatException e) {
+            throw e; // a data error (exit 1, naming the file), not a training stop
         } catch (RuntimeException e) {
             throw new TrainingStoppedException(seed, t, position.epoch, position.nextStep, e);
         } finally {

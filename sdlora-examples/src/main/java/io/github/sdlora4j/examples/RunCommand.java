@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -11,7 +12,7 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the class-incremental protocol of a YAML/JSON config and write results.json, results.csv,"
                 + " manifest.json, accuracy.png and learner.safetensors to --out.")
-final class RunCommand implements Callable<Integer> {
+final class RunCommand implements Callable<Integer>, ChecksBeforeBackend {
 
     @Option(names = "--config", required = true, description = "Run configuration (.yaml, .yml or .json).")
     Path config;
@@ -19,8 +20,18 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
 
+    private RunConfig checked;
+
+    @Override
+    public void checkBeforeBackend() throws IOException {
+        checked = options.withOverrides(ConfigLoader.load(config));
+    }
+
     @Override
     public Integer call() throws Exception {
-        return options.execute(ConfigLoader.load(config), System.out);
+        if (checked == null) {
+            checkBeforeBackend();
+        }
+        return options.execute(checked, System.out);
     }
 }

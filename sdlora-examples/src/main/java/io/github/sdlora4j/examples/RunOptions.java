@@ -1,5 +1,6 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.data.DataCheck;
 import io.github.sdlora4j.metrics.SeedStatistics;
 import picocli.CommandLine.Option;
 
@@ -25,8 +26,12 @@ final class RunOptions {
     @Option(names = "--resume", description = "Continue the interrupted run in --out (same config and options).")
     boolean resume;
 
-    /** Applies the overrides, runs, prints the summary. */
-    int execute(RunConfig loaded, PrintStream console) throws IOException {
+    @Option(names = "--verify-data", description = "Decode every image before training (default: read each file's"
+            + " header and check that it is complete).")
+    boolean verifyData;
+
+    /** @return {@code loaded} with the command line's {@code --method} and {@code --seed} applied (validated) */
+    RunConfig withOverrides(RunConfig loaded) {
         RunConfig config = loaded;
         if (method != null) {
             Methods.require(method.toLowerCase(Locale.ROOT));
@@ -35,7 +40,13 @@ final class RunOptions {
         if (seeds != null && !seeds.isEmpty()) {
             config = config.withSeeds(seeds);
         }
-        List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume);
+        return config;
+    }
+
+    /** Runs {@code config} (overrides applied), prints the summary. */
+    int execute(RunConfig config, PrintStream console) throws IOException {
+        List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume,
+                verifyData ? DataCheck.Depth.FULL_DECODE : DataCheck.Depth.HEADERS);
         printSummary(results, console);
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
                 RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)

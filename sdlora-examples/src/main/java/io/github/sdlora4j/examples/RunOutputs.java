@@ -117,33 +117,53 @@ final class RunOutputs {
     }
 
     /**
-     * Creates the folder, or checks that a run can be resumed there.
+     * Checks that a run can start, or be resumed, in the folder; writes nothing, so a run that fails before it trains
+     * blocks no rerun. A folder whose run never trained (no finished task, no step snapshot, no results: what a start
+     * that failed left) counts as empty, with or without {@code --resume}.
      *
-     * @return the state to continue from (empty for a new run)
+     * @return the state to continue from (empty for a new run); {@link #start} writes it
      */
     RunState prepare(boolean resume, JsonNode effective) throws IOException {
-        Files.createDirectories(dir.resolve(CHECKPOINT_DIR));
         Path state = dir.resolve(STATE);
+        RunState found = Files.isRegularFile(state) ? ConfigLoader.JSON.readValue(state.toFile(), RunState.class)
+                : null;
+        boolean trained = Files.exists(dir.resolve(RESULTS_JSON)) || hasStepSnapshots()
+                || found != null && (!found.completed().isEmpty() || found.current() != null);
         if (resume) {
-            if (!Files.isRegularFile(state)) {
+            if (found == null && !trained) {
                 throw new IllegalArgumentException("nothing to resume in " + dir + " (no " + STATE
                         + "); run without --resume");
             }
-            RunState s = ConfigLoader.JSON.readValue(state.toFile(), RunState.class);
-            if (!s.config().equals(effective)) {
+            if (trained && (found == null || !found.config().equals(effective))) {
                 throw new IllegalArgumentException("cannot resume " + dir + ": the configuration differs from the"
-                        + " interrupted run's in " + differences(s.config(), effective)
-                        + " (use the same config file and options)");
+                        + " interrupted run's in " + (found == null ? "[all keys: no " + STATE + "]"
+                        : differences(found.config(), effective)) + " (use the same config file and options)");
             }
-            return s;
+            return trained ? found : new RunState(effective, List.of(), null);
         }
-        if (Files.exists(state) || Files.exists(dir.resolve(RESULTS_JSON))) {
+        if (trained) {
             throw new IllegalArgumentException(dir + " already holds a run; pass --resume to continue it or choose"
                     + " another --out");
         }
-        RunState s = new RunState(effective, List.of(), null);
-        writeState(s);
-        return s;
+        return new RunState(effective, List.of(), null);
+    }
+
+    /** Creates the folder and, for a new run, writes its empty state: called once the run is about to train. */
+    void start(RunState s) throws IOException {
+        Files.createDirectories(dir.resolve(CHECKPOINT_DIR));
+        if (s.completed().isEmpty() && s.current() == null) {
+            writeState(s);
+        }
+    }
+
+    private boolean hasStepSnapshots() throws IOException {
+        Path checkpoints = dir.resolve(CHECKPOINT_DIR);
+        if (!Files.isDirectory(checkpoints)) {
+            return false;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(checkpoints, "seed-*-task-*-at-*.safetensors")) {
+            return files.iterator().hasNext();
+        }
     }
 
     private static String differences(JsonNode a, JsonNode b) {

@@ -7,12 +7,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 
 /**
  * The {@code sdlora} command: runs the class-incremental protocol from a configuration and works with its outputs.
- * Exit codes: 0 success, 1 error (bad input, I/O), 2 usage error, 3 training stopped inside a task (the loss or
- * the parameters became NaN/Inf, or a step failed); the message names seed, task, epoch and step.
+ * Exit codes: 0 success, 1 error (bad config, data or input, I/O), 2 usage error, 3 training stopped inside a task
+ * (the loss or the parameters became NaN/Inf, or a step failed); the message names seed, task, epoch and step.
  */
 @Command(name = "sdlora", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "SD-LoRA class-incremental learning on Deeplearning4j.",
@@ -28,6 +30,16 @@ public final class SdloraCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** slf4j-simple reads its level once, when the first logger is made: this option is parsed before that. */
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Log at INFO level, ND4J's start-up banner included (default: warnings, and sdlora4j's"
+                    + " own progress).")
+    void verbose(boolean on) {
+        if (on) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        }
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
@@ -40,8 +52,7 @@ public final class SdloraCli implements Runnable {
             if (System.getenv("SDLORA_STACKTRACE") != null) {
                 e.printStackTrace();
             }
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            line.getErr().println("sdlora " + line.getCommandName() + ": " + message);
+            line.getErr().println("sdlora " + line.getCommandName() + ": " + describe(e));
             boolean stopped = e instanceof NonFiniteLossException || e instanceof TrainingStoppedException;
             return stopped ? EXIT_TRAINING_STOPPED : 1;
         });
@@ -49,10 +60,22 @@ public final class SdloraCli implements Runnable {
         return cl;
     }
 
+    /** The message of {@code e}, with the file named and the problem said where Java gives only the path. */
+    static String describe(Throwable e) {
+        if (e instanceof NoSuchFileException n) {
+            return n.getFile() + " does not exist";
+        }
+        if (e instanceof AccessDeniedException a && a.getReason() == null) {
+            return a.getFile() + ": permission denied";
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
     /**
-     * Runs help and version requests as usual; any subcommand first checks that ND4J's backend can run here, so an
-     * unsupported GPU is an error message before ND4J's CUDA backend starts (and can fail in native code), and that
-     * the training engine asked for can run.
+     * Runs help and version requests as usual; any subcommand first checks its arguments and config where it can
+     * without ND4J ({@link ChecksBeforeBackend}: usage errors exit 2, config errors 1, both before the backend
+     * starts), then that ND4J's backend can run here, so an unsupported GPU is an error message before ND4J's CUDA
+     * backend starts (and can fail in native code), and that the training engine asked for can run.
      */
     private static int checkBackendThenRun(CommandLine.ParseResult parseResult) {
         Integer help = CommandLine.executeHelpRequest(parseResult);
@@ -62,6 +85,15 @@ public final class SdloraCli implements Runnable {
         List<CommandLine> commands = parseResult.asCommandLineList();
         CommandLine last = commands.get(commands.size() - 1);
         if (last.getCommand() != null && !(last.getCommand() instanceof SdloraCli)) {
+            if (last.getCommand() instanceof ChecksBeforeBackend early) {
+                try {
+                    early.checkBeforeBackend();
+                } catch (CommandLine.ParameterException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new CommandLine.ExecutionException(last, describe(e), e);
+                }
+            }
             try {
                 Backend.checkSupported();
                 TrainingEngine.selected(DataType.FLOAT); // a bad -Dsdlora.engine fails here, not mid-run

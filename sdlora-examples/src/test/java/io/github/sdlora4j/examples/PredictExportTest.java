@@ -124,4 +124,39 @@ class PredictExportTest {
                 copy.toString()));
         assertArrayEquals(Files.readAllBytes(learnerFile), Files.readAllBytes(copy));
     }
+
+    private static String failing(int expectedExit, String... args) {
+        StringWriter err = new StringWriter();
+        var cl = SdloraCli.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(expectedExit, cl.execute(args), err.toString());
+        return err.toString();
+    }
+
+    @Test
+    void inputErrorsNameTheFileAndSayWhatIsWrong() throws Exception {
+        Path tiny = Files.write(dir.resolve("five.npy"), new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P'});
+        String eof = failing(1, "predict", "--checkpoint", learnerFile.toString(), "--input", tiny.toString(),
+                "--out", dir.resolve("o1.npy").toString());
+        assertTrue(eof.contains(tiny + ": not a complete .npy file") && !eof.contains("EOFException"), eof);
+
+        Path missing = dir.resolve("nowhere.npy");
+        String gone = failing(1, "predict", "--checkpoint", learnerFile.toString(), "--input", missing.toString(),
+                "--out", dir.resolve("o2.npy").toString());
+        assertTrue(gone.contains("--input " + missing + " does not exist"), gone);
+        String noLearner = failing(1, "export", "--checkpoint", missing.toString(), "--out",
+                dir.resolve("e.safetensors").toString());
+        assertTrue(noLearner.contains("--checkpoint " + missing + " does not exist"), noLearner);
+    }
+
+    @Test
+    void mixingImagesAndOutIsAUsageError() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("some-images"));
+        String usage = failing(2, "predict", "--checkpoint", learnerFile.toString(), "--images", images.toString(),
+                "--out", dir.resolve("x.npy").toString());
+        assertTrue(usage.contains("--out goes with --input"), usage);
+        String noOut = failing(2, "predict", "--checkpoint", learnerFile.toString(), "--input",
+                dir.resolve("x.npy").toString());
+        assertTrue(noOut.contains("--input needs --out"), noOut);
+    }
 }
