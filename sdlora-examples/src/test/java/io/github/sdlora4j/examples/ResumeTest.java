@@ -90,6 +90,9 @@ class ResumeTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx2g");
+        // The same training engine as this JVM's (the fused one needs the vector module), so that the resumed run
+        // can be compared with the straight one to the last bit, magnitudes included.
+        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(SdloraCli.class.getName());
