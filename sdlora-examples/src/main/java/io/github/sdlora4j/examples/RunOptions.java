@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /** The options {@code run} and {@code demo} share, and what both do with a config. */
 final class RunOptions {
@@ -39,6 +40,7 @@ final class RunOptions {
         printSummary(results, console);
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
                 RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
+                + (MagnitudeChart.applies(results) ? ", " + RunOutputs.MAGNITUDE_CHART : "")
                 + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
         return 0;
     }
@@ -57,17 +59,34 @@ final class RunOptions {
             }
             console.printf(Locale.ROOT, "  final accuracy %.2f  AAA %.2f  forgetting %.2f  BWT %.2f%n",
                     r.finalAccuracy(), r.averageAnytimeAccuracy(), r.forgetting(), r.bwt());
+            if (r.magnitudes() != null) {
+                console.println("  learned magnitudes α_i after each task (row = after task t, column = task i):");
+                printTriangle(r.magnitudes().alpha(), console);
+                if (r.magnitudes().assimilated() != null) {
+                    console.println("  assimilated magnitudes β_i (SD-LoRA-KD; mean over blocks, q and v):");
+                    printTriangle(r.magnitudes().assimilated(), console);
+                }
+            }
         }
         if (results.size() > 1) {
             console.printf(Locale.ROOT, "%nover %d seeds: final accuracy %s  AAA %s  forgetting %s%n", results.size(),
-                    meanStd(results.stream().mapToDouble(SeedResult::finalAccuracy).toArray()),
-                    meanStd(results.stream().mapToDouble(SeedResult::averageAnytimeAccuracy).toArray()),
-                    meanStd(results.stream().mapToDouble(SeedResult::forgetting).toArray()));
+                    meanStd(results, SeedResult::finalAccuracy), meanStd(results, SeedResult::averageAnytimeAccuracy),
+                    meanStd(results, SeedResult::forgetting));
         }
     }
 
-    private static String meanStd(double[] v) {
-        SeedStatistics s = SeedStatistics.of(v);
+    private static void printTriangle(double[][] rows, PrintStream console) {
+        for (int t = 0; t < rows.length; t++) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  T%-2d", t + 1));
+            for (double v : rows[t]) {
+                b.append(String.format(Locale.ROOT, " %7.4f", v));
+            }
+            console.println(b);
+        }
+    }
+
+    private static String meanStd(List<SeedResult> results, ToDoubleFunction<SeedResult> figure) {
+        SeedStatistics s = SeedResult.statistics(results, figure);
         return String.format(Locale.ROOT, "%.2f ± %.2f", s.mean(), s.std());
     }
 }
