@@ -1,6 +1,5 @@
 package io.github.sdlora4j.examples;
 
-import io.github.sdlora4j.metrics.SeedStatistics;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -28,6 +27,21 @@ final class RunOptions {
 
     /** Applies the overrides, runs, prints the summary. */
     int execute(RunConfig loaded, PrintStream console) throws IOException {
+        RunConfig config = withOverrides(loaded, method, seeds);
+        List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume);
+        printSummary(results, console);
+        console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
+                RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
+                + (MagnitudeChart.applies(results) ? ", " + RunOutputs.MAGNITUDE_CHART : "")
+                + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
+        return 0;
+    }
+
+    /**
+     * The config a run uses: {@code loaded} with the {@code --method} and {@code --seed} overrides (either may be
+     * null or empty for none).
+     */
+    static RunConfig withOverrides(RunConfig loaded, String method, List<Long> seeds) {
         RunConfig config = loaded;
         if (method != null) {
             Methods.require(method.toLowerCase(Locale.ROOT));
@@ -36,13 +50,7 @@ final class RunOptions {
         if (seeds != null && !seeds.isEmpty()) {
             config = config.withSeeds(seeds);
         }
-        List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume);
-        printSummary(results, console);
-        console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
-                RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
-                + (MagnitudeChart.applies(results) ? ", " + RunOutputs.MAGNITUDE_CHART : "")
-                + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
-        return 0;
+        return config;
     }
 
     static void printSummary(List<SeedResult> results, PrintStream console) {
@@ -86,7 +94,6 @@ final class RunOptions {
     }
 
     private static String meanStd(List<SeedResult> results, ToDoubleFunction<SeedResult> figure) {
-        SeedStatistics s = SeedResult.statistics(results, figure);
-        return String.format(Locale.ROOT, "%.2f ± %.2f", s.mean(), s.std());
+        return ComparisonTable.meanStd(SeedResult.statistics(results, figure));
     }
 }
