@@ -115,6 +115,7 @@ final class ProtocolRunner {
             ClassIncrementalLearner learner;
             AccuracyMatrix matrix = new AccuracyMatrix();
             List<Double> wall = new ArrayList<>();
+            Magnitudes magnitudes = null;
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
                 learner = method.store().load(outputs.resolve(resumeFrom.learnerFile()), config,
@@ -123,6 +124,7 @@ final class ProtocolRunner {
                     matrix.addRow(resumeFrom.rows().get(i), resumeFrom.seen().get(i));
                 }
                 wall.addAll(resumeFrom.wallSeconds());
+                magnitudes = resumeFrom.magnitudes();
                 first = resumeFrom.tasksDone();
                 console.printf("seed %d: resuming after task %d of %d%n", seed, first, tasks);
             } else {
@@ -148,15 +150,16 @@ final class ProtocolRunner {
             for (int t = first; t < tasks; t++) {
                 long start = System.nanoTime();
                 trainTask(bench, learner, seed, t, t == first ? from : EpochLoop.Position.START);
+                magnitudes = Magnitudes.append(magnitudes, learner);
                 double[] row = new double[t + 1];
                 double seen = evaluate(bench, learner, t, row);
                 matrix.addRow(row, seen);
                 wall.add((System.nanoTime() - start) / 1e9);
                 console.println(rowLine(t, tasks, row, seen, wall.get(t)));
-                previousFile = checkpoint(learner, seed, t, matrix, wall, previousFile, done);
+                previousFile = checkpoint(learner, seed, t, matrix, wall, magnitudes, previousFile, done);
             }
             SeedResult r = SeedResult.of(seed, method.name(), bench.classOrder(), bench.classNames(),
-                    taskClasses(bench), matrix, wall.stream().mapToDouble(Double::doubleValue).toArray());
+                    taskClasses(bench), matrix, wall.stream().mapToDouble(Double::doubleValue).toArray(), magnitudes);
             if (method.store() != null) {
                 outputs.saveFinalLearner(method.store(), learner, seed, bench, spec);
             }
@@ -245,7 +248,8 @@ final class ProtocolRunner {
     }
 
     private String checkpoint(ClassIncrementalLearner learner, long seed, int t, AccuracyMatrix matrix,
-                              List<Double> wall, String previousFile, List<SeedResult> done) throws IOException {
+                              List<Double> wall, Magnitudes magnitudes, String previousFile, List<SeedResult> done)
+            throws IOException {
         String file = null;
         if (method.store() != null) {
             file = RunOutputs.taskCheckpointName(seed, t);
@@ -257,7 +261,7 @@ final class ProtocolRunner {
             seen.add(s);
         }
         outputs.writeState(new RunState(effective, done, new RunState.Partial(seed, t + 1, rows, seen,
-                List.copyOf(wall), file)));
+                List.copyOf(wall), file, magnitudes)));
         // Only now that the state points at the new checkpoint may the previous one and the task's snapshots go.
         if (previousFile != null && !previousFile.equals(file)) {
             Files.deleteIfExists(outputs.resolve(previousFile));

@@ -23,8 +23,9 @@ record RunState(JsonNode config, List<SeedResult> completed, Partial current) {
      * @param wallSeconds wall time of each finished task
      * @param learnerFile checkpoint of the learner after task {@code tasksDone - 1} (relative to the output folder),
      *                    or null when the method cannot be checkpointed (the seed then restarts on resume)
+     * @param magnitudes  the learned magnitudes after each finished task, or null for methods without them
      */
     record Partial(long seed, int tasksDone, List<double[]> rows, List<Double> seen, List<Double> wallSeconds,
-                   String learnerFile) {
+                   String learnerFile, Magnitudes magnitudes) {
     }
 }
