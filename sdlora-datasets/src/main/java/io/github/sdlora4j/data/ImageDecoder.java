@@ -6,6 +6,7 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,12 +40,31 @@ public final class ImageDecoder {
      * @throws DatasetFormatException if the file cannot be read, is not a supported image, or is truncated
      */
     public static RawImage decode(Path file) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return decode(file, raw);
+        } catch (IOException e) {
+            throw new DatasetFormatException(file, "expected a readable JPEG or PNG image", e);
+        }
+    }
+
+    /**
+     * Decodes an image already read into memory (e.g. a distributed file source's bytes).
+     *
+     * @param name  what the image is called in error messages (its path or URI)
+     * @param bytes the file's content
+     * @return as {@link #decode(Path)}
+     * @throws DatasetFormatException as {@link #decode(Path)}, naming {@code name}
+     */
+    public static RawImage decode(Path name, byte[] bytes) {
+        return decode(name, new ByteArrayInputStream(bytes));
+    }
+
+    private static RawImage decode(Path file, InputStream raw) {
         BufferedImage img;
         List<String> warnings = new ArrayList<>();
-        // Closing an ImageInputStream does not close the stream it wraps, so both are closed here; the
-        // memory cache avoids ImageIO's default temp-file cache.
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-             ImageInputStream in = new MemoryCacheImageInputStream(raw)) {
+        // Closing an ImageInputStream does not close the stream it wraps (the caller closes that); the memory cache
+        // avoids ImageIO's default temp-file cache.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(raw)) {
             ImageReader reader = readerFor(file, in);
             try {
                 reader.setInput(in, true, true);

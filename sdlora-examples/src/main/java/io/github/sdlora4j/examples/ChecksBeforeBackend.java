@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * A subcommand whose arguments can be checked without ND4J: {@link SdloraCli} calls {@link #checkBeforeBackend()}
  * before it starts the backend, so a config typo or a missing file is answered at once.
  */
-interface ChecksBeforeBackend {
+public interface ChecksBeforeBackend {
 
     /**
      * @throws picocli.CommandLine.ParameterException for a usage error (exit code 2)

@@ -11,40 +11,61 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Runs several methods on one config and set of seeds, each exactly as {@code sdlora run} would (a
- * {@link ProtocolRunner} writing to {@code OUT/runs/<method>/}), then writes the comparison of their results.json
- * figures: {@code comparison.csv}, {@code comparison.md} ({@link ComparisonTable}) and {@code comparison.png}
- * ({@link ComparisonChart}).
+ * Several runs, one table. Compare's case: several methods on one config and set of seeds, each run exactly as
+ * {@code sdlora run} would (a {@link ProtocolRunner} writing to {@code OUT/runs/<method>/}) one after the other in
+ * this JVM, then the comparison of their results.json figures: {@code comparison.csv}, {@code comparison.md}
+ * ({@link ComparisonTable}) and {@code comparison.png} ({@link ComparisonChart}). The static methods are the parts a
+ * distributed sweep shares: {@link #plan planning} any list of {@link Entry runs}, {@link #execute running} one, and
+ * the {@link #table table} and {@link #markdown report} of their results.
  *
  * <p>Everything that can be refused is refused before any training: a folder that already holds a run (without
- * resume), and with resume a method folder whose run used another configuration. With resume a finished method is
- * skipped (its results.json is read), an interrupted one continues as {@code run --resume} does, and a method not
+ * resume), and with resume a run folder whose run used another configuration. With resume a finished run is
+ * skipped (its results.json is read), an interrupted one continues as {@code run --resume} does, and a run not
  * started yet starts.
  */
-final class ComparisonRun {
+public final class ComparisonRun {
 
-    static final String RUNS_DIR = "runs";
+    /** The folder under the comparison's output folder that holds the runs. */
+    public static final String RUNS_DIR = "runs";
     static final String CSV = "comparison.csv";
     static final String MARKDOWN = "comparison.md";
     static final String CHART = "comparison.png";
 
-    /** What to do with one method. */
-    enum Action { START, CONTINUE, SKIP }
+    /** What to do with one run. */
+    public enum Action { START, CONTINUE, SKIP }
 
     /**
-     * One method's place in the comparison.
+     * One run of a comparison.
      *
-     * @param method the method name
-     * @param config the config of its run (the loaded one with the method and seed overrides)
+     * @param label  the table row it counts for (its method)
+     * @param config its config (the loaded one with the method and seed overrides)
      * @param dir    its run folder
+     */
+    public record Entry(String label, RunConfig config, Path dir) {
+
+        /**
+         * A run of {@code method} (a valid name) on {@code loaded} with the {@code --seed} override {@code seeds}
+         * (null or empty: the config's), as {@code run --method --seed} makes it.
+         */
+        public static Entry of(RunConfig loaded, String method, List<Long> seeds, Path dir) {
+            return new Entry(method, RunOptions.withOverrides(loaded, method, seeds), dir);
+        }
+    }
+
+    /**
+     * One run's place in the comparison.
+     *
+     * @param entry  the run
      * @param action start, continue (resume) or skip (finished)
      */
-    record Planned(String method, RunConfig config, Path dir, Action action) {
+    public record Planned(Entry entry, Action action) {
     }
 
     private final RunConfig loaded;
@@ -78,11 +99,30 @@ final class ComparisonRun {
 
     /** Checks the folders against the request and says what each method needs; trains nothing. */
     List<Planned> plan(boolean resume) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        for (String method : methods) {
+            entries.add(Entry.of(loaded, method, seeds, runDir(out, method)));
+        }
+        return plan(entries, out, List.of(CSV, MARKDOWN, CHART), resume);
+    }
+
+    /**
+     * Checks the folders of several runs against the request and says what each needs; trains nothing.
+     *
+     * @param entries the runs
+     * @param out     the comparison folder
+     * @param reports the names of the files the comparison writes to {@code out}: without resume, one that exists
+     *                means the folder already holds a comparison
+     * @throws IllegalArgumentException for an occupied folder (without resume), a run folder that holds another
+     *                                  configuration, or nothing to resume
+     */
+    public static List<Planned> plan(List<Entry> entries, Path out, List<String> reports, boolean resume)
+            throws IOException {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a file, not a folder");
         }
         if (!resume) {
-            for (String name : new String[]{CSV, MARKDOWN, CHART}) {
+            for (String name : reports) {
                 if (Files.exists(out.resolve(name))) {
                     throw new IllegalArgumentException(out + " already holds a comparison (" + name
                             + "); pass --resume to continue it or choose another --out");
@@ -90,64 +130,113 @@ final class ComparisonRun {
             }
         }
         List<Planned> plan = new ArrayList<>();
-        for (String method : methods) {
-            RunConfig config = RunOptions.withOverrides(loaded, method, seeds);
-            Path dir = runDir(out, method);
-            boolean hasState = Files.isRegularFile(dir.resolve(RunOutputs.STATE));
-            boolean hasResults = Files.exists(dir.resolve(RunOutputs.RESULTS_JSON));
-            Action action = Action.START;
-            if (hasState || hasResults) {
-                if (!resume) {
-                    throw new IllegalArgumentException(dir + " already holds a run; pass --resume to continue the"
-                            + " comparison or choose another --out");
-                }
-                // The same check (and message) as run --resume: a method's folder must hold this very config.
-                RunState state = new RunOutputs(dir).prepare(true, ConfigLoader.effective(config));
-                boolean finished = hasResults && state.current() == null
-                        && state.completed().size() == config.seeds().size();
-                action = finished ? Action.SKIP : Action.CONTINUE;
-            }
-            plan.add(new Planned(method, config, dir, action));
+        for (Entry entry : entries) {
+            plan.add(plan(entry, resume));
         }
         if (resume && plan.stream().allMatch(p -> p.action() == Action.START)) {
             throw new IllegalArgumentException("nothing to resume in " + out + " (no run under " + RUNS_DIR
-                    + "/<method>/); run without --resume");
+                    + "/); run without --resume");
         }
         return plan;
+    }
+
+    /**
+     * What one run needs: start (its folder holds no run), or with resume continue or skip (finished).
+     *
+     * @throws IllegalArgumentException if the folder holds a run and {@code resume} is off, or a run of another
+     *                                  configuration
+     */
+    public static Planned plan(Entry entry, boolean resume) throws IOException {
+        Path dir = entry.dir();
+        boolean hasState = Files.isRegularFile(dir.resolve(RunOutputs.STATE));
+        boolean hasResults = Files.exists(dir.resolve(RunOutputs.RESULTS_JSON));
+        if (!hasState && !hasResults) {
+            return new Planned(entry, Action.START);
+        }
+        if (!resume) {
+            throw new IllegalArgumentException(dir + " already holds a run; pass --resume to continue the"
+                    + " comparison or choose another --out");
+        }
+        // The same check (and message) as run --resume: a run's folder must hold this very config.
+        RunState state = new RunOutputs(dir).prepare(true, ConfigLoader.effective(entry.config()));
+        boolean finished = hasResults && state.current() == null
+                && state.completed().size() == entry.config().seeds().size();
+        return new Planned(entry, finished ? Action.SKIP : Action.CONTINUE);
+    }
+
+    /**
+     * Runs a planned run as {@code run} (with {@code --resume} for CONTINUE) does, and prints its summary; a SKIP
+     * only reads its results.
+     *
+     * @return the run's per-seed results
+     */
+    public static List<SeedResult> execute(Planned p, DataCheck.Depth dataCheck, PrintStream console)
+            throws IOException {
+        if (p.action() == Action.SKIP) {
+            return readResults(p.entry().dir());
+        }
+        List<SeedResult> results = new ProtocolRunner(p.entry().config(), p.entry().dir(), console)
+                .run(p.action() == Action.CONTINUE, dataCheck);
+        RunOptions.printSummary(results, console);
+        return results;
     }
 
     /** Plans, runs what is unfinished, writes the comparison; returns its table. */
     ComparisonTable run(boolean resume, DataCheck.Depth dataCheck) throws IOException {
         List<Planned> plan = plan(resume);
-        Map<String, List<SeedResult>> results = new LinkedHashMap<>();
         for (int i = 0; i < plan.size(); i++) {
             Planned p = plan.get(i);
-            String which = String.format(Locale.ROOT, "method %s (%d of %d)", p.method(), i + 1, plan.size());
+            String which = String.format(Locale.ROOT, "method %s (%d of %d)", p.entry().label(), i + 1, plan.size());
             if (p.action() == Action.SKIP) {
-                console.printf("%s: finished in %s, skipped%n", which, p.dir());
+                console.printf("%s: finished in %s, skipped%n", which, p.entry().dir());
             } else {
                 console.printf("%n%s: %s in %s%n", which, p.action() == Action.CONTINUE ? "continuing" : "running",
-                        p.dir());
-                RunOptions.printSummary(new ProtocolRunner(p.config(), p.dir(), console)
-                        .run(p.action() == Action.CONTINUE, dataCheck), console);
+                        p.entry().dir());
+                execute(p, dataCheck, console);
             }
-            results.put(p.method(), readResults(p.dir()));
         }
-        ComparisonTable table = ComparisonTable.of("method", results);
-        RunConfig first = plan.get(0).config();
-        String title = String.format(Locale.ROOT, "%s, %d tasks, seeds %s", first.dataset().format(),
-                table.rows().get(0).seenAccuracy().size(), first.seeds());
+        List<Entry> entries = plan.stream().map(Planned::entry).toList();
+        ComparisonTable table = table(entries);
+        String title = title(entries, table);
         write(out.resolve(CSV), table.csv());
-        write(out.resolve(MARKDOWN), "# " + title + "\n\nAccuracy in %: mean ± sample std (n − 1) over seeds."
-                + " Each method's outputs are in " + RUNS_DIR + "/<method>/.\n\n" + table.markdown());
+        write(out.resolve(MARKDOWN), markdown(title, table, RUNS_DIR + "/<method>/"));
         ComparisonChart.write(out.resolve(CHART), title, table);
         console.printf("%n%s%n%s%nOutputs in %s: %s, %s, %s, %s/<method>/%n", title, table.markdown(),
                 out.toAbsolutePath(), CSV, MARKDOWN, CHART, RUNS_DIR);
         return table;
     }
 
+    /**
+     * The table of finished runs' results.json figures: one row per label, in the order labels first appear, over
+     * the seeds of all its runs.
+     */
+    public static ComparisonTable table(List<Entry> finished) throws IOException {
+        Map<String, List<SeedResult>> results = new LinkedHashMap<>();
+        for (Entry e : finished) {
+            results.computeIfAbsent(e.label(), k -> new ArrayList<>()).addAll(readResults(e.dir()));
+        }
+        return ComparisonTable.of("method", results);
+    }
+
+    /** The heading of a comparison: benchmark, number of tasks and the seeds of its runs. */
+    public static String title(List<Entry> entries, ComparisonTable table) {
+        Set<Long> seeds = new LinkedHashSet<>();
+        entries.forEach(e -> seeds.addAll(e.config().seeds()));
+        return String.format(Locale.ROOT, "%s, %d tasks, seeds %s", entries.get(0).config().dataset().format(),
+                table.rows().get(0).seenAccuracy().size(), List.copyOf(seeds));
+    }
+
+    /**
+     * The Markdown report: the title, what the figures are, where the runs' outputs are ({@code layout}, e.g.
+     * {@code runs/<method>/}) and the table.
+     */
+    public static String markdown(String title, ComparisonTable table, String layout) {
+        return "# " + title + "\n\nAccuracy in %: mean ± sample std (n − 1) over seeds. Each method's outputs are in "
+                + layout + ".\n\n" + table.markdown();
+    }
+
     /** The per-seed results a run folder's results.json holds. */
-    static List<SeedResult> readResults(Path runDir) throws IOException {
+    public static List<SeedResult> readResults(Path runDir) throws IOException {
         Path file = runDir.resolve(RunOutputs.RESULTS_JSON);
         JsonNode runs = ConfigLoader.JSON.readTree(file.toFile()).get("runs");
         if (runs == null || !runs.isArray() || runs.isEmpty()) {
@@ -156,7 +245,8 @@ final class ComparisonRun {
         return ConfigLoader.JSON.readerForListOf(SeedResult.class).readValue(runs);
     }
 
-    private static void write(Path file, String text) throws IOException {
+    /** Writes a text file atomically (UTF-8). */
+    public static void write(Path file, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, o -> o.write(bytes));
     }

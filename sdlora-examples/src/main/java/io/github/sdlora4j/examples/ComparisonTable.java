@@ -1,5 +1,8 @@
 package io.github.sdlora4j.examples;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.sdlora4j.metrics.SeedStatistics;
 
 import java.util.ArrayList;
@@ -132,6 +135,32 @@ public final class ComparisonTable {
                     .append(" | ").append(cell(r.forgetting())).append(" |\n");
         }
         return b.toString();
+    }
+
+    /**
+     * The table as JSON: {@code {"rows": [{"<label header>": label, "n": seeds, "final_accuracy": {"mean", "std"},
+     * "average_anytime_accuracy", "forgetting", "bwt", "seen_accuracy": [{"mean", "std"} per task]}, ...]}}, with the
+     * numbers in full as in {@link #csv()}.
+     */
+    public ObjectNode json() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ArrayNode out = root.putArray("rows");
+        for (Row r : rows) {
+            ObjectNode row = out.addObject();
+            row.put(labelHeader, r.label());
+            row.put("n", r.seeds());
+            row.set("final_accuracy", json(r.finalAccuracy()));
+            row.set("average_anytime_accuracy", json(r.averageAnytimeAccuracy()));
+            row.set("forgetting", json(r.forgetting()));
+            row.set("bwt", json(r.bwt()));
+            ArrayNode seen = row.putArray("seen_accuracy");
+            r.seenAccuracy().forEach(s -> seen.add(json(s)));
+        }
+        return root;
+    }
+
+    private static ObjectNode json(SeedStatistics s) {
+        return JsonNodeFactory.instance.objectNode().put("mean", s.mean()).put("std", s.std());
     }
 
     /** {@code mean ± std} with two decimals, as every summary prints a figure over seeds. */

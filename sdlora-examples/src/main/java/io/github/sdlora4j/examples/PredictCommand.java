@@ -1,14 +1,9 @@
 package io.github.sdlora4j.examples;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sdlora4j.data.ImageDecoder;
 import io.github.sdlora4j.data.RawImage;
-import io.github.sdlora4j.io.LearnerCheckpoint;
 import io.github.sdlora4j.learner.SdLoraLearner;
-import io.github.sdlora4j.transforms.CenterCropTransform;
-import io.github.sdlora4j.transforms.PreprocessingSpec;
 import io.github.sdlora4j.vit.VitConfig;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.ArgGroup;
@@ -24,8 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -81,13 +74,9 @@ final class PredictCommand implements Callable<Integer>, ChecksBeforeBackend {
     @Override
     public Integer call() throws Exception {
         checkBeforeBackend();
-        SdLoraLearner learner = LearnerCheckpoint.load(checkpoint);
-        if (learner.inTask()) {
-            throw new IllegalArgumentException(checkpoint + " holds a learner in the middle of a task (a step"
-                    + " snapshot); use the learner.safetensors of a finished run");
-        }
-        VitConfig vit = learner.config().vit();
         if (input.npy != null) {
+            SdLoraLearner learner = ImageClassifier.loadLearner(checkpoint);
+            VitConfig vit = learner.config().vit();
             INDArray x = Npy.readFloat32(input.npy);
             long[] expected = {vit.channels(), vit.imageSize(), vit.imageSize()};
             if (x.rank() != 4 || !Arrays.equals(Arrays.copyOfRange(x.shape(), 1, 4), expected)) {
@@ -98,20 +87,7 @@ final class PredictCommand implements Callable<Integer>, ChecksBeforeBackend {
             System.out.printf("Wrote %s: logits [%d, %d]%n", out, x.size(0), learner.numClasses());
             return 0;
         }
-        Path side = RunOutputs.classesFile(checkpoint);
-        if (!Files.isRegularFile(side)) {
-            throw new IllegalArgumentException("--images needs the class side file " + side + " that run writes next"
-                    + " to the learner");
-        }
-        JsonNode classes = ConfigLoader.JSON.readTree(side.toFile());
-        List<String> names = new ArrayList<>();
-        classes.get("class_names").forEach(n -> names.add(n.asText()));
-        PreprocessingSpec pre = ConfigLoader.JSON.treeToValue(classes.get("preprocessing"), PreprocessingSpec.class);
-        if (pre.imageSize() != vit.imageSize() || pre.channels() != vit.channels()) {
-            throw new IllegalArgumentException(side + ": preprocessing makes " + pre.channels() + "x" + pre.imageSize()
-                    + " images but the learner takes " + vit.channels() + "x" + vit.imageSize());
-        }
-        predictFolder(learner, input.images, pre, names);
+        predictFolder(ImageClassifier.load(checkpoint), input.images);
         return 0;
     }
 
@@ -124,36 +100,25 @@ final class PredictCommand implements Callable<Integer>, ChecksBeforeBackend {
         return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }
 
-    private static void predictFolder(SdLoraLearner learner, Path dir, PreprocessingSpec pre, List<String> names)
-            throws IOException {
+    private static void predictFolder(ImageClassifier classifier, Path dir) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(Files::isRegularFile).filter(PredictCommand::isImage).sorted().toList();
+            files = s.filter(Files::isRegularFile).filter(p -> ImageClassifier.isImage(p.getFileName().toString()))
+                    .sorted().toList();
         }
         if (files.isEmpty()) {
             throw new IllegalArgumentException(dir + " holds no image files (png, jpg, jpeg, bmp, gif)");
         }
-        CenterCropTransform transform = new CenterCropTransform(pre);
-        int per = pre.valuesPerImage();
         for (int from = 0; from < files.size(); from += BATCH) {
             List<Path> batch = files.subList(from, Math.min(files.size(), from + BATCH));
-            float[] values = new float[batch.size() * per];
-            for (int i = 0; i < batch.size(); i++) {
-                RawImage img = ImageDecoder.decode(batch.get(i));
-                transform.apply(img, new SplittableRandom(0), values, i * per);
+            List<RawImage> images = new ArrayList<>();
+            for (Path file : batch) {
+                images.add(ImageDecoder.decode(file));
             }
-            INDArray x = Nd4j.create(values, new long[]{batch.size(), pre.channels(), pre.imageSize(),
-                    pre.imageSize()}, 'c').castTo(DataType.FLOAT);
-            int[] predicted = learner.predict(x);
+            int[] predicted = classifier.classify(images);
             for (int i = 0; i < batch.size(); i++) {
-                System.out.println(batch.get(i).getFileName() + "\t" + names.get(predicted[i]));
+                System.out.println(batch.get(i).getFileName() + "\t" + classifier.classNames().get(predicted[i]));
             }
         }
-    }
-
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".bmp")
-                || n.endsWith(".gif");
     }
 }

@@ -16,14 +16,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * magnitudes equal to float32 rounding. Those are trained float32 values printed in full, and two processes have
  * been seen to end a task's training 2e-7 apart (two `sdlora demo` runs, with the same accuracies).
  */
-final class SameResults {
+public final class SameResults {
 
     private static final double MAGNITUDE_TOLERANCE = 1e-5;
 
     private SameResults() {
     }
 
-    static void assertSameResults(Path expectedRun, Path actualRun) throws Exception {
+    public static void assertSameResults(Path expectedRun, Path actualRun) throws Exception {
         JsonNode expected = read(expectedRun);
         JsonNode actual = read(actualRun);
         List<JsonNode> expectedMagnitudes = takeMagnitudes(expected);

@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A tiny run config for tests: synthetic 16x16 data, the random tiny-test ViT, 3 tasks of 2 classes. */
-final class TinyRuns {
+public final class TinyRuns {
 
     private TinyRuns() {
     }
 
     /** Writes the config to {@code dir/tiny.yaml}; {@code extra} lines are appended (top-level YAML). */
-    static Path config(Path dir, String extra) throws IOException {
+    public static Path config(Path dir, String extra) throws IOException {
         String yaml = """
                 dataset:
                   format: synthetic
