@@ -40,7 +40,7 @@ public final class ImageClassifier {
     public static ImageClassifier load(Path checkpoint) throws IOException {
         SdLoraLearner learner = loadLearner(checkpoint);
         VitConfig vit = learner.config().vit();
-        Path side = RunOutputs.classesFile(checkpoint);
+        Path side = classesFile(checkpoint);
         if (!Files.isRegularFile(side)) {
             throw new IllegalArgumentException("--images needs the class side file " + side + " that run writes next"
                     + " to the learner");
@@ -54,6 +54,11 @@ public final class ImageClassifier {
                     + " images but the learner takes " + vit.channels() + "x" + vit.imageSize());
         }
         return new ImageClassifier(learner, pre, names);
+    }
+
+    /** The class side file of a checkpoint: {@code X.safetensors} → {@code X.classes.json}. */
+    public static Path classesFile(Path checkpoint) {
+        return RunOutputs.classesFile(checkpoint);
     }
 
     /** The learner of a finished run (not a step snapshot taken inside a task). */

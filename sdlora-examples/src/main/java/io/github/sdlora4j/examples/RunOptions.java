@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /** The options {@code run} and {@code demo} share, and what both do with a config. */
-final class RunOptions {
+public final class RunOptions {
 
     @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "sdlora-out")
     Path out;
@@ -47,7 +47,7 @@ final class RunOptions {
     }
 
     /** How deeply the data are checked before training: {@code --verify-data} decodes every image. */
-    static DataCheck.Depth dataCheckDepth(boolean verifyData) {
+    public static DataCheck.Depth dataCheckDepth(boolean verifyData) {
         return verifyData ? DataCheck.Depth.FULL_DECODE : DataCheck.Depth.HEADERS;
     }
 

@@ -1,0 +1,113 @@
+package io.github.sdlora4j.spark;
+
+import io.github.sdlora4j.examples.ChecksBeforeBackend;
+import io.github.sdlora4j.examples.ComparisonRun;
+import io.github.sdlora4j.examples.ConfigLoader;
+import io.github.sdlora4j.examples.Methods;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code sdlora sweep}: every (method, seed) pair of a config as a Spark task, and the table of all of them. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Run every --method with every --seed on the config's benchmark, each pair as a Spark task"
+                + " doing exactly what 'run --config C --method M --seed S' does (outputs in"
+                + " --out/runs/<method>/seed-<S>/), and write summary.json, summary.csv and summary.md to --out (per"
+                + " method: n and mean ± std of final accuracy, AAA and forgetting, as 'compare' reports them).")
+final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--master", description = "Spark master: local[N] (N runs at a time in this JVM; local[N,F]"
+            + " retries a failed run F-1 times), spark://host:7077, yarn, ... (default: spark-submit's).")
+    String master;
+
+    @Option(names = "--config", required = true, description = "Run configuration (.yaml, .yml or .json); its data"
+            + " and backbone paths, like --out, must be reachable by every executor.")
+    Path config;
+
+    @Option(names = "--method", required = true, description = "A method; repeat for each: sdlora, sdlora-rr,"
+            + " sdlora-kd, seq-lora, simplecil, joint.")
+    List<String> methods;
+
+    @Option(names = "--seed", description = "A run seed; repeat for each (default: the config's seeds).")
+    List<Long> seeds;
+
+    @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "sdlora-sweep")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the sweep in --out: finished runs are skipped, interrupted"
+            + " or failed ones continue (same config).")
+    boolean resume;
+
+    @Option(names = "--verify-data", description = "Decode every image before training (default: read each file's"
+            + " header and check that it is complete).")
+    boolean verifyData;
+
+    private List<String> names;
+    private String configText;
+    private List<ComparisonRun.Planned> plan;
+
+    /** Everything is checked before Spark or ND4J start: methods, config (naming a bad key), folders, master. */
+    @Override
+    public void checkBeforeBackend() throws Exception {
+        names = methodNames();
+        SparkSessions.requireMaster(master);
+        configText = Files.readString(requireConfig(), StandardCharsets.UTF_8);
+        plan = Sweep.plan(ConfigLoader.load(config), names, seeds, out, resume);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (plan == null) {
+            checkBeforeBackend();
+        }
+        List<Sweep.Outcome> outcomes;
+        try (SparkSessions.Opened spark = SparkSessions.open(master, "sdlora sweep")) {
+            outcomes = Sweep.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), plan,
+                    config.toString(), configText, verifyData, out, System.out);
+        }
+        List<String> failed = outcomes.stream().filter(o -> o.error() != null)
+                .map(o -> o.entry().label() + " seed " + o.entry().config().seeds().get(0) + ": " + o.error())
+                .toList();
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException(failed.size() + " of " + outcomes.size() + " runs failed ("
+                    + String.join("; ", failed) + "); each run's log is " + Sweep.LAYOUT + SweepTask.LOG
+                    + " under --out; fix the cause and rerun with --resume");
+        }
+        return 0;
+    }
+
+    private Path requireConfig() {
+        ChecksBeforeBackend.requireFile(config, "--config");
+        return config;
+    }
+
+    /** The methods, lower-cased; an unknown or repeated one is a usage error. */
+    private List<String> methodNames() {
+        List<String> list = new ArrayList<>();
+        for (String m : methods) {
+            String name = m.toLowerCase(Locale.ROOT);
+            try {
+                Methods.require(name);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--method: " + e.getMessage());
+            }
+            if (list.contains(name)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--method " + name + " is given twice");
+            }
+            list.add(name);
+        }
+        return list;
+    }
+}
