@@ -111,7 +111,7 @@ final class Sweep {
                 f.whenComplete((accuracy, error) -> {
                     double s = (System.nanoTime() - start) / 1e9;
                     if (error == null) {
-                        log.info(String.format(Locale.ROOT, "run %s finished in %.1f s: final accuracy %.2f",
+                        log.info(String.format(Locale.ROOT, "run %s finished, %.1f s after it was submitted: final accuracy %.2f",
                                 task.label(), s, accuracy));
                     } else {
                         log.warn("run {} failed after Spark's retries: {}", task.label(), message(error));
