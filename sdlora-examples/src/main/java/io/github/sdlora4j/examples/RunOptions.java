@@ -2,7 +2,10 @@ package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.data.DataCheck;
 import io.github.sdlora4j.metrics.SeedStatistics;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,6 +33,9 @@ final class RunOptions {
             + " header and check that it is complete).")
     boolean verifyData;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** @return {@code loaded} with the command line's {@code --method} and {@code --seed} applied (validated) */
     RunConfig withOverrides(RunConfig loaded) {
         RunConfig config = loaded;
@@ -45,13 +51,19 @@ final class RunOptions {
 
     /** Runs {@code config} (overrides applied), prints the summary. */
     int execute(RunConfig config, PrintStream console) throws IOException {
-        List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume,
+        List<SeedResult> results = new ProtocolRunner(config, out, console, commandLine()).run(resume,
                 verifyData ? DataCheck.Depth.FULL_DECODE : DataCheck.Depth.HEADERS);
         printSummary(results, console);
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
                 RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
                 + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
         return 0;
+    }
+
+    /** The arguments the tool was started with, for the manifest; null when not parsed from a command line. */
+    private List<String> commandLine() {
+        CommandLine.ParseResult parsed = command == null ? null : command.root().commandLine().getParseResult();
+        return parsed == null ? null : parsed.originalArgs();
     }
 
     static void printSummary(List<SeedResult> results, PrintStream console) {

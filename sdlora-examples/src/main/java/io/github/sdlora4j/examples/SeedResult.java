@@ -22,23 +22,36 @@ import java.util.List;
  * @param forgetting               mean over earlier tasks of (best earlier accuracy - final accuracy)
  * @param bwt                      backward transfer: mean over earlier tasks of (final - just-learned accuracy)
  * @param taskWallSeconds          wall time of each task (training + evaluation)
+ * @param taskIlAccuracyMatrix     as {@code accuracyMatrix}, task-IL: the task id given, argmax over that task's
+ *                                 classes only
+ * @param taskIlSeenAccuracy       task-IL accuracy on all seen test images after each task
+ * @param taskIlFinalAccuracy      {@code taskIlSeenAccuracy} after the last task
+ * @param taskIlAverageAnytimeAccuracy mean of {@code taskIlSeenAccuracy}
+ * @param epochTrainLoss           per task, per epoch: the mean training loss of the epoch's steps; null for an epoch
+ *                                 a resume from a step snapshot split; empty for methods that do not train
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SeedResult(long seed, String method, int[] classOrder, List<String> classNames,
                          List<List<Integer>> taskClasses, double[][] accuracyMatrix, double[] seenAccuracy,
                          double finalAccuracy, double averageAnytimeAccuracy, double forgetting, double bwt,
-                         double[] taskWallSeconds) {
+                         double[] taskWallSeconds, double[][] taskIlAccuracyMatrix, double[] taskIlSeenAccuracy,
+                         double taskIlFinalAccuracy, double taskIlAverageAnytimeAccuracy,
+                         List<List<Double>> epochTrainLoss) {
 
     /** Collects the figures of a finished seed. */
     static SeedResult of(long seed, String method, int[] classOrder, List<String> classNames,
-                         List<List<Integer>> taskClasses, AccuracyMatrix m, double[] wallSeconds) {
+                         List<List<Integer>> taskClasses, AccuracyMatrix m, double[] wallSeconds, AccuracyMatrix taskIl,
+                         List<List<Double>> epochTrainLoss) {
         return new SeedResult(seed, method, classOrder, classNames, taskClasses, m.rows(), m.seenAccuracies(),
-                m.finalAccuracy(), m.averageAnytimeAccuracy(), m.forgetting(), m.backwardTransfer(), wallSeconds);
+                m.finalAccuracy(), m.averageAnytimeAccuracy(), m.forgetting(), m.backwardTransfer(), wallSeconds,
+                taskIl.rows(), taskIl.seenAccuracies(), taskIl.finalAccuracy(), taskIl.averageAnytimeAccuracy(),
+                epochTrainLoss);
     }
 
-    /** Equality of everything but wall times (what a resumed run must reproduce). */
+    /** Equality of everything but wall times and training losses (what a resumed run must reproduce). */
     boolean sameFigures(SeedResult o) {
         return seed == o.seed && method.equals(o.method) && Arrays.equals(classOrder, o.classOrder)
-                && Arrays.deepEquals(accuracyMatrix, o.accuracyMatrix) && Arrays.equals(seenAccuracy, o.seenAccuracy);
+                && Arrays.deepEquals(accuracyMatrix, o.accuracyMatrix) && Arrays.equals(seenAccuracy, o.seenAccuracy)
+                && Arrays.deepEquals(taskIlAccuracyMatrix, o.taskIlAccuracyMatrix);
     }
 }

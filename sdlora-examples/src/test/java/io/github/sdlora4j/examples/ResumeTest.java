@@ -60,9 +60,14 @@ class ResumeTest {
 
         assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
                 killed.toString(), "--resume"));
+        JsonNode lossesA = ConfigLoader.JSON.readTree(straight.resolve(RunOutputs.RESULTS_JSON).toFile())
+                .get("epoch_train_loss");
+        JsonNode lossesB = ConfigLoader.JSON.readTree(killed.resolve(RunOutputs.RESULTS_JSON).toFile())
+                .get("epoch_train_loss");
         JsonNode a = withoutWallTimes(straight);
         JsonNode b = withoutWallTimes(killed);
         assertEquals(a, b);
+        assertSameLossesButTheSplitEpochs(lossesA, lossesB, doneAtKill);
         assertTrue(a.get("accuracy_matrix").size() == 3);
         try (var files = Files.list(killed.resolve(RunOutputs.CHECKPOINT_DIR))) {
             assertEquals(List.of("run-state.json"), files.map(p -> p.getFileName().toString()).toList(),
@@ -122,11 +127,35 @@ class ResumeTest {
         }
     }
 
+    /** Wall times and training losses left out (losses are compared with a tolerance). */
     private static JsonNode withoutWallTimes(Path out) throws Exception {
         JsonNode r = ConfigLoader.JSON.readTree(out.resolve(RunOutputs.RESULTS_JSON).toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) r).remove("task_wall_seconds");
-        r.get("runs").forEach(run ->
-                ((com.fasterxml.jackson.databind.node.ObjectNode) run).remove("task_wall_seconds"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) r).remove(List.of("task_wall_seconds", "epoch_train_loss"));
+        r.get("runs").forEach(run -> ((com.fasterxml.jackson.databind.node.ObjectNode) run)
+                .remove(List.of("task_wall_seconds", "epoch_train_loss")));
         return r;
+    }
+
+    /**
+     * The resumed run's epoch losses equal the uninterrupted run's up to float rounding (the child process ran with
+     * another thread count), except in the interrupted task, where the epochs the step-snapshot resume split or
+     * skipped have none.
+     */
+    private static void assertSameLossesButTheSplitEpochs(JsonNode straight, JsonNode resumed, int interrupted) {
+        assertEquals(straight.size(), resumed.size());
+        int nulls = 0;
+        for (int t = 0; t < straight.size(); t++) {
+            assertEquals(straight.get(t).size(), resumed.get(t).size());
+            for (int e = 0; e < straight.get(t).size(); e++) {
+                JsonNode l = resumed.get(t).get(e);
+                if (l.isNull()) {
+                    assertEquals(interrupted, t, "only the interrupted task lacks losses, task " + t + " epoch " + e);
+                    nulls++;
+                } else {
+                    assertEquals(straight.get(t).get(e).asDouble(), l.asDouble(), 1e-5, "task " + t + " epoch " + e);
+                }
+            }
+        }
+        assertTrue(nulls >= 1 && nulls < straight.get(interrupted).size() + 1, "nulls: " + nulls);
     }
 }
