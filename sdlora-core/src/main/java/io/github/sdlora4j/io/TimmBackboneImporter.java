@@ -1,5 +1,7 @@
 package io.github.sdlora4j.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.sdlora4j.learner.ClassifierHead;
 import io.github.sdlora4j.vit.TimmVitLayout;
 import io.github.sdlora4j.vit.VitConfig;
@@ -37,6 +39,7 @@ public final class TimmBackboneImporter {
     public static final int DEFAULT_HEAD_DIM = 64;
 
     private static final int MAX_LISTED_PROBLEMS = 12;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private TimmBackboneImporter() {
     }
@@ -60,6 +63,31 @@ public final class TimmBackboneImporter {
                 tensors.put(name, in.read(name));
             }
             return VitWeights.of(config, tensors, file.toString());
+        }
+    }
+
+    /**
+     * The ViT shape a file records in its metadata ({@value TimmModelExport#META_VIT_CONFIG}, as this library's
+     * exports and the bundled backbones do); a plain timm export records none.
+     *
+     * @param file a safetensors file
+     * @return the recorded configuration, or empty if the file records none
+     * @throws CheckpointException if the recorded value is not a ViT configuration
+     * @throws IOException         if the file cannot be read or is not valid safetensors
+     */
+    public static Optional<VitConfig> recordedConfig(Path file) throws IOException {
+        String stored;
+        try (SafetensorsFile in = SafetensorsFile.open(file)) {
+            stored = in.metadata().get(TimmModelExport.META_VIT_CONFIG);
+        }
+        if (stored == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(stored, VitConfig.class));
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(file, "metadata " + TimmModelExport.META_VIT_CONFIG
+                    + " is not a ViT configuration: " + e.getOriginalMessage(), e);
         }
     }
 

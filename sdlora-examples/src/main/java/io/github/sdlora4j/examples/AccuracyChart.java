@@ -1,17 +1,12 @@
 package io.github.sdlora4j.examples;
 
-import io.github.sdlora4j.io.AtomicFiles;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,21 +26,7 @@ final class AccuracyChart {
     }
 
     static void write(Path file, String method, List<SeedResult> results) throws IOException {
-        BufferedImage line = BitmapEncoder.getBufferedImage(lineChart(method, results));
-        BufferedImage heat = BitmapEncoder.getBufferedImage(heatMap(method, results));
-        BufferedImage both = new BufferedImage(line.getWidth() + heat.getWidth(),
-                Math.max(line.getHeight(), heat.getHeight()), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = both.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, both.getWidth(), both.getHeight());
-        g.drawImage(line, 0, 0, null);
-        g.drawImage(heat, line.getWidth(), 0, null);
-        g.dispose();
-        AtomicFiles.write(file, out -> {
-            if (!ImageIO.write(both, "png", out)) {
-                throw new IOException("no PNG writer available");
-            }
-        });
+        PngCharts.write(file, List.of(lineChart(method, results), heatMap(method, results)));
     }
 
     private static XYChart lineChart(String method, List<SeedResult> results) {

@@ -2,7 +2,7 @@ package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.sdlora4j.io.SafetensorsFile;
+import io.github.sdlora4j.io.BundledBackbones;
 import io.github.sdlora4j.io.SafetensorsWriter;
 import io.github.sdlora4j.io.TimmBackboneImporter;
 import io.github.sdlora4j.io.TimmModelExport;
@@ -12,18 +12,16 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Finds the frozen backbone a run starts from. A backbone is named by one of:
  * <ul>
- *   <li>{@code bundled}: the small ViT pretrained on the synthetic pretraining split that ships in this jar
- *       ({@value #BUNDLED_RESOURCE}, see the README next to it);</li>
+ *   <li>{@code bundled}: the small ViT pretrained on the synthetic pretraining split, {@link BundledBackbones}'
+ *       {@value #BUNDLED_NAME} (shipped by sdlora-backbones, see its README);</li>
  *   <li>a ViT preset name ({@code tiny-test}, {@code vit-tiny}, {@code vit-b16}): random weights, for tests and
  *       measurements only;</li>
  *   <li>a path to a timm-layout safetensors file (a {@code state_dict} without or with {@code head.*}).</li>
@@ -35,8 +33,10 @@ public final class BackboneFiles {
 
     /** Metadata key holding the {@link VitConfig} as JSON. */
     public static final String VIT_CONFIG_KEY = TimmModelExport.META_VIT_CONFIG;
+    /** The bundled backbone that {@code backbone: bundled} selects. */
+    public static final String BUNDLED_NAME = "demo-vit";
     /** Class-path location of the bundled backbone. */
-    public static final String BUNDLED_RESOURCE = "/backbones/demo-vit.safetensors";
+    public static final String BUNDLED_RESOURCE = "/" + BundledBackbones.FOLDER + BUNDLED_NAME + ".safetensors";
     /** The name that selects the bundled backbone. */
     public static final String BUNDLED = "bundled";
 
@@ -61,7 +61,7 @@ public final class BackboneFiles {
                     "backbone must be given: 'bundled', a ViT preset name or a .safetensors path");
         }
         if (backbone.equals(BUNDLED)) {
-            Path file = bundledFile();
+            Path file = BundledBackbones.file(BUNDLED_NAME, BackboneFiles.class.getClassLoader());
             return new Loaded(read(file, declared, "bundled backbone " + BUNDLED_RESOURCE), "bundled", file);
         }
         if (!backbone.contains("/") && !backbone.endsWith(".safetensors")) {
@@ -83,16 +83,13 @@ public final class BackboneFiles {
     /** Reads a timm-layout backbone file; {@code declared} may be null when the file names its shape. */
     public static VitWeights read(Path file, VitConfig declared, String source) throws IOException {
         VitConfig config = declared;
-        try (SafetensorsFile in = SafetensorsFile.open(file)) {
-            String stored = in.metadata().get(VIT_CONFIG_KEY);
-            if (stored != null) {
-                VitConfig fromFile = JSON.readValue(stored, VitConfig.class);
-                if (declared != null && !declared.equals(fromFile)) {
-                    throw new IllegalArgumentException(source + " holds a " + fromFile + " but the config says vit = "
-                            + declared);
-                }
-                config = fromFile;
+        VitConfig fromFile = TimmBackboneImporter.recordedConfig(file).orElse(null);
+        if (fromFile != null) {
+            if (declared != null && !declared.equals(fromFile)) {
+                throw new IllegalArgumentException(source + " holds a " + fromFile + " but the config says vit = "
+                        + declared);
             }
+            config = fromFile;
         }
         if (config == null) {
             throw new IllegalArgumentException(source + " does not record its ViT shape (metadata "
@@ -115,25 +112,5 @@ public final class BackboneFiles {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The bundled backbone as a file (safetensors is memory-mapped, so the resource is copied out once). */
-    static synchronized Path bundledFile() throws IOException {
-        Path target = Path.of(System.getProperty("java.io.tmpdir"), "sdlora4j-demo-vit-"
-                + ProcessHandle.current().pid() + ".safetensors");
-        if (Files.isRegularFile(target)) {
-            return target;
-        }
-        try (InputStream in = BackboneFiles.class.getResourceAsStream(BUNDLED_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the bundled backbone " + BUNDLED_RESOURCE + " is missing from the"
-                        + " class path; regenerate it with `./sdlora pretrain` (see sdlora-examples/README.md)");
-            }
-            Path temp = Files.createTempFile(target.getParent(), "sdlora4j-demo-vit", ".tmp");
-            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        }
-        target.toFile().deleteOnExit();
-        return target;
     }
 }

@@ -11,6 +11,7 @@ import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
+import io.github.sdlora4j.learner.SdLoraLearner;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.learner.TrainingScope;
 import io.github.sdlora4j.metrics.AccuracyMatrix;
@@ -130,13 +131,16 @@ final class ProtocolRunner {
             List<Double> wall = new ArrayList<>();
             List<List<Double>> losses = new ArrayList<>();
             ClassifierMetadata classes = RunOutputs.classifierMetadata(bench);
+            Magnitudes magnitudes = null;
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
                 learner = method.store().load(outputs.resolve(resumeFrom.learnerFile()), config,
                         backbone.weights(), seed);
-                if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null) {
+                if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
+                        || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
                     throw new IllegalArgumentException("cannot resume " + outputs.resolve(RunOutputs.STATE) + ": it was"
-                            + " written by an sdlora4j without task-IL accuracies; rerun into another --out");
+                            + " written by an sdlora4j without task-IL accuracies or magnitudes; rerun into another"
+                            + " --out");
                 }
                 for (int i = 0; i < resumeFrom.tasksDone(); i++) {
                     matrix.addRow(resumeFrom.rows().get(i), resumeFrom.seen().get(i));
@@ -144,6 +148,7 @@ final class ProtocolRunner {
                 }
                 losses.addAll(resumeFrom.epochTrainLoss());
                 wall.addAll(resumeFrom.wallSeconds());
+                magnitudes = resumeFrom.magnitudes();
                 first = resumeFrom.tasksDone();
                 console.printf("seed %d: resuming after task %d of %d%n", seed, first, tasks);
             } else {
@@ -170,17 +175,18 @@ final class ProtocolRunner {
                 long start = System.nanoTime();
                 losses.add(trainTask(bench, learner, seed, t, t == first ? from : EpochLoop.Position.START,
                         classes));
+                magnitudes = Magnitudes.append(magnitudes, learner);
                 TaskAccuracies acc = evaluate(bench, learner, t);
                 matrix.addRow(acc.classIl(), acc.classIlSeen());
                 taskIl.addRow(acc.taskIl(), acc.taskIlSeen());
                 wall.add((System.nanoTime() - start) / 1e9);
                 console.println(rowLine(t, tasks, acc.classIl(), acc.classIlSeen(), wall.get(t)));
-                previousFile = checkpoint(learner, seed, t, new Progress(matrix, taskIl, wall, losses), previousFile,
-                        done, classes);
+                previousFile = checkpoint(learner, seed, t, new Progress(matrix, taskIl, wall, losses, magnitudes),
+                        previousFile, done, classes);
             }
             SeedResult r = SeedResult.of(seed, method.name(), bench.classOrder(), bench.classNames(),
                     taskClasses(bench), matrix, wall.stream().mapToDouble(Double::doubleValue).toArray(), taskIl,
-                    losses);
+                    losses, magnitudes);
             if (method.store() != null) {
                 outputs.saveFinalLearner(method.store(), learner, seed, bench, spec);
             }
@@ -249,7 +255,7 @@ final class ProtocolRunner {
 
     /** A seed's figures so far. */
     private record Progress(AccuracyMatrix matrix, AccuracyMatrix taskIl, List<Double> wall,
-                            List<List<Double>> losses) {
+                            List<List<Double>> losses, Magnitudes magnitudes) {
     }
 
     private String checkpoint(ClassIncrementalLearner learner, long seed, int t, Progress p, String previousFile,
@@ -261,7 +267,7 @@ final class ProtocolRunner {
         }
         outputs.writeState(new RunState(effective, done, new RunState.Partial(seed, t + 1, List.of(p.matrix().rows()),
                 boxed(p.matrix().seenAccuracies()), List.copyOf(p.wall()), file, List.of(p.taskIl().rows()),
-                boxed(p.taskIl().seenAccuracies()), List.copyOf(p.losses()))));
+                boxed(p.taskIl().seenAccuracies()), List.copyOf(p.losses()), p.magnitudes())));
         // Only now that the state points at the new checkpoint may the previous one and the task's snapshots go.
         if (previousFile != null && !previousFile.equals(file)) {
             Files.deleteIfExists(outputs.resolve(previousFile));

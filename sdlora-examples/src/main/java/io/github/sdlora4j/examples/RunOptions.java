@@ -1,7 +1,6 @@
 package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.data.DataCheck;
-import io.github.sdlora4j.metrics.SeedStatistics;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -12,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /** The options {@code run} and {@code demo} share, and what both do with a config. */
 final class RunOptions {
@@ -38,6 +38,42 @@ final class RunOptions {
 
     /** @return {@code loaded} with the command line's {@code --method} and {@code --seed} applied (validated) */
     RunConfig withOverrides(RunConfig loaded) {
+        return withOverrides(loaded, method, seeds);
+    }
+
+    /** Runs {@code config} (overrides applied), prints the summary. */
+    int execute(RunConfig config, PrintStream console) throws IOException {
+        List<SeedResult> results = new ProtocolRunner(config, out, console, originalArgs(command)).run(resume,
+                dataCheckDepth(verifyData));
+        printSummary(results, console);
+        console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
+                RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
+                + (MagnitudeChart.applies(results) ? ", " + RunOutputs.MAGNITUDE_CHART : "")
+                + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
+        return 0;
+    }
+
+    /**
+     * The arguments the tool was started with, for the manifest.
+     *
+     * @param command the running command's spec, or null
+     * @return null when not parsed from a command line
+     */
+    static List<String> originalArgs(CommandSpec command) {
+        CommandLine.ParseResult parsed = command == null ? null : command.root().commandLine().getParseResult();
+        return parsed == null ? null : parsed.originalArgs();
+    }
+
+    /** How deeply the data are checked before training: {@code --verify-data} decodes every image. */
+    static DataCheck.Depth dataCheckDepth(boolean verifyData) {
+        return verifyData ? DataCheck.Depth.FULL_DECODE : DataCheck.Depth.HEADERS;
+    }
+
+    /**
+     * The config a run uses: {@code loaded} with the {@code --method} and {@code --seed} overrides (either may be
+     * null or empty for none).
+     */
+    static RunConfig withOverrides(RunConfig loaded, String method, List<Long> seeds) {
         RunConfig config = loaded;
         if (method != null) {
             Methods.require(method.toLowerCase(Locale.ROOT));
@@ -47,23 +83,6 @@ final class RunOptions {
             config = config.withSeeds(seeds);
         }
         return config;
-    }
-
-    /** Runs {@code config} (overrides applied), prints the summary. */
-    int execute(RunConfig config, PrintStream console) throws IOException {
-        List<SeedResult> results = new ProtocolRunner(config, out, console, commandLine()).run(resume,
-                verifyData ? DataCheck.Depth.FULL_DECODE : DataCheck.Depth.HEADERS);
-        printSummary(results, console);
-        console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
-                RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
-                + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
-        return 0;
-    }
-
-    /** The arguments the tool was started with, for the manifest; null when not parsed from a command line. */
-    private List<String> commandLine() {
-        CommandLine.ParseResult parsed = command == null ? null : command.root().commandLine().getParseResult();
-        return parsed == null ? null : parsed.originalArgs();
     }
 
     static void printSummary(List<SeedResult> results, PrintStream console) {
@@ -80,17 +99,33 @@ final class RunOptions {
             }
             console.printf(Locale.ROOT, "  final accuracy %.2f  AAA %.2f  forgetting %.2f  BWT %.2f%n",
                     r.finalAccuracy(), r.averageAnytimeAccuracy(), r.forgetting(), r.bwt());
+            if (r.magnitudes() != null) {
+                console.println("  learned magnitudes α_i after each task (row = after task t, column = task i):");
+                printTriangle(r.magnitudes().alpha(), console);
+                if (r.magnitudes().assimilated() != null) {
+                    console.println("  assimilated magnitudes β_i (SD-LoRA-KD; mean over blocks, q and v):");
+                    printTriangle(r.magnitudes().assimilated(), console);
+                }
+            }
         }
         if (results.size() > 1) {
             console.printf(Locale.ROOT, "%nover %d seeds: final accuracy %s  AAA %s  forgetting %s%n", results.size(),
-                    meanStd(results.stream().mapToDouble(SeedResult::finalAccuracy).toArray()),
-                    meanStd(results.stream().mapToDouble(SeedResult::averageAnytimeAccuracy).toArray()),
-                    meanStd(results.stream().mapToDouble(SeedResult::forgetting).toArray()));
+                    meanStd(results, SeedResult::finalAccuracy), meanStd(results, SeedResult::averageAnytimeAccuracy),
+                    meanStd(results, SeedResult::forgetting));
         }
     }
 
-    private static String meanStd(double[] v) {
-        SeedStatistics s = SeedStatistics.of(v);
-        return String.format(Locale.ROOT, "%.2f ± %.2f", s.mean(), s.std());
+    private static void printTriangle(double[][] rows, PrintStream console) {
+        for (int t = 0; t < rows.length; t++) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  T%-2d", t + 1));
+            for (double v : rows[t]) {
+                b.append(String.format(Locale.ROOT, " %7.4f", v));
+            }
+            console.println(b);
+        }
+    }
+
+    private static String meanStd(List<SeedResult> results, ToDoubleFunction<SeedResult> figure) {
+        return ComparisonTable.meanStd(SeedResult.statistics(results, figure));
     }
 }

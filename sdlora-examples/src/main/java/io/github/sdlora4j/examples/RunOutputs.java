@@ -47,6 +47,7 @@ import java.util.stream.IntStream;
  * manifest.json             command line, effective config, versions, git commit and dirty flag, backend, backbone
  *                           hash, dataset identity
  * accuracy.png              accuracy on all seen classes after each task, and the accuracy matrix as a heat map
+ * magnitudes.png            SD-LoRA methods: the learned magnitudes of every task after each task
  * learner.safetensors       the last seed's final learner (SD-LoRA methods; the baselines keep none)
  * learner.classes.json      class names, class order and preprocessing of that learner (read by `predict`)
  * checkpoint/run-state.json what --resume needs; checkpoint/seed-S-task-T.safetensors the learner after task T
@@ -59,6 +60,7 @@ final class RunOutputs {
     static final String RESULTS_CSV = "results.csv";
     static final String MANIFEST = "manifest.json";
     static final String CHART = "accuracy.png";
+    static final String MAGNITUDE_CHART = "magnitudes.png";
     static final String LEARNER = "learner.safetensors";
     static final String CHECKPOINT_DIR = "checkpoint";
     static final String STATE = CHECKPOINT_DIR + "/run-state.json";
@@ -306,6 +308,9 @@ final class RunOutputs {
         writeJson(dir.resolve(RESULTS_JSON), root);
         writeCsv(results);
         AccuracyChart.write(dir.resolve(CHART), method.name(), results);
+        if (MagnitudeChart.applies(results)) {
+            MagnitudeChart.write(dir.resolve(MAGNITUDE_CHART), method.name(), results);
+        }
     }
 
     /** Mean and std over seeds of a per-task figure and of its matrix, entry by entry. */
@@ -342,7 +347,7 @@ final class RunOutputs {
     }
 
     private static SeedStatistics stats(List<SeedResult> results, ToDoubleFunction<SeedResult> f) {
-        return SeedStatistics.of(results.stream().mapToDouble(f).toArray());
+        return SeedResult.statistics(results, f);
     }
 
     private void writeCsv(List<SeedResult> results) throws IOException {

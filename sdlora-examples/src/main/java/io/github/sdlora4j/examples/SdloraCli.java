@@ -20,8 +20,8 @@ import java.util.List;
         description = "SD-LoRA class-incremental learning on Deeplearning4j.",
         footer = {"", "The ./sdlora launcher also runs 'sdlora bench ...' (the benchmarks module's BenchmarkSuite).",
                 "Exit codes: 0 ok, 1 error, 2 usage, 3 training stopped inside a task (NaN/Inf or a failing step)."},
-        subcommands = {DemoCommand.class, RunCommand.class, PredictCommand.class, ExportCommand.class,
-                PretrainCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, CompareCommand.class, PredictCommand.class,
+                ExportCommand.class, PretrainCommand.class})
 public final class SdloraCli implements Runnable {
 
     /** Exit code when training stopped inside a task (non-finite loss or parameters, or a failing step). */

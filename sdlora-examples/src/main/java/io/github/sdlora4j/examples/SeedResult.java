@@ -1,11 +1,14 @@
 package io.github.sdlora4j.examples;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.github.sdlora4j.metrics.AccuracyMatrix;
+import io.github.sdlora4j.metrics.SeedStatistics;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The results of one run seed, as written to {@code results.json} (snake_case keys). Accuracies are percent.
@@ -29,6 +32,8 @@ import java.util.List;
  * @param taskIlAverageAnytimeAccuracy mean of {@code taskIlSeenAccuracy}
  * @param epochTrainLoss           per task, per epoch: the mean training loss of the epoch's steps; null for an epoch
  *                                 a resume from a step snapshot split; empty for methods that do not train
+ * @param magnitudes               SD-LoRA's learned magnitudes after each task; null (and absent from the file) for
+ *                                 methods without magnitudes
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SeedResult(long seed, String method, int[] classOrder, List<String> classNames,
@@ -36,16 +41,29 @@ public record SeedResult(long seed, String method, int[] classOrder, List<String
                          double finalAccuracy, double averageAnytimeAccuracy, double forgetting, double bwt,
                          double[] taskWallSeconds, double[][] taskIlAccuracyMatrix, double[] taskIlSeenAccuracy,
                          double taskIlFinalAccuracy, double taskIlAverageAnytimeAccuracy,
-                         List<List<Double>> epochTrainLoss) {
+                         List<List<Double>> epochTrainLoss,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Magnitudes magnitudes) {
 
-    /** Collects the figures of a finished seed. */
+    /** Collects the figures of a finished seed of a method without magnitudes. */
     static SeedResult of(long seed, String method, int[] classOrder, List<String> classNames,
                          List<List<Integer>> taskClasses, AccuracyMatrix m, double[] wallSeconds, AccuracyMatrix taskIl,
                          List<List<Double>> epochTrainLoss) {
+        return of(seed, method, classOrder, classNames, taskClasses, m, wallSeconds, taskIl, epochTrainLoss, null);
+    }
+
+    /** Collects the figures of a finished seed; {@code magnitudes} may be null. */
+    static SeedResult of(long seed, String method, int[] classOrder, List<String> classNames,
+                         List<List<Integer>> taskClasses, AccuracyMatrix m, double[] wallSeconds, AccuracyMatrix taskIl,
+                         List<List<Double>> epochTrainLoss, Magnitudes magnitudes) {
         return new SeedResult(seed, method, classOrder, classNames, taskClasses, m.rows(), m.seenAccuracies(),
                 m.finalAccuracy(), m.averageAnytimeAccuracy(), m.forgetting(), m.backwardTransfer(), wallSeconds,
                 taskIl.rows(), taskIl.seenAccuracies(), taskIl.finalAccuracy(), taskIl.averageAnytimeAccuracy(),
-                epochTrainLoss);
+                epochTrainLoss, magnitudes);
+    }
+
+    /** Mean and sample std of one figure over seeds: what results.json's mean/std and every summary report. */
+    static SeedStatistics statistics(List<SeedResult> results, ToDoubleFunction<SeedResult> figure) {
+        return SeedStatistics.of(results.stream().mapToDouble(figure).toArray());
     }
 
     /** Equality of everything but wall times and training losses (what a resumed run must reproduce). */

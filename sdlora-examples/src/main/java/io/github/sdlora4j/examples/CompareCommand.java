@@ -1,0 +1,71 @@
+package io.github.sdlora4j.examples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code sdlora compare}: several methods on the same config and seeds, side by side. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Run each --method on the config's benchmark and seeds exactly as 'run' does (outputs in"
+                + " --out/runs/<method>/) and write comparison.csv, comparison.md (per method: seeds and mean ± std"
+                + " of final accuracy, AAA and forgetting) and comparison.png (every method's accuracy curve, mean"
+                + " ± std over seeds) to --out.")
+final class CompareCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "Run configuration (.yaml, .yml or .json).")
+    Path config;
+
+    @Option(names = "--method", required = true, description = "A method to compare; repeat for each: sdlora,"
+            + " sdlora-rr, sdlora-kd, seq-lora, simplecil, joint (replaces the config's method).")
+    List<String> methods;
+
+    @Option(names = "--seed", description = "Run seed; repeat for several (overrides the config's seeds).")
+    List<Long> seeds;
+
+    @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).",
+            defaultValue = "sdlora-compare")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the comparison in --out: finished methods are skipped, an"
+            + " interrupted one continues (same config and options).")
+    boolean resume;
+
+    @Option(names = "--verify-data", description = "Decode every image before training (default: read each file's"
+            + " header and check that it is complete).")
+    boolean verifyData;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> names = methodNames();
+        new ComparisonRun(ConfigLoader.load(config), names, seeds, out, System.out, RunOptions.originalArgs(spec))
+                .run(resume, RunOptions.dataCheckDepth(verifyData));
+        return 0;
+    }
+
+    /** The methods, lower-cased; an unknown or repeated one is a usage error. */
+    private List<String> methodNames() {
+        List<String> names = new ArrayList<>();
+        for (String m : methods) {
+            String name = m.toLowerCase(Locale.ROOT);
+            try {
+                Methods.require(name);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--method: " + e.getMessage());
+            }
+            if (names.contains(name)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--method " + name + " is given twice");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+}
