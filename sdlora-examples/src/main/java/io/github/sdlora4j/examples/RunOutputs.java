@@ -350,27 +350,47 @@ final class RunOutputs {
         return SeedResult.statistics(results, f);
     }
 
+    /**
+     * One row per (seed, task): class-IL then wall time, then task-IL (appended, so the earlier columns keep their
+     * places for readers of older files).
+     */
     private void writeCsv(List<SeedResult> results) throws IOException {
         int tasks = results.get(0).seenAccuracy().length;
-        StringBuilder b = new StringBuilder("seed,task,accuracy_seen");
-        for (int j = 0; j < tasks; j++) {
-            b.append(",accuracy_task_").append(j + 1);
-        }
-        b.append(",wall_seconds\n");
+        StringBuilder b = new StringBuilder("seed,task");
+        csvHeader(b, "accuracy", tasks);
+        b.append(",wall_seconds");
+        csvHeader(b, "task_il_accuracy", tasks);
+        b.append('\n');
         for (SeedResult r : results) {
             for (int i = 0; i < tasks; i++) {
-                b.append(r.seed()).append(',').append(i + 1).append(',').append(num(r.seenAccuracy()[i]));
-                for (int j = 0; j < tasks; j++) {
-                    b.append(',');
-                    if (j <= i) {
-                        b.append(num(r.accuracyMatrix()[i][j]));
-                    }
-                }
-                b.append(',').append(num(r.taskWallSeconds()[i])).append('\n');
+                b.append(r.seed()).append(',').append(i + 1);
+                csvRow(b, r.seenAccuracy()[i], r.accuracyMatrix()[i], tasks);
+                b.append(',').append(num(r.taskWallSeconds()[i]));
+                csvRow(b, r.taskIlSeenAccuracy()[i], r.taskIlAccuracyMatrix()[i], tasks);
+                b.append('\n');
             }
         }
         byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(dir.resolve(RESULTS_CSV), out -> out.write(bytes));
+    }
+
+    /** {@code ,P_seen,P_task_1,...,P_task_T}. */
+    private static void csvHeader(StringBuilder b, String prefix, int tasks) {
+        b.append(',').append(prefix).append("_seen");
+        for (int j = 0; j < tasks; j++) {
+            b.append(',').append(prefix).append("_task_").append(j + 1);
+        }
+    }
+
+    /** The all-seen accuracy and one accuracy-matrix row, padded with empty cells to {@code tasks} columns. */
+    private static void csvRow(StringBuilder b, double seen, double[] row, int tasks) {
+        b.append(',').append(num(seen));
+        for (int j = 0; j < tasks; j++) {
+            b.append(',');
+            if (j < row.length) {
+                b.append(num(row[j]));
+            }
+        }
     }
 
     private static String num(double v) {

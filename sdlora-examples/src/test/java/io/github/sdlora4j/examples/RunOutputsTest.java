@@ -69,9 +69,10 @@ class RunOutputsTest {
         assertEquals("[[4.0,3.0],[0.5,0.25]]", r.get("runs").get(1).get("epoch_train_loss").toString());
 
         List<String> csv = Files.readAllLines(dir.resolve(RunOutputs.RESULTS_CSV));
-        assertEquals("seed,task,accuracy_seen,accuracy_task_1,accuracy_task_2,wall_seconds", csv.get(0));
-        assertEquals("1,1,90.0000,90.0000,,1.5000", csv.get(1));
-        assertEquals("2,2,75.0000,60.0000,90.0000,2.5000", csv.get(4));
+        assertEquals("seed,task,accuracy_seen,accuracy_task_1,accuracy_task_2,wall_seconds,task_il_accuracy_seen,"
+                + "task_il_accuracy_task_1,task_il_accuracy_task_2", csv.get(0));
+        assertEquals("1,1,90.0000,90.0000,,1.5000,95.0000,100.0000,", csv.get(1));
+        assertEquals("2,2,75.0000,60.0000,90.0000,2.5000,87.5000,100.0000,90.0000", csv.get(4));
         assertEquals(5, csv.size());
 
         BufferedImage png = ImageIO.read(dir.resolve(RunOutputs.CHART).toFile());
