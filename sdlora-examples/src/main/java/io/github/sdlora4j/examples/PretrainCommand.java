@@ -1,13 +1,10 @@
 package io.github.sdlora4j.examples;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.github.sdlora4j.data.ClassIncrementalBenchmark;
 import io.github.sdlora4j.io.CheckpointException;
 import io.github.sdlora4j.io.PretrainCheckpoint;
 import io.github.sdlora4j.learner.BackbonePretrainer;
 import io.github.sdlora4j.learner.EpochLoop;
-import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,14 +38,6 @@ import java.util.concurrent.Callable;
                         + " there exactly, taking every option not given from the checkpoint."})
 final class PretrainCommand implements Callable<Integer> {
 
-    /** Metadata key of the {@link PretrainSettings} as JSON (checkpoint and backbone). */
-    static final String KEY_SETTINGS = "sdlora.pretrain.settings";
-    /** Metadata key of the command lines that made the file, as a JSON list (the first run, then each resume). */
-    static final String KEY_COMMANDS = "sdlora.pretrain.commands";
-    /** Metadata key of the training time in seconds, summed over every run. */
-    static final String KEY_SECONDS = "sdlora.pretrain.seconds";
-    /** Metadata key of the human-readable summary (data, budget, seed). */
-    static final String KEY_SUMMARY = "sdlora.pretraining";
     private static final double F16_MAX = 65504;
 
     @Spec
@@ -118,56 +106,32 @@ final class PretrainCommand implements Callable<Integer> {
         PretrainSettings requested = new PretrainSettings(imageSize, patch, dim, depth, heads, mlp, classes,
                 benchmarkClasses, trainPerClass, epochs, batchSize, learningRate, seed);
         checkUsage(requested);
-        Path ckpt = checkpointFile(out);
         Path dir = out.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--out " + out + ": directory " + dir + " does not exist");
         }
-        List<String> commands = new ArrayList<>();
-        double previousSeconds = 0;
-        PretrainSettings settings;
-        BackbonePretrainer.Snapshot from = null;
+        Path ckpt = checkpointFile(out);
+        PretrainCheckpoint.Contents saved = null;
+        PretrainRecord record;
         if (resume) {
-            PretrainCheckpoint.Contents saved = readForResume(ckpt);
-            settings = savedSettings(ckpt, saved.metadata());
-            List<String> conflicts = settings.conflicts(requested, this::given);
-            if (!conflicts.isEmpty()) {
-                throw new IllegalArgumentException(ckpt + " was written with other settings: "
-                        + String.join("; ", conflicts) + ". Leave those options out (or give the checkpoint's values)"
-                        + " to continue it, or delete it to start over");
-            }
-            if (!settings.vit().equals(saved.snapshot().backbone().config())) {
-                throw new CheckpointException(ckpt, "holds a " + saved.snapshot().backbone().config()
-                        + " but its settings describe a " + settings.vit());
-            }
-            commands.addAll(savedCommands(ckpt, saved.metadata()));
-            previousSeconds = savedSeconds(ckpt, saved.metadata());
-            from = saved.snapshot();
+            saved = checkpointToResume(ckpt, requested);
+            record = PretrainRecord.read(ckpt, saved.metadata()).resumedBy(commandLine());
         } else {
             refuseToClobber(ckpt);
-            settings = requested;
+            record = PretrainRecord.first(requested, commandLine());
         }
-        commands.add(commandLine());
-        VitConfig vit = settings.vit();
+        PretrainSettings settings = record.settings();
         long start = System.nanoTime();
-        VitWeights trained;
         BackbonePretrainer pretrainer;
         try (ClassIncrementalBenchmark data = ClassIncrementalBenchmark.open(settings.dataset())) {
-            pretrainer = from == null
-                    ? BackbonePretrainer.start(VitWeights.random(vit, settings.seed(), DataType.FLOAT),
+            pretrainer = saved == null
+                    ? BackbonePretrainer.start(VitWeights.random(settings.vit(), settings.seed(), DataType.FLOAT),
                     settings.classes(), settings.optimizer(), settings.seed())
-                    : resume(ckpt, from, settings);
-            double before = previousSeconds;
+                    : resume(ckpt, saved.snapshot(), settings);
             BackbonePretrainer p = pretrainer;
             PretrainCheckpoints checkpoints = new PretrainCheckpoints(pretrainer, ckpt, checkpointEverySteps,
-                    checkpointEveryMinutes, () -> metadata(settings, commands, p.position().iteration(),
-                    before + (System.nanoTime() - start) / 1e9), settings, System.console() == null);
-            if (from != null) {
-                EpochLoop.Position at = from.position();
-                System.out.printf("Resuming %s at epoch %d of %d, batch %d (step %d)%n", ckpt,
-                        Math.min(at.epoch() + 1, settings.epochs()), settings.epochs(), at.batchesDone(),
-                        at.iteration());
-            }
+                    checkpointEveryMinutes, () -> record.metadata(p.position().iteration(),
+                    (System.nanoTime() - start) / 1e9), settings, System.console() == null);
             ProgressMonitor monitor = new ProgressMonitor("pretrain", settings.imagesPerEpoch(), checkpoints);
             try {
                 pretrainer.train(data.trainIterator(0, settings.batchSize(), settings.seed()), settings.epochs(),
@@ -176,14 +140,14 @@ final class PretrainCommand implements Callable<Integer> {
                 monitor.closeQuietly();
             }
             checkpoints.saveFinal(); // should writing the backbone fail, --resume writes it without training again
-            trained = pretrainer.backbone();
         }
-        double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
-        BackboneFiles.write(inRange(trained, storage), out,
-                metadata(settings, commands, pretrainer.position().iteration(), seconds), storage);
+        VitWeights trained = inRange(pretrainer.backbone(), storage);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        BackboneFiles.write(trained, out, record.metadata(pretrainer.position().iteration(), seconds), storage);
         Files.deleteIfExists(ckpt);
-        System.out.printf(Locale.ROOT, "Wrote %s (%s, %,d parameters, %s) after %.1f minutes of training%n", out, vit,
-                trained.parameterCount(), dtype.toLowerCase(Locale.ROOT), seconds / 60);
+        System.out.printf(Locale.ROOT, "Wrote %s (%s, %,d parameters, %s) after %.1f minutes of training%n", out,
+                settings.vit(), trained.parameterCount(), dtype.toLowerCase(Locale.ROOT),
+                (record.seconds() + seconds) / 60);
         return 0;
     }
 
@@ -228,12 +192,24 @@ final class PretrainCommand implements Callable<Integer> {
         return "sdlora pretrain " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     }
 
-    private static PretrainCheckpoint.Contents readForResume(Path ckpt) throws IOException {
+    /** The checkpoint {@code --resume} continues, after checking that the options given agree with it. */
+    private PretrainCheckpoint.Contents checkpointToResume(Path ckpt, PretrainSettings requested) throws IOException {
         if (!Files.exists(ckpt)) {
             throw new IllegalArgumentException("--resume: there is no checkpoint " + ckpt + " to continue (it is"
                     + " deleted once the backbone is written; without --resume a new pretraining starts)");
         }
-        return PretrainCheckpoint.load(ckpt);
+        PretrainCheckpoint.Contents saved = PretrainCheckpoint.load(ckpt);
+        PretrainSettings settings = PretrainRecord.read(ckpt, saved.metadata()).settings();
+        List<String> conflicts = settings.conflicts(requested, this::given);
+        if (!conflicts.isEmpty()) {
+            throw new IllegalArgumentException(ckpt + " was written with other settings: "
+                    + String.join("; ", conflicts) + ". Leave those options out (or give the checkpoint's values)"
+                    + " to continue it, or delete it to start over");
+        }
+        EpochLoop.Position at = saved.snapshot().position();
+        System.out.printf("Resuming %s at epoch %d of %d, batch %d (step %d)%n", ckpt,
+                Math.min(at.epoch() + 1, settings.epochs()), settings.epochs(), at.batchesDone(), at.iteration());
+        return saved;
     }
 
     /** A new run must not overwrite a checkpoint that may hold hours of work. */
@@ -256,6 +232,10 @@ final class PretrainCommand implements Callable<Integer> {
 
     private static BackbonePretrainer resume(Path ckpt, BackbonePretrainer.Snapshot from, PretrainSettings s)
             throws CheckpointException {
+        if (!s.vit().equals(from.backbone().config())) {
+            throw new CheckpointException(ckpt, "holds a " + from.backbone().config() + " but its settings describe a "
+                    + s.vit());
+        }
         if (from.numClasses() != s.classes()) {
             throw new CheckpointException(ckpt, "its head has " + from.numClasses() + " classes, its settings "
                     + s.classes());
@@ -269,60 +249,6 @@ final class PretrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(ckpt, e.getMessage(), e);
         }
-    }
-
-    private static PretrainSettings savedSettings(Path ckpt, Map<String, String> meta) throws CheckpointException {
-        String json = meta.get(KEY_SETTINGS);
-        if (json == null) {
-            throw new CheckpointException(ckpt, "metadata lacks '" + KEY_SETTINGS + "' (not written by sdlora"
-                    + " pretrain?)");
-        }
-        try {
-            PretrainSettings s = PretrainSettings.fromJson(json);
-            s.vit();
-            return s;
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(ckpt, "metadata '" + KEY_SETTINGS + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static List<String> savedCommands(Path ckpt, Map<String, String> meta) throws CheckpointException {
-        try {
-            List<String> c = ConfigLoader.JSON.readValue(meta.getOrDefault(KEY_COMMANDS, "[]"),
-                    new TypeReference<List<String>>() { });
-            return c == null ? List.of() : c;
-        } catch (JsonProcessingException e) {
-            throw new CheckpointException(ckpt, "metadata '" + KEY_COMMANDS + "' is not a JSON list of strings", e);
-        }
-    }
-
-    private static double savedSeconds(Path ckpt, Map<String, String> meta) throws CheckpointException {
-        try {
-            double s = Double.parseDouble(meta.getOrDefault(KEY_SECONDS, "0"));
-            if (!(s >= 0)) {
-                throw new NumberFormatException(Double.toString(s));
-            }
-            return s;
-        } catch (NumberFormatException e) {
-            throw new CheckpointException(ckpt, "metadata '" + KEY_SECONDS + "' must be seconds >= 0, got "
-                    + meta.get(KEY_SECONDS));
-        }
-    }
-
-    /** What the checkpoint and the backbone record: the settings, the command lines, the data, budget and seed. */
-    private static Map<String, String> metadata(PretrainSettings s, List<String> commands, int steps,
-                                                double seconds) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(KEY_SUMMARY, s.describe() + " steps=" + steps + String.format(Locale.ROOT, " minutes=%.1f",
-                seconds / 60));
-        meta.put(KEY_SETTINGS, s.toJson());
-        try {
-            meta.put(KEY_COMMANDS, ConfigLoader.JSON.writeValueAsString(commands));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        meta.put(KEY_SECONDS, String.format(Locale.ROOT, "%.1f", seconds));
-        return meta;
     }
 
     /** F16 holds magnitudes up to 65504: a larger weight would become infinite, so refuse before writing. */

@@ -104,13 +104,13 @@ class PretrainCommandTest {
             assertArrayEquals(e.getValue().data().asFloat(), b.get(e.getKey()).data().asFloat(), e.getKey());
         }
         try (SafetensorsFile in = SafetensorsFile.open(killed)) {
-            List<String> commands = ConfigLoader.JSON.readValue(in.metadata().get(PretrainCommand.KEY_COMMANDS),
+            List<String> commands = ConfigLoader.JSON.readValue(in.metadata().get(PretrainRecord.KEY_COMMANDS),
                     new TypeReference<List<String>>() { });
             assertEquals(2, commands.size(), commands.toString());
             assertTrue(commands.get(0).contains("--checkpoint-every-steps 1") && commands.get(1).contains("--resume"),
                     commands.toString());
-            assertEquals(PretrainSettings.fromJson(in.metadata().get(PretrainCommand.KEY_SETTINGS)).dim(), 32);
-            assertTrue(in.metadata().get(PretrainCommand.KEY_SUMMARY).contains("seed=3"));
+            assertEquals(PretrainSettings.fromJson(in.metadata().get(PretrainRecord.KEY_SETTINGS)).dim(), 32);
+            assertTrue(in.metadata().get(PretrainRecord.KEY_SUMMARY).contains("seed=3"));
         }
     }
 
