@@ -188,8 +188,9 @@ final class PretrainCommand implements Callable<Integer> {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
+    /** The whole command line as typed ({@code originalArgs} starts with the subcommand's name). */
     private String commandLine() {
-        return "sdlora pretrain " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        return "sdlora " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     }
 
     /** The checkpoint {@code --resume} continues, after checking that the options given agree with it. */

@@ -107,8 +107,10 @@ class PretrainCommandTest {
             List<String> commands = ConfigLoader.JSON.readValue(in.metadata().get(PretrainRecord.KEY_COMMANDS),
                     new TypeReference<List<String>>() { });
             assertEquals(2, commands.size(), commands.toString());
-            assertTrue(commands.get(0).contains("--checkpoint-every-steps 1") && commands.get(1).contains("--resume"),
-                    commands.toString());
+            assertTrue(commands.get(0).startsWith("sdlora pretrain --out " + killed + " --image-size 16")
+                    && commands.get(0).endsWith("--checkpoint-every-steps 1"), commands.toString());
+            assertEquals("sdlora pretrain --out " + killed + " --resume --seed 3 --checkpoint-every-steps 5",
+                    commands.get(1));
             assertEquals(PretrainSettings.fromJson(in.metadata().get(PretrainRecord.KEY_SETTINGS)).dim(), 32);
             assertTrue(in.metadata().get(PretrainRecord.KEY_SUMMARY).contains("seed=3"));
         }
