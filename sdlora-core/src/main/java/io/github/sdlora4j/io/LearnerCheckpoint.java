@@ -271,7 +271,7 @@ public final class LearnerCheckpoint {
         return a.castTo(DataType.DOUBLE).toDoubleVector();
     }
 
-    private static String require(Path file, Map<String, String> meta, String key) throws CheckpointException {
+    static String require(Path file, Map<String, String> meta, String key) throws CheckpointException {
         String v = meta.get(key);
         if (v == null) {
             throw new CheckpointException(file, "metadata lacks '" + key + "'");
@@ -279,7 +279,7 @@ public final class LearnerCheckpoint {
         return v;
     }
 
-    private static int parseInt(Path file, Map<String, String> meta, String key) throws CheckpointException {
+    static int parseInt(Path file, Map<String, String> meta, String key) throws CheckpointException {
         String v = require(file, meta, key);
         try {
             return Integer.parseInt(v.trim());
@@ -319,7 +319,7 @@ public final class LearnerCheckpoint {
         return String.join("; ", diffs);
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return s == null ? "absent" : "\"" + s + "\"";
     }
 }

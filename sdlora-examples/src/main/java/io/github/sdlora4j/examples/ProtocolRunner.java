@@ -14,6 +14,7 @@ import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.SdLoraLearner;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.learner.TrainingScope;
+import io.github.sdlora4j.learner.TrainingTransform;
 import io.github.sdlora4j.metrics.AccuracyMatrix;
 import io.github.sdlora4j.vit.VitConfig;
 import org.nd4j.linalg.dataset.DataSet;
@@ -38,7 +39,8 @@ import java.util.Locale;
  * output folder (see {@link RunOutputs} for the file names).
  *
  * <p>Per seed: the benchmark with the seed's class order; per task t: {@code beforeTask}, {@code epochs} passes over
- * the task's training data (or every seen task's, when the learner's training scope asks for it), {@code afterTask},
+ * the task's training data (or every seen task's, when the learner's training scope asks for it; augmented, or with
+ * the test preprocessing when the learner's training transform asks for that), {@code afterTask},
  * then one pass over the test data of all seen classes that yields both the accuracy on each seen task (a matrix row)
  * and on all seen classes together. After every task the learner and a {@link RunState} are checkpointed atomically;
  * with {@code checkpointEverySteps} also every N steps inside a task (with the optimizer state). {@code --resume}
@@ -208,12 +210,12 @@ final class ProtocolRunner {
         if (learner.trainingScope() == TrainingScope.ALL_SEEN_CLASSES) {
             List<DataSetIterator> sources = new ArrayList<>();
             for (int j = 0; j <= t; j++) {
-                sources.add(bench.trainIterator(j, config.batchSize(), dataSeed * 31 + j));
+                sources.add(trainSource(bench, learner, j, config.batchSize(), dataSeed * 31 + j));
             }
             data = new MixedTaskIterator(sources, config.batchSize(), dataSeed);
             images = trainImages(bench, new ClassRange(0, bench.taskClasses(t).end()));
         } else {
-            data = bench.trainIterator(t, config.batchSize(), dataSeed);
+            data = trainSource(bench, learner, t, config.batchSize(), dataSeed);
             images = trainImages(bench, bench.taskClasses(t));
         }
         int epochs = method.trains() ? config.epochs() : 1;
@@ -236,6 +238,14 @@ final class ProtocolRunner {
         }
         learner.afterTask();
         return method.trains() ? losses.means() : List.of();
+    }
+
+    /** Task {@code j}'s training batches with the preprocessing the learner asks for (augmented, or the test one). */
+    static DataSetIterator trainSource(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, int j,
+                                       int batchSize, long seed) {
+        return learner.trainingTransform() == TrainingTransform.TEST
+                ? bench.trainIteratorWithTestTransform(j, batchSize)
+                : bench.trainIterator(j, batchSize, seed);
     }
 
     /** One pass over the seen classes' test data: accuracy per seen task, class-IL and task-IL. */
