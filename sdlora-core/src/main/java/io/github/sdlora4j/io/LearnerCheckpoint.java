@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -44,7 +45,8 @@ import java.util.Set;
  * __metadata__: sdlora.config (the SdLoraConfig as JSON), sdlora.normalization ("factor_product": ||B||·||A||,
  *   or "product": ||BA||), sdlora.current_task (the task whose term is unnormalized, -1 if none),
  *   sdlora.known_classes, sdlora.task_classes (JSON list), sdlora.in_task (whether the last task is unfinished),
- *   sdlora.format ("sdlora4j-learner/1")
+ *   sdlora.format ("sdlora4j-learner/1"); when the run knew them, sdlora.class_names, sdlora.class_order and
+ *   sdlora.preprocessing (see {@link ClassifierMetadata}; files without them load all the same)
  * </pre>
  * The q/v update of block l is {@code Σ_{t≠c} (α_t + β_{l,p,t})·B_tA_t/n_t + α_c·B_cA_c}, c = current task,
  * finished terms with n_t = 0 skipped. Files are written atomically (temp file, fsync, rename).
@@ -72,8 +74,18 @@ public final class LearnerCheckpoint {
         return "sdlora.blocks." + block + ".attn." + p.key() + ".assimilated";
     }
 
-    /** Writes {@code learner} to {@code file} atomically. */
+    /** Writes {@code learner} to {@code file} atomically, without class names. */
     public static void save(SdLoraLearner learner, Path file) throws IOException {
+        save(learner, file, null);
+    }
+
+    /**
+     * Writes {@code learner} to {@code file} atomically.
+     *
+     * @param classes class names, order and preprocessing of the benchmark (the first {@code learner.numClasses()}
+     *                are written), or null
+     */
+    public static void save(SdLoraLearner learner, Path file, ClassifierMetadata classes) throws IOException {
         SdLoraState state = learner.state();
         int numTasks = state.numTasks();
         Map<String, INDArray> tensors = new LinkedHashMap<>(learner.backbone().tensors());
@@ -107,6 +119,9 @@ public final class LearnerCheckpoint {
         meta.put(KEY_KNOWN_CLASSES, Integer.toString(learner.numClasses()));
         meta.put(KEY_TASK_CLASSES, JSON.writeValueAsString(learner.taskClasses()));
         meta.put(KEY_IN_TASK, Boolean.toString(learner.inTask()));
+        if (classes != null) {
+            meta.putAll(classes.firstClasses(learner.numClasses()).toMetadata(ClassifierMetadata.CHECKPOINT_PREFIX));
+        }
         SafetensorsWriter.write(file, tensors, meta);
     }
 
@@ -125,6 +140,27 @@ public final class LearnerCheckpoint {
         try (SafetensorsFile in = SafetensorsFile.open(file)) {
             return read(in, file, expected);
         } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CheckpointException(file, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The class names, order and preprocessing a checkpoint records; empty for a file written without them.
+     *
+     * @throws CheckpointException when they are present but malformed or do not match the head's classes
+     */
+    public static Optional<ClassifierMetadata> readClassifierMetadata(Path file) throws IOException {
+        try (SafetensorsFile in = SafetensorsFile.open(file)) {
+            Map<String, String> meta = in.metadata();
+            Optional<ClassifierMetadata> classes = ClassifierMetadata.fromMetadata(meta,
+                    ClassifierMetadata.CHECKPOINT_PREFIX);
+            int known = parseInt(file, meta, KEY_KNOWN_CLASSES);
+            if (classes.isPresent() && classes.get().classNames().size() != known) {
+                throw new CheckpointException(file, "metadata lists " + classes.get().classNames().size()
+                        + " class names but the learner has " + known + " classes");
+            }
+            return classes;
+        } catch (IllegalArgumentException e) {
             throw new CheckpointException(file, e.getMessage(), e);
         }
     }
@@ -235,7 +271,7 @@ public final class LearnerCheckpoint {
         return a.castTo(DataType.DOUBLE).toDoubleVector();
     }
 
-    private static String require(Path file, Map<String, String> meta, String key) throws CheckpointException {
+    static String require(Path file, Map<String, String> meta, String key) throws CheckpointException {
         String v = meta.get(key);
         if (v == null) {
             throw new CheckpointException(file, "metadata lacks '" + key + "'");
@@ -243,7 +279,7 @@ public final class LearnerCheckpoint {
         return v;
     }
 
-    private static int parseInt(Path file, Map<String, String> meta, String key) throws CheckpointException {
+    static int parseInt(Path file, Map<String, String> meta, String key) throws CheckpointException {
         String v = require(file, meta, key);
         try {
             return Integer.parseInt(v.trim());
@@ -283,7 +319,7 @@ public final class LearnerCheckpoint {
         return String.join("; ", diffs);
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return s == null ? "absent" : "\"" + s + "\"";
     }
 }

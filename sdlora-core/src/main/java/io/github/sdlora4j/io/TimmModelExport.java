@@ -22,7 +22,11 @@ import java.util.Objects;
  * {@code model.load_state_dict(safetensors.torch.load_file(path))} into
  * {@code timm.models.vision_transformer.VisionTransformer(img_size=..., patch_size=..., embed_dim=..., depth=...,
  * num_heads=..., mlp_ratio=..., num_classes=C)} (for ViT-B/16: {@code timm.create_model('vit_base_patch16_224',
- * num_classes=C)}). The exact constructor call is stored in the metadata under {@value #META_TIMM_MODEL}.
+ * num_classes=C)}). The exact constructor call is stored in the metadata under {@value #META_TIMM_MODEL}; a
+ * classifier exported with its {@link ClassifierMetadata} also records {@code class_names} (column k's name),
+ * {@code class_order} (its original dataset class), {@code preprocessing} (resize, crop, interpolation, mean, std as
+ * JSON) and {@code preprocessing_torchvision} (the same as a torchvision {@code Compose}). Read them with
+ * {@code safetensors.safe_open(path, "pt").metadata()}.
  *
  * <p>The key set is exactly timm's: the backbone keys of {@link io.github.sdlora4j.vit.TimmVitLayout}, plus
  * {@code head.weight} [C, d] and {@code head.bias} [C] when a head is exported (a backbone alone loads into a model
@@ -54,12 +58,26 @@ public final class TimmModelExport {
      * @throws IOException if writing fails; an existing file is then unchanged
      */
     public static void exportMerged(SdLoraLearner learner, Path file) throws IOException {
+        exportMerged(learner, null, file);
+    }
+
+    /**
+     * {@link #exportMerged(SdLoraLearner, Path)} with the class names, order and preprocessing a user needs.
+     *
+     * @param classes what the columns mean and how inputs are prepared (one name per learner class), or null
+     */
+    public static void exportMerged(SdLoraLearner learner, ClassifierMetadata classes, Path file) throws IOException {
         Objects.requireNonNull(learner, "learner");
+        if (classes != null && classes.classNames().size() != learner.numClasses()) {
+            throw new IllegalArgumentException("cannot export " + file + ": " + classes.classNames().size()
+                    + " class names for a learner with " + learner.numClasses() + " classes");
+        }
         if (learner.numClasses() == 0) {
             throw new IllegalStateException("cannot export " + file + ": the learner has no classes yet");
         }
         write(learner.mergedBackbone(), learner.head(), file, "SD-LoRA learner after " + learner.taskClasses().size()
-                + " task(s) with its adapters merged into attn.qkv.weight (q and v rows); plain timm ViT state_dict");
+                + " task(s) with its adapters merged into attn.qkv.weight (q and v rows); plain timm ViT state_dict",
+                classes);
     }
 
     /**
@@ -72,7 +90,7 @@ public final class TimmModelExport {
      */
     public static void exportModel(VitWeights backbone, ClassifierHead head, Path file) throws IOException {
         Objects.requireNonNull(head, "head");
-        write(backbone, head, file, "timm ViT state_dict with classification head");
+        write(backbone, head, file, "timm ViT state_dict with classification head", null);
     }
 
     /**
@@ -83,10 +101,11 @@ public final class TimmModelExport {
      * @throws IOException if writing fails; an existing file is then unchanged
      */
     public static void exportBackbone(VitWeights backbone, Path file) throws IOException {
-        write(backbone, null, file, "timm ViT backbone state_dict without head");
+        write(backbone, null, file, "timm ViT backbone state_dict without head", null);
     }
 
-    private static void write(VitWeights backbone, ClassifierHead head, Path file, String note) throws IOException {
+    private static void write(VitWeights backbone, ClassifierHead head, Path file, String note,
+                              ClassifierMetadata labels) throws IOException {
         Objects.requireNonNull(backbone, "backbone");
         Objects.requireNonNull(file, "file");
         VitConfig c = backbone.config();
@@ -108,6 +127,12 @@ public final class TimmModelExport {
         meta.put(META_TIMM_MODEL, timmConstructor(c, classes));
         meta.put(META_VIT_CONFIG, json(c));
         meta.put(META_NOTE, note + "; load with model.load_state_dict(safetensors.torch.load_file(path))");
+        if (labels != null) {
+            meta.putAll(labels.toMetadata(""));
+            if (labels.preprocessing() != null) {
+                meta.put(ClassifierMetadata.TORCHVISION, labels.preprocessing().torchvision());
+            }
+        }
         SafetensorsWriter.write(file, tensors, meta);
     }
 

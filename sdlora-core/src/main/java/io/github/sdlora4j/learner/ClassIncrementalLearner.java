@@ -36,6 +36,11 @@ public interface ClassIncrementalLearner {
         return TrainingScope.CURRENT_TASK;
     }
 
+    /** Which preprocessing the images passed to {@link #train} must have; most learners train on augmented ones. */
+    default TrainingTransform trainingTransform() {
+        return TrainingTransform.AUGMENTED;
+    }
+
     /** Ends the current task. */
     void afterTask();
 

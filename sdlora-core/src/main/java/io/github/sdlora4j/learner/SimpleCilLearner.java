@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * Baseline: SimpleCIL (Zhou et al., 2023). The backbone stays frozen and each class is its mean feature
  * (prototype); an image is scored by the cosine similarity of its feature to every prototype. Nothing is trained,
- * so there is nothing to forget; it measures how much the frozen backbone alone gives.
+ * so there is nothing to forget; it measures how much the frozen backbone alone gives. As in the paper's code, the
+ * prototypes are the means of un-augmented training images ({@link TrainingTransform#TEST}).
  */
 public final class SimpleCilLearner implements ClassIncrementalLearner {
 
@@ -73,6 +74,20 @@ public final class SimpleCilLearner implements ClassIncrementalLearner {
         known += newClasses;
         sums = null;
         counts = null;
+    }
+
+    /** Prototypes are class means of the training images with the test preprocessing, not of augmented ones. */
+    @Override
+    public TrainingTransform trainingTransform() {
+        return TrainingTransform.TEST;
+    }
+
+    /** A copy of the prototypes of every finished task's classes, [classes, dim], each row of unit length. */
+    public INDArray prototypes() {
+        if (prototypeMatrix == null) {
+            throw new IllegalStateException("No task finished yet");
+        }
+        return prototypeMatrix.dup();
     }
 
     /** Cosine similarity to each class prototype. */

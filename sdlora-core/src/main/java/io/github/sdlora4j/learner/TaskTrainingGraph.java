@@ -13,9 +13,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.GradientUpdater;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -91,23 +89,11 @@ final class TaskTrainingGraph implements TaskTraining {
 
     @Override
     public Map<String, INDArray> optimizerState() {
-        Map<String, GradientUpdater> updaters = sd.getUpdaterMap();
-        return updaters == null ? new LinkedHashMap<>() : OptimizerStates.snapshot(OptimizerStates.of(typed(updaters)));
+        return OptimizerStates.snapshot(sd);
     }
 
     @Override
     public void restoreOptimizerState(Map<String, INDArray> saved) {
-        if (saved.isEmpty()) {
-            return;
-        }
-        if (sd.getUpdaterMap() == null) {
-            FitLoss.initializeTraining(sd);
-        }
-        OptimizerStates.restore(OptimizerStates.of(typed(sd.getUpdaterMap())), saved);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Map<String, GradientUpdater<?>> typed(Map<String, GradientUpdater> updaters) {
-        return (Map) updaters;
+        OptimizerStates.restore(sd, saved);
     }
 }

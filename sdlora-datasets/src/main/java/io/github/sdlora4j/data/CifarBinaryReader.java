@@ -75,7 +75,13 @@ public final class CifarBinaryReader implements DatasetReader {
         Path dir = BinaryIo.descendIfPresent(BinaryIo.requireDirectory(root, name), subfolder, testFiles.get(0));
         DatasetSplit train = readSplit(dir, trainFiles, skipCorrupt);
         DatasetSplit test = readSplit(dir, testFiles, skipCorrupt);
-        return new LabeledDataset(name + " at " + dir, classNames(dir), train, test);
+        List<Path> files = new ArrayList<>();
+        trainFiles.forEach(n -> files.add(dir.resolve(n)));
+        testFiles.forEach(n -> files.add(dir.resolve(n)));
+        if (Files.isRegularFile(dir.resolve(namesFile))) {
+            files.add(dir.resolve(namesFile));
+        }
+        return new LabeledDataset(name + " at " + dir, classNames(dir), train, test, files);
     }
 
     private DatasetSplit readSplit(Path dir, List<String> names, boolean skipCorrupt) {

@@ -240,6 +240,16 @@ public final class ClassIncrementalBenchmark implements AutoCloseable {
                 new RandomResizedCropTransform(preprocessing), true, seed);
     }
 
+    /**
+     * Training batches of task {@code t} with the test preprocessing (resize and centre crop, no augmentation), in a
+     * fixed order, the same every epoch: for methods that take statistics of the training images rather than train
+     * on them (SimpleCIL's class means are computed on test-transformed training images).
+     */
+    public DataSetIterator trainIteratorWithTestTransform(int t, int batchSize) {
+        return iterator(trainByLabel, data.train(), split.task(t), batchSize,
+                new CenterCropTransform(preprocessing), false, 0L);
+    }
+
     /** Test batches of every class seen up to and including task {@code t}; deterministic, not shuffled. */
     public DataSetIterator testIteratorSeen(int t, int batchSize) {
         return iterator(testByLabel, data.test(), new ClassRange(0, split.task(t).end()), batchSize,

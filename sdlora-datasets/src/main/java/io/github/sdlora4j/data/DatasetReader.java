@@ -20,4 +20,12 @@ public interface DatasetReader {
      * @throws DatasetFormatException if the files are missing or malformed
      */
     LabeledDataset read(Path root, Map<String, String> options, boolean skipCorrupt);
+
+    /**
+     * The options that identify the data of a reader that reads no files (a generator), defaults filled in, for
+     * {@link DatasetIdentity}; by default the options as given.
+     */
+    default Map<String, String> generatorOptions(Map<String, String> options) {
+        return options;
+    }
 }

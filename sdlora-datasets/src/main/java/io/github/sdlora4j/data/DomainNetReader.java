@@ -49,7 +49,14 @@ public final class DomainNetReader implements DatasetReader {
         if (new TreeSet<>(classNames).size() != numClasses) {
             classNames = IntStream.range(0, numClasses).mapToObj(i -> "class_" + i).toList();
         }
-        return new LabeledDataset("domainnet " + domains + " at " + root, classNames, train, test);
+        List<Path> files = new ArrayList<>();
+        for (String d : domains) {
+            files.add(root.resolve(d + "_train.txt"));
+            files.add(root.resolve(d + "_test.txt"));
+        }
+        files.addAll(train.files());
+        files.addAll(test.files());
+        return new LabeledDataset("domainnet " + domains + " at " + root, classNames, train, test, files);
     }
 
     private static List<String> domains(Path root, String option) {

@@ -54,6 +54,11 @@ public final class FileListSplit implements DatasetSplit {
         return files.get(index).toString();
     }
 
+    /** @return the files, in index order */
+    public List<Path> files() {
+        return files;
+    }
+
     /** @return the file of image {@code index} */
     public Path file(int index) {
         return files.get(index);

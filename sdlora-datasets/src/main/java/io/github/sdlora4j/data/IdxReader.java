@@ -58,7 +58,12 @@ public final class IdxReader implements DatasetReader {
         Path dir = BinaryIo.requireDirectory(root == null ? defaultRoot : root, name);
         DatasetSplit train = readSplit(dir, "train", skipCorrupt);
         DatasetSplit test = readSplit(dir, "t10k", skipCorrupt);
-        return new LabeledDataset(name + " at " + dir, classNames, train, test);
+        List<Path> files = new ArrayList<>();
+        for (String prefix : new String[]{"train", "t10k"}) {
+            files.add(require(dir, prefix + "-images-idx3-ubyte"));
+            files.add(require(dir, prefix + "-labels-idx1-ubyte"));
+        }
+        return new LabeledDataset(name + " at " + dir, classNames, train, test, files);
     }
 
     private DatasetSplit readSplit(Path dir, String prefix, boolean skipCorrupt) {

@@ -55,7 +55,11 @@ public final class ImageFolderReader implements DatasetReader {
                         + "', which exists in " + testDir);
             }
         }
-        return new LabeledDataset(name + " at " + root, classes, split(trainDir, classes), split(testDir, classes));
+        FileListSplit train = split(trainDir, classes);
+        FileListSplit test = split(testDir, classes);
+        List<Path> files = new ArrayList<>(train.files());
+        files.addAll(test.files());
+        return new LabeledDataset(name + " at " + root, classes, train, test, files);
     }
 
     private static Path requireSplit(Path root, String split) {
@@ -75,7 +79,7 @@ public final class ImageFolderReader implements DatasetReader {
         }
     }
 
-    private static DatasetSplit split(Path dir, List<String> classes) {
+    private static FileListSplit split(Path dir, List<String> classes) {
         List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {

@@ -2,8 +2,10 @@ package io.github.sdlora4j.data;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
@@ -91,6 +93,22 @@ public record SyntheticDataset(long seed, int classes, int trainPerClass, int te
     @Override
     public String name() {
         return "synthetic";
+    }
+
+    /** Every field and the split, defaults filled in: what determines the images. */
+    @Override
+    public Map<String, String> generatorOptions(Map<String, String> options) {
+        SyntheticDataset d = withOptions(options);
+        Map<String, String> m = new TreeMap<>();
+        m.put("seed", Long.toString(d.seed));
+        m.put("classes", Integer.toString(d.classes));
+        m.put("trainPerClass", Integer.toString(d.trainPerClass));
+        m.put("testPerClass", Integer.toString(d.testPerClass));
+        m.put("size", Integer.toString(d.size));
+        m.put("pretrainClasses", Integer.toString(d.pretrainClasses));
+        m.put("rendition", d.rendition.name().toLowerCase(Locale.ROOT));
+        m.put("split", options.getOrDefault("split", "benchmark").strip());
+        return m;
     }
 
     /** Reads the split selected by option {@code split}; other options override this record's fields. */

@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * {@code CenterCrop(imageSize)}, to [0,1], optional normalization. Deterministic.
  *
  * <p>Sizes and offsets follow torchvision exactly: the longer side becomes
- * {@code (int)(resizeSize * long / short)}, the crop starts at {@code round((resized - crop) / 2)}.
+ * {@code (int)(resizeSize * long / short)}, the crop starts at Python's {@code int(round((resized - crop) / 2))},
+ * which rounds halves to even (resized 37, crop 32: offset 2, not 3).
  */
 public final class CenterCropTransform implements ImageTransform {
 
@@ -37,8 +38,8 @@ public final class CenterCropTransform implements ImageTransform {
             rw = (int) ((long) r * w / h);
         }
         int s = spec.imageSize();
-        int top = (int) Math.round((rh - s) / 2.0);
-        int left = (int) Math.round((rw - s) / 2.0);
+        int top = PythonRound.toInt((rh - s) / 2.0);
+        int left = PythonRound.toInt((rw - s) / 2.0);
         double sx = (double) w / rw;
         double sy = (double) h / rh;
         Resampler.resample(image, left * sx, top * sy, (left + s) * sx, (top + s) * sy, s, s,

@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
 
 /**
  * The reference train transform: torchvision's {@code RandomResizedCrop(imageSize, scale, ratio)}
- * (10 attempts, then the centre fallback, same rounding), resized with the train filter, then
- * {@code RandomHorizontalFlip(p)}, to [0,1], optional normalization.
+ * (10 attempts, then the centre fallback; sizes rounded with Python's {@code round}, halves to even), resized with
+ * the train filter, then {@code RandomHorizontalFlip(p)}, to [0,1], optional normalization.
  */
 public final class RandomResizedCropTransform implements ImageTransform {
 
@@ -43,8 +43,8 @@ public final class RandomResizedCropTransform implements ImageTransform {
         for (int attempt = 0; attempt < 10; attempt++) {
             double target = area * uniform(rng, spec.minScale(), spec.maxScale());
             double aspect = Math.exp(uniform(rng, logMin, logMax));
-            int w = (int) Math.round(Math.sqrt(target * aspect));
-            int h = (int) Math.round(Math.sqrt(target / aspect));
+            int w = PythonRound.toInt(Math.sqrt(target * aspect));
+            int h = PythonRound.toInt(Math.sqrt(target / aspect));
             if (w > 0 && h > 0 && w <= width && h <= height) {
                 int top = rng.nextInt(height - h + 1);
                 int left = rng.nextInt(width - w + 1);
@@ -56,10 +56,10 @@ public final class RandomResizedCropTransform implements ImageTransform {
         int h;
         if (inRatio < spec.minRatio()) {
             w = width;
-            h = Math.max(1, (int) Math.round(w / spec.minRatio()));
+            h = Math.max(1, PythonRound.toInt(w / spec.minRatio()));
         } else if (inRatio > spec.maxRatio()) {
             h = height;
-            w = Math.max(1, (int) Math.round(h * spec.maxRatio()));
+            w = Math.max(1, PythonRound.toInt(h * spec.maxRatio()));
         } else {
             w = width;
             h = height;

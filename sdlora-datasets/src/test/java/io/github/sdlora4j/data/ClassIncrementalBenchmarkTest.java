@@ -1,6 +1,7 @@
 package io.github.sdlora4j.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.sdlora4j.transforms.CenterCropTransform;
 import io.github.sdlora4j.transforms.PreprocessingSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,6 +180,47 @@ class ClassIncrementalBenchmarkTest {
             float[] v = d.getFeatures().data().asFloat();
             for (float x : v) {
                 assertTrue(x >= 0f && x <= 1f);
+            }
+        }
+    }
+
+    @Test
+    void trainImagesWithTheTestTransformAreCentreCropsInClassOrderEveryEpoch() {
+        try (ClassIncrementalBenchmark bench = ClassIncrementalBenchmark.open(synthetic(2))) {
+            DataSetIterator it = bench.trainIteratorWithTestTransform(1, 5);
+            List<DataSet> first = drain(it);
+            it.reset();
+            List<DataSet> second = drain(it);
+            // Expected: every training image of task 1's classes (incremental 4..6), grouped by class in split order,
+            // through the deterministic resize + centre crop, whatever the epoch.
+            DatasetSplit train = bench.dataset().train();
+            int[] order = bench.classOrder();
+            CenterCropTransform test = new CenterCropTransform(bench.preprocessing());
+            int per = bench.preprocessing().valuesPerImage();
+            List<float[]> expected = new ArrayList<>();
+            List<Integer> expectedLabels = new ArrayList<>();
+            for (int k = 4; k < 7; k++) {
+                for (int i = 0; i < train.size(); i++) {
+                    if (train.label(i) == order[k]) {
+                        float[] img = new float[per];
+                        test.apply(train.image(i), null, img, 0);
+                        expected.add(img);
+                        expectedLabels.add(k);
+                    }
+                }
+            }
+            assertEquals(12, expected.size());
+            for (List<DataSet> epoch : List.of(first, second)) {
+                assertEquals(expectedLabels, labels(epoch, 10));
+                int n = 0;
+                for (DataSet d : epoch) {
+                    for (int r = 0; r < d.getFeatures().size(0); r++) {
+                        assertArrayEquals(expected.get(n++), d.getFeatures().get(
+                                org.nd4j.linalg.indexing.NDArrayIndex.point(r)).dup('c').data().asFloat(),
+                                "image " + (n - 1));
+                    }
+                }
+                assertEquals(12, n);
             }
         }
     }

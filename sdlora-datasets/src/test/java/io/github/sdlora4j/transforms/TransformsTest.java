@@ -83,6 +83,36 @@ class TransformsTest {
     }
 
     @Test
+    void centreCropOffsetsRoundHalvesToEvenLikeTorchvision() {
+        // 38 wide x 37 high, resize 37 (the shorter side stays 37, so no scaling), crop 32: torchvision's
+        // int(round(2.5)) puts the top at 2 (Math.round would say 3); the left is (38 - 32) / 2 = 3, no half.
+        PreprocessingSpec spec = PreprocessingSpec.json(32, 37, null, null, null, null, null, null, null, null, null, null);
+        RawImage img = ramp(38, 37);
+        float[] out = new float[spec.valuesPerImage()];
+        new CenterCropTransform(spec).apply(img, null, out, 0);
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(img.get(c, y + 2, x + 3) / 255f, out[c * 1024 + y * 32 + x], 1e-5,
+                            "c" + c + " y" + y + " x" + x);
+                }
+            }
+        }
+    }
+
+    @Test
+    void randomResizedCropFallbackRoundsHalvesToEvenLikeTorchvision() {
+        // Scale 1 and ratios 0.5..1.5 on a wide image: every attempt is taller than the image, so the centre
+        // fallback applies, with w = int(round(h * 1.5)).
+        PreprocessingSpec spec = PreprocessingSpec.json(8, null, null, null, null, 1.0, 1.0, 0.5, 1.5, null, null, null);
+        RandomResizedCropTransform t = new RandomResizedCropTransform(spec);
+        // h = 3: round(4.5) is 4 in Python (Math.round: 5), centred at (10 - 4) // 2 = 3.
+        assertArrayEquals(new int[] {3, 0, 4, 3}, t.cropBox(10, 3, new SplittableRandom(1)));
+        // h = 4: 6.0, no half.
+        assertArrayEquals(new int[] {2, 0, 6, 4}, t.cropBox(10, 4, new SplittableRandom(1)));
+    }
+
+    @Test
     void constantImagesStayConstantAtAnyScale() {
         byte[] px = new byte[3 * 50 * 70];
         Arrays.fill(px, 0, 3500, (byte) 200);

@@ -101,9 +101,21 @@ public final class BackboneFiles {
 
     /** Writes {@code weights} (timm names, F32) with their shape and {@code extra} in the metadata, atomically. */
     public static void write(VitWeights weights, Path file, Map<String, String> extra) throws IOException {
+        write(weights, file, extra, DataType.FLOAT);
+    }
+
+    /**
+     * As {@link #write(VitWeights, Path, Map)}, storing the tensors as {@code storage}: FLOAT (F32) or FLOAT16 (F16,
+     * half the size; {@link #read} converts back to F32).
+     */
+    public static void write(VitWeights weights, Path file, Map<String, String> extra, DataType storage)
+            throws IOException {
+        if (storage != DataType.FLOAT && storage != DataType.FLOAT16) {
+            throw new IllegalArgumentException("backbones are stored as FLOAT or FLOAT16, not " + storage);
+        }
         Map<String, String> meta = new LinkedHashMap<>(extra);
         meta.put(VIT_CONFIG_KEY, vitJson(weights.config()));
-        SafetensorsWriter.write(file, weights.castTo(DataType.FLOAT).tensors(), meta);
+        SafetensorsWriter.write(file, weights.castTo(storage).tensors(), meta);
     }
 
     static String vitJson(VitConfig config) {

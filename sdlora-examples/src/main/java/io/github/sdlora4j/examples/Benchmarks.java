@@ -27,7 +27,7 @@ final class Benchmarks {
                 spec.skipCorrupt());
         LabeledDataset data = new LabeledDataset(full.name() + ", first " + trainImagesPerClass
                 + " training images per class", full.classNames(),
-                FirstPerClass.of(full.train(), full.numClasses(), trainImagesPerClass), full.test());
+                FirstPerClass.of(full.train(), full.numClasses(), trainImagesPerClass), full.test(), full.files());
         return ClassIncrementalBenchmark.open(spec, data);
     }
 

@@ -46,7 +46,8 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> names = methodNames();
-        new ComparisonRun(ConfigLoader.load(config), names, seeds, out, System.out).run(resume, RunOptions.dataCheckDepth(verifyData));
+        new ComparisonRun(ConfigLoader.load(config), names, seeds, out, System.out, RunOptions.originalArgs(spec))
+                .run(resume, RunOptions.dataCheckDepth(verifyData));
         return 0;
     }
 

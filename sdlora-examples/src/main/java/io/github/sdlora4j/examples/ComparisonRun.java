@@ -73,15 +73,19 @@ public final class ComparisonRun {
     private final List<Long> seeds;
     private final Path out;
     private final PrintStream console;
+    private final List<String> commandLine;
 
     /**
-     * @param loaded  the config as read
-     * @param methods the methods to compare, valid names, no repeats
-     * @param seeds   the {@code --seed} override, or null/empty for the config's seeds
-     * @param out     the comparison folder
-     * @param console progress and summary
+     * @param loaded      the config as read
+     * @param methods     the methods to compare, valid names, no repeats
+     * @param seeds       the {@code --seed} override, or null/empty for the config's seeds
+     * @param out         the comparison folder
+     * @param console     progress and summary
+     * @param commandLine the tool's arguments, recorded in each method's manifest; null when not started from the
+     *                    command line
      */
-    ComparisonRun(RunConfig loaded, List<String> methods, List<Long> seeds, Path out, PrintStream console) {
+    ComparisonRun(RunConfig loaded, List<String> methods, List<Long> seeds, Path out, PrintStream console,
+                  List<String> commandLine) {
         if (methods.isEmpty()) {
             throw new IllegalArgumentException("no method to compare");
         }
@@ -90,6 +94,7 @@ public final class ComparisonRun {
         this.seeds = seeds == null ? null : List.copyOf(seeds);
         this.out = out;
         this.console = console;
+        this.commandLine = commandLine == null ? null : List.copyOf(commandLine);
     }
 
     /** The folder of one method's run. */
@@ -168,14 +173,16 @@ public final class ComparisonRun {
      * Runs a planned run as {@code run} (with {@code --resume} for CONTINUE) does, and prints its summary; a SKIP
      * only reads its results.
      *
+     * @param commandLine the tool's arguments, recorded in the run's manifest; null when not started from the
+     *                    command line
      * @return the run's per-seed results
      */
-    public static List<SeedResult> execute(Planned p, DataCheck.Depth dataCheck, PrintStream console)
-            throws IOException {
+    public static List<SeedResult> execute(Planned p, DataCheck.Depth dataCheck, List<String> commandLine,
+                                           PrintStream console) throws IOException {
         if (p.action() == Action.SKIP) {
             return readResults(p.entry().dir());
         }
-        List<SeedResult> results = new ProtocolRunner(p.entry().config(), p.entry().dir(), console)
+        List<SeedResult> results = new ProtocolRunner(p.entry().config(), p.entry().dir(), console, commandLine)
                 .run(p.action() == Action.CONTINUE, dataCheck);
         RunOptions.printSummary(results, console);
         return results;
@@ -192,7 +199,7 @@ public final class ComparisonRun {
             } else {
                 console.printf("%n%s: %s in %s%n", which, p.action() == Action.CONTINUE ? "continuing" : "running",
                         p.entry().dir());
-                execute(p, dataCheck, console);
+                execute(p, dataCheck, commandLine, console);
             }
         }
         List<Entry> entries = plan.stream().map(Planned::entry).toList();

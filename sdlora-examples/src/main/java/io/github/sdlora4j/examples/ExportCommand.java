@@ -1,6 +1,7 @@
 package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.io.AtomicFiles;
+import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.LearnerCheckpoint;
 import io.github.sdlora4j.io.TimmModelExport;
 import io.github.sdlora4j.learner.SdLoraLearner;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -58,9 +60,11 @@ final class ExportCommand implements Callable<Integer>, ChecksBeforeBackend {
             throw new IllegalArgumentException(checkpoint + " holds a learner in the middle of a task; export a"
                     + " finished one");
         }
-        TimmModelExport.exportMerged(learner, out);
-        System.out.printf("Wrote %s (timm ViT state_dict with adapters merged, %d classes)%n", out,
-                learner.numClasses());
+        Optional<ClassifierMetadata> classes = LearnerCheckpoint.readClassifierMetadata(checkpoint);
+        TimmModelExport.exportMerged(learner, classes.orElse(null), out);
+        System.out.printf("Wrote %s (timm ViT state_dict with adapters merged, %d classes%s)%n", out,
+                learner.numClasses(), classes.isPresent() ? ", their names and the preprocessing in its metadata"
+                        : "; the checkpoint records no class names");
         return 0;
     }
 }

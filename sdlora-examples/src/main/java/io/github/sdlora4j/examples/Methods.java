@@ -1,5 +1,6 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.LearnerCheckpoint;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.JointLearner;
@@ -31,7 +32,8 @@ public final class Methods {
 
     /** Saves and restores a learner (only methods whose state the core can serialize have one). */
     public interface Store {
-        void save(ClassIncrementalLearner learner, Path file) throws IOException;
+        /** Saves {@code learner}; {@code classes} (the benchmark's names, order, preprocessing) may be null. */
+        void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes) throws IOException;
 
         ClassIncrementalLearner load(Path file, RunConfig config, VitWeights backbone, long seed) throws IOException;
     }
@@ -80,8 +82,9 @@ public final class Methods {
                 (c, b, s) -> SdLoraLearner.create(variant.config(c, b, s), b),
                 new Store() {
                     @Override
-                    public void save(ClassIncrementalLearner learner, Path file) throws IOException {
-                        LearnerCheckpoint.save((SdLoraLearner) learner, file);
+                    public void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes)
+                            throws IOException {
+                        LearnerCheckpoint.save((SdLoraLearner) learner, file, classes);
                     }
 
                     @Override

@@ -20,9 +20,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * numpy's {@code .npy} format, version 1.0, for little-endian float32 C-order arrays (what {@code predict} reads and
- * writes): magic {@code \x93NUMPY}, version 1.0, a 2-byte header length, an ASCII dict header padded with spaces to a
+ * numpy's {@code .npy} format for little-endian float32 C-order arrays (what {@code predict} reads and writes):
+ * magic {@code \x93NUMPY}, version 1.0, a 2-byte header length, an ASCII dict header padded with spaces to a
  * multiple of 64 bytes and ending in a newline, then the raw data.
+ *
+ * <p>Writing is ND4J's ({@link Nd4j#toNpyByteArray}). Reading is not: ND4J 1.0.0-M2.1's
+ * {@link Nd4j#createFromNpyFile} trusts the header, so on a user's file it
+ * <ul>
+ *   <li>kills the JVM (SIGSEGV in native code) when the data is shorter than the header's shape says, e.g. a
+ *       truncated download: it reads past the end of the mapped file;</li>
+ *   <li>silently returns other values for a Fortran-order file (it ignores {@code fortran_order});</li>
+ *   <li>silently returns a float64 array for {@code <f8}, and an array of shape {@code [2, 0]} for a malformed shape
+ *       such as {@code (2, x)}.</li>
+ * </ul>
+ * This reader checks the header and the file size first and names the file and what is wrong ({@code NpyTest} runs
+ * ND4J's reader on a truncated file in a child JVM to show the crash).
  */
 public final class Npy {
 
@@ -104,26 +116,8 @@ public final class Npy {
 
     /** Writes {@code array} as float32 (C order), atomically. */
     public static void writeFloat32(Path file, INDArray array) throws IOException {
-        long[] shape = array.shape();
-        StringBuilder s = new StringBuilder();
-        for (long d : shape) {
-            s.append(d).append(", ");
-        }
-        String shapeText = shape.length == 1 ? shape[0] + "," : s.length() == 0 ? "" : s.substring(0, s.length() - 2);
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shapeText + "), }";
-        int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
-        int padding = (64 - unpadded % 64) % 64;
-        String header = dict + " ".repeat(padding) + "\n";
-        float[] values = array.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        data.asFloatBuffer().put(values);
-        AtomicFiles.write(file, out -> {
-            out.write(MAGIC);
-            out.write(new byte[]{1, 0});
-            out.write(new byte[]{(byte) (header.length() & 0xFF), (byte) (header.length() >>> 8)});
-            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(data.array());
-        });
+        byte[] bytes = Nd4j.toNpyByteArray(array.castTo(DataType.FLOAT).dup('c'));
+        AtomicFiles.write(file, out -> out.write(bytes));
     }
 
     private static String group(Pattern p, String header, Path file, String key) throws IOException {

@@ -5,15 +5,18 @@ import io.github.sdlora4j.data.ClassIncrementalBenchmark;
 import io.github.sdlora4j.data.ClassRange;
 import io.github.sdlora4j.data.DataCheck;
 import io.github.sdlora4j.data.DatasetFormatException;
+import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.data.DatasetSplit;
+import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
+import io.github.sdlora4j.learner.SdLoraLearner;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.learner.TrainingScope;
+import io.github.sdlora4j.learner.TrainingTransform;
 import io.github.sdlora4j.metrics.AccuracyMatrix;
 import io.github.sdlora4j.vit.VitConfig;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.slf4j.Logger;
@@ -24,6 +27,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +39,8 @@ import java.util.Locale;
  * output folder (see {@link RunOutputs} for the file names).
  *
  * <p>Per seed: the benchmark with the seed's class order; per task t: {@code beforeTask}, {@code epochs} passes over
- * the task's training data (or every seen task's, when the learner's training scope asks for it), {@code afterTask},
+ * the task's training data (or every seen task's, when the learner's training scope asks for it; augmented, or with
+ * the test preprocessing when the learner's training transform asks for that), {@code afterTask},
  * then one pass over the test data of all seen classes that yields both the accuracy on each seen task (a matrix row)
  * and on all seen classes together. After every task the learner and a {@link RunState} are checkpointed atomically;
  * with {@code checkpointEverySteps} also every N steps inside a task (with the optimizer state). {@code --resume}
@@ -52,8 +58,15 @@ final class ProtocolRunner {
     private final RunOutputs outputs;
     private final PrintStream console;
     private final JsonNode effective;
+    private final List<String> commandLine;
 
     ProtocolRunner(RunConfig config, Path outDir, PrintStream console) {
+        this(config, outDir, console, null);
+    }
+
+    /** @param commandLine the tool's arguments, for the manifest; null when not started from the command line */
+    ProtocolRunner(RunConfig config, Path outDir, PrintStream console, List<String> commandLine) {
+        this.commandLine = commandLine == null ? null : List.copyOf(commandLine);
         this.config = config;
         this.method = Methods.require(config.method());
         this.outputs = new RunOutputs(outDir);
@@ -70,12 +83,14 @@ final class ProtocolRunner {
         long firstSeed = config.seeds().get(0);
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), firstSeed);
         checkInputShape(backbone.weights().config());
+        DatasetIdentity dataset;
         try (ClassIncrementalBenchmark bench = Benchmarks.open(config.datasetFor(firstSeed),
                 config.trainImagesPerClass())) {
             DataPreflight.check(bench.dataset(), config.dataset(), dataCheck, System.console() != null);
+            dataset = DatasetIdentity.of(config.datasetFor(firstSeed), bench.dataset());
         }
         outputs.start(state);
-        outputs.writeManifest(config, effective, method, backbone);
+        outputs.writeManifest(config, effective, method, backbone, dataset, commandLine);
         List<SeedResult> done = new ArrayList<>(state.completed());
         RunState.Partial partial = state.current();
         for (long seed : config.seeds()) {
@@ -114,15 +129,26 @@ final class ProtocolRunner {
             int tasks = bench.numTasks();
             ClassIncrementalLearner learner;
             AccuracyMatrix matrix = new AccuracyMatrix();
+            AccuracyMatrix taskIl = new AccuracyMatrix();
             List<Double> wall = new ArrayList<>();
+            List<List<Double>> losses = new ArrayList<>();
+            ClassifierMetadata classes = RunOutputs.classifierMetadata(bench);
             Magnitudes magnitudes = null;
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
                 learner = method.store().load(outputs.resolve(resumeFrom.learnerFile()), config,
                         backbone.weights(), seed);
+                if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
+                        || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
+                    throw new IllegalArgumentException("cannot resume " + outputs.resolve(RunOutputs.STATE) + ": it was"
+                            + " written by an sdlora4j without task-IL accuracies or magnitudes; rerun into another"
+                            + " --out");
+                }
                 for (int i = 0; i < resumeFrom.tasksDone(); i++) {
                     matrix.addRow(resumeFrom.rows().get(i), resumeFrom.seen().get(i));
+                    taskIl.addRow(resumeFrom.taskIlRows().get(i), resumeFrom.taskIlSeen().get(i));
                 }
+                losses.addAll(resumeFrom.epochTrainLoss());
                 wall.addAll(resumeFrom.wallSeconds());
                 magnitudes = resumeFrom.magnitudes();
                 first = resumeFrom.tasksDone();
@@ -149,17 +175,20 @@ final class ProtocolRunner {
             }
             for (int t = first; t < tasks; t++) {
                 long start = System.nanoTime();
-                trainTask(bench, learner, seed, t, t == first ? from : EpochLoop.Position.START);
+                losses.add(trainTask(bench, learner, seed, t, t == first ? from : EpochLoop.Position.START,
+                        classes));
                 magnitudes = Magnitudes.append(magnitudes, learner);
-                double[] row = new double[t + 1];
-                double seen = evaluate(bench, learner, t, row);
-                matrix.addRow(row, seen);
+                TaskAccuracies acc = evaluate(bench, learner, t);
+                matrix.addRow(acc.classIl(), acc.classIlSeen());
+                taskIl.addRow(acc.taskIl(), acc.taskIlSeen());
                 wall.add((System.nanoTime() - start) / 1e9);
-                console.println(rowLine(t, tasks, row, seen, wall.get(t)));
-                previousFile = checkpoint(learner, seed, t, matrix, wall, magnitudes, previousFile, done);
+                console.println(rowLine(t, tasks, acc.classIl(), acc.classIlSeen(), wall.get(t)));
+                previousFile = checkpoint(learner, seed, t, new Progress(matrix, taskIl, wall, losses, magnitudes),
+                        previousFile, done, classes);
             }
             SeedResult r = SeedResult.of(seed, method.name(), bench.classOrder(), bench.classNames(),
-                    taskClasses(bench), matrix, wall.stream().mapToDouble(Double::doubleValue).toArray(), magnitudes);
+                    taskClasses(bench), matrix, wall.stream().mapToDouble(Double::doubleValue).toArray(), taskIl,
+                    losses, magnitudes);
             if (method.store() != null) {
                 outputs.saveFinalLearner(method.store(), learner, seed, bench, spec);
             }
@@ -167,8 +196,9 @@ final class ProtocolRunner {
         }
     }
 
-    private void trainTask(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, long seed, int t,
-                           EpochLoop.Position from) {
+    /** Trains task t; returns the mean loss of each epoch (null for epochs a resume split, empty if it trains not). */
+    private List<Double> trainTask(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, long seed, int t,
+                                   EpochLoop.Position from, ClassifierMetadata classes) {
         if (from.equals(EpochLoop.Position.START)) {
             learner.beforeTask(bench.taskClasses(t).size());
         } else if (learner.currentTask() != t) {
@@ -180,20 +210,22 @@ final class ProtocolRunner {
         if (learner.trainingScope() == TrainingScope.ALL_SEEN_CLASSES) {
             List<DataSetIterator> sources = new ArrayList<>();
             for (int j = 0; j <= t; j++) {
-                sources.add(bench.trainIterator(j, config.batchSize(), dataSeed * 31 + j));
+                sources.add(trainSource(bench, learner, j, config.batchSize(), dataSeed * 31 + j));
             }
             data = new MixedTaskIterator(sources, config.batchSize(), dataSeed);
             images = trainImages(bench, new ClassRange(0, bench.taskClasses(t).end()));
         } else {
-            data = bench.trainIterator(t, config.batchSize(), dataSeed);
+            data = trainSource(bench, learner, t, config.batchSize(), dataSeed);
             images = trainImages(bench, bench.taskClasses(t));
         }
         int epochs = method.trains() ? config.epochs() : 1;
         String label = String.format(Locale.ROOT, "seed %d task %d/%d", seed, t + 1, bench.numTasks());
         TrainingMonitor steps = config.checkpointEverySteps() > 0 && method.store() != null
-                ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs, seed, from)
+                ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs, seed, from,
+                classes)
                 : TrainingMonitor.NONE;
-        StepPosition position = new StepPosition(steps);
+        EpochLosses losses = new EpochLosses(epochs, from, steps);
+        StepPosition position = new StepPosition(losses);
         ProgressMonitor progress = new ProgressMonitor(label, images, position);
         try {
             EpochLoop.run(data, epochs, t, learner::trainStep, progress, from);
@@ -205,69 +237,57 @@ final class ProtocolRunner {
             progress.closeQuietly();
         }
         learner.afterTask();
+        return method.trains() ? losses.means() : List.of();
     }
 
-    /** One pass over the seen classes' test data: fills {@code perTask[j]} and returns the all-seen accuracy. */
-    private double evaluate(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, int t, double[] perTask) {
-        long[] correct = new long[t + 1];
-        long[] total = new long[t + 1];
+    /** Task {@code j}'s training batches with the preprocessing the learner asks for (augmented, or the test one). */
+    static DataSetIterator trainSource(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, int j,
+                                       int batchSize, long seed) {
+        return learner.trainingTransform() == TrainingTransform.TEST
+                ? bench.trainIteratorWithTestTransform(j, batchSize)
+                : bench.trainIterator(j, batchSize, seed);
+    }
+
+    /** One pass over the seen classes' test data: accuracy per seen task, class-IL and task-IL. */
+    private TaskAccuracies evaluate(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, int t) {
+        List<ClassRange> tasks = new ArrayList<>();
+        for (int j = 0; j <= t; j++) {
+            tasks.add(bench.taskClasses(j));
+        }
+        TaskAccuracies acc = new TaskAccuracies(tasks);
         DataSetIterator test = bench.testIteratorSeen(t, config.evalBatchSize());
         while (test.hasNext()) {
             DataSet batch = test.next();
-            int[] predicted = learner.predict(batch.getFeatures());
-            INDArray labels = batch.getLabels().argMax(1);
-            for (int i = 0; i < predicted.length; i++) {
-                int label = labels.getInt(i);
-                int task = taskOf(bench, label, t);
-                total[task]++;
-                if (predicted[i] == label) {
-                    correct[task]++;
-                }
-            }
+            acc.add(learner.logits(batch.getFeatures()), batch.getLabels().argMax(1).toIntVector());
         }
-        long allCorrect = 0;
-        long all = 0;
-        for (int j = 0; j <= t; j++) {
-            if (total[j] == 0) {
-                throw new IllegalStateException("task " + j + " has no test images");
-            }
-            perTask[j] = 100.0 * correct[j] / total[j];
-            allCorrect += correct[j];
-            all += total[j];
-        }
-        return 100.0 * allCorrect / all;
+        return acc;
     }
 
-    private static int taskOf(ClassIncrementalBenchmark bench, int label, int lastTask) {
-        for (int j = 0; j <= lastTask; j++) {
-            if (bench.taskClasses(j).contains(label)) {
-                return j;
-            }
-        }
-        throw new IllegalStateException("test label " + label + " belongs to no task up to " + lastTask);
+    /** A seed's figures so far. */
+    private record Progress(AccuracyMatrix matrix, AccuracyMatrix taskIl, List<Double> wall,
+                            List<List<Double>> losses, Magnitudes magnitudes) {
     }
 
-    private String checkpoint(ClassIncrementalLearner learner, long seed, int t, AccuracyMatrix matrix,
-                              List<Double> wall, Magnitudes magnitudes, String previousFile, List<SeedResult> done)
-            throws IOException {
+    private String checkpoint(ClassIncrementalLearner learner, long seed, int t, Progress p, String previousFile,
+                              List<SeedResult> done, ClassifierMetadata classes) throws IOException {
         String file = null;
         if (method.store() != null) {
             file = RunOutputs.taskCheckpointName(seed, t);
-            method.store().save(learner, outputs.resolve(file));
+            method.store().save(learner, outputs.resolve(file), classes);
         }
-        List<double[]> rows = List.of(matrix.rows());
-        List<Double> seen = new ArrayList<>();
-        for (double s : matrix.seenAccuracies()) {
-            seen.add(s);
-        }
-        outputs.writeState(new RunState(effective, done, new RunState.Partial(seed, t + 1, rows, seen,
-                List.copyOf(wall), file, magnitudes)));
+        outputs.writeState(new RunState(effective, done, new RunState.Partial(seed, t + 1, List.of(p.matrix().rows()),
+                boxed(p.matrix().seenAccuracies()), List.copyOf(p.wall()), file, List.of(p.taskIl().rows()),
+                boxed(p.taskIl().seenAccuracies()), List.copyOf(p.losses()), p.magnitudes())));
         // Only now that the state points at the new checkpoint may the previous one and the task's snapshots go.
         if (previousFile != null && !previousFile.equals(file)) {
             Files.deleteIfExists(outputs.resolve(previousFile));
         }
         outputs.deleteStepSnapshots(seed, t, null);
         return file;
+    }
+
+    private static List<Double> boxed(double[] values) {
+        return Arrays.stream(values).boxed().toList();
     }
 
     private static long trainImages(ClassIncrementalBenchmark bench, ClassRange range) {
@@ -337,6 +357,43 @@ final class ProtocolRunner {
     }
 
     /**
+     * Keeps the mean loss of each epoch; epochs trained before a resume from a step snapshot, and the one it split,
+     * have none (null): their earlier steps ran in another process.
+     */
+    private static final class EpochLosses implements TrainingMonitor {
+        private final List<Double> means;
+        private final EpochLoop.Position from;
+        private final TrainingMonitor next;
+
+        EpochLosses(int epochs, EpochLoop.Position from, TrainingMonitor next) {
+            this.means = new ArrayList<>(Collections.nCopies(epochs, (Double) null));
+            this.from = from;
+            this.next = next;
+        }
+
+        List<Double> means() {
+            return Collections.unmodifiableList(new ArrayList<>(means));
+        }
+
+        @Override
+        public void epochStarted(int task, int e) {
+            next.epochStarted(task, e);
+        }
+
+        @Override
+        public void stepDone(int task, int e, int iteration, double loss, int batchSize) {
+            next.stepDone(task, e, iteration, loss, batchSize);
+        }
+
+        @Override
+        public void epochDone(int task, int e, double meanLoss) {
+            boolean split = e == from.epoch() && from.batchesDone() > 0;
+            means.set(e, split || !Double.isFinite(meanLoss) ? null : meanLoss);
+            next.epochDone(task, e, meanLoss);
+        }
+    }
+
+    /**
      * Writes a snapshot of the learner (with its optimizer state) every N optimizer steps, named after its position,
      * and drops the previous one, so a killed run resumes from the last snapshot exactly.
      */
@@ -346,10 +403,12 @@ final class ProtocolRunner {
         private final Methods.Store store;
         private final RunOutputs outputs;
         private final long seed;
+        private final ClassifierMetadata classes;
         private int batchesDone;
 
         StepSnapshots(int every, ClassIncrementalLearner learner, Methods.Store store, RunOutputs outputs, long seed,
-                      EpochLoop.Position from) {
+                      EpochLoop.Position from, ClassifierMetadata classes) {
+            this.classes = classes;
             this.every = every;
             this.learner = learner;
             this.store = store;
@@ -364,7 +423,7 @@ final class ProtocolRunner {
             if ((iteration + 1) % every == 0) {
                 Path file = outputs.stepSnapshot(seed, task, new EpochLoop.Position(epoch, batchesDone, iteration + 1));
                 try {
-                    store.save(learner, file);
+                    store.save(learner, file, classes);
                     outputs.deleteStepSnapshots(seed, task, file);
                 } catch (IOException e) {
                     log.warn("could not write the step snapshot {}: {}", file, e.getMessage());

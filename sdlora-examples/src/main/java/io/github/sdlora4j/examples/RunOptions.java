@@ -1,7 +1,10 @@
 package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.data.DataCheck;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,6 +33,9 @@ public final class RunOptions {
             + " header and check that it is complete).")
     boolean verifyData;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** @return {@code loaded} with the command line's {@code --method} and {@code --seed} applied (validated) */
     RunConfig withOverrides(RunConfig loaded) {
         return withOverrides(loaded, method, seeds);
@@ -37,13 +43,25 @@ public final class RunOptions {
 
     /** Runs {@code config} (overrides applied), prints the summary. */
     int execute(RunConfig config, PrintStream console) throws IOException {
-        List<SeedResult> results = new ProtocolRunner(config, out, console).run(resume, dataCheckDepth(verifyData));
+        List<SeedResult> results = new ProtocolRunner(config, out, console, originalArgs(command)).run(resume,
+                dataCheckDepth(verifyData));
         printSummary(results, console);
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
                 RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
                 + (MagnitudeChart.applies(results) ? ", " + RunOutputs.MAGNITUDE_CHART : "")
                 + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
         return 0;
+    }
+
+    /**
+     * The arguments the tool was started with, for the manifest.
+     *
+     * @param command the running command's spec, or null
+     * @return null when not parsed from a command line
+     */
+    public static List<String> originalArgs(CommandSpec command) {
+        CommandLine.ParseResult parsed = command == null ? null : command.root().commandLine().getParseResult();
+        return parsed == null ? null : parsed.originalArgs();
     }
 
     /** How deeply the data are checked before training: {@code --verify-data} decodes every image. */

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.sdlora4j.data.ClassIncrementalBenchmark;
+import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.data.DatasetSpec;
+import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.AtomicFiles;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.TrainingEngine;
 import io.github.sdlora4j.metrics.SeedStatistics;
+import io.github.sdlora4j.transforms.PreprocessingSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,15 +35,17 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 
 /**
  * The files of a run's output folder. Names are fixed, other tools read them:
  * <pre>
  * results.json              per-seed results ("runs"), their "mean" and "std"; with one seed also its fields at the top
  * results.csv               one row per (seed, task)
- * manifest.json             effective config, versions, git commit, backend, backbone hash
+ * manifest.json             command line, effective config, versions, git commit and dirty flag, backend, backbone
+ *                           hash, dataset identity
  * accuracy.png              accuracy on all seen classes after each task, and the accuracy matrix as a heat map
  * magnitudes.png            SD-LoRA methods: the learned magnitudes of every task after each task
  * learner.safetensors       the last seed's final learner (SD-LoRA methods; the baselines keep none)
@@ -201,16 +206,32 @@ final class RunOutputs {
         }
     }
 
-    void writeManifest(RunConfig config, JsonNode effective, Methods.Method method, BackboneFiles.Loaded backbone)
-            throws IOException {
+    /**
+     * Writes manifest.json.
+     *
+     * @param dataset     the identity of the data the run reads
+     * @param commandLine the arguments the tool was started with, or null when not started from the command line
+     */
+    void writeManifest(RunConfig config, JsonNode effective, Methods.Method method, BackboneFiles.Loaded backbone,
+                       DatasetIdentity dataset, List<String> commandLine) throws IOException {
         ObjectNode m = ConfigLoader.JSON.createObjectNode();
         m.put("tool", "sdlora4j");
         m.put("written", Instant.now().toString());
+        if (commandLine != null) {
+            ArrayNode args = m.putArray("command_line");
+            args.add("sdlora");
+            commandLine.forEach(args::add);
+            m.put("working_directory", Path.of("").toAbsolutePath().toString());
+        }
         ObjectNode versions = m.putObject("versions");
         versions.put("sdlora4j", Versions.sdlora4j());
         versions.put("dl4j", Versions.dl4j());
         versions.put("java", Versions.java());
-        m.put("git_commit", gitCommit());
+        GitCheckout git = GitCheckout.find(dir);
+        m.put("git_commit", git == null ? null : git.commit());
+        if (git != null && git.dirty() != null) {
+            m.put("git_dirty", git.dirty());
+        }
         ObjectNode backend = m.putObject("backend");
         backend.put("class", Nd4j.getBackend().getClass().getName());
         backend.put("OMP_NUM_THREADS", System.getenv("OMP_NUM_THREADS"));
@@ -229,6 +250,7 @@ final class RunOutputs {
         bb.put("sha256", backbone.file() == null ? null : sha256(backbone.file()));
         bb.set("vit", ConfigLoader.JSON.valueToTree(backbone.weights().config()));
         bb.put("parameters", backbone.weights().parameterCount());
+        m.set("dataset", ConfigLoader.JSON.valueToTree(dataset));
         ObjectNode me = m.putObject("method");
         me.put("name", method.name());
         me.put("description", method.description());
@@ -243,13 +265,21 @@ final class RunOutputs {
     void saveFinalLearner(Methods.Store store, ClassIncrementalLearner learner, long seed,
                           ClassIncrementalBenchmark bench, DatasetSpec spec) throws IOException {
         Path file = dir.resolve(LEARNER);
-        store.save(learner, file);
+        store.save(learner, file, classifierMetadata(bench));
         ObjectNode c = ConfigLoader.JSON.createObjectNode();
         c.put("seed", seed);
         c.set("class_names", ConfigLoader.JSON.valueToTree(bench.classNames()));
         c.set("class_order", ConfigLoader.JSON.valueToTree(bench.classOrder()));
         c.set("preprocessing", ConfigLoader.JSON.valueToTree(spec.preprocessing()));
         writeJson(classesFile(file), c);
+    }
+
+    /** The benchmark's class names, order and test preprocessing, as learner checkpoints and exports record them. */
+    static ClassifierMetadata classifierMetadata(ClassIncrementalBenchmark bench) {
+        PreprocessingSpec p = bench.preprocessing();
+        return new ClassifierMetadata(bench.classNames(), IntStream.of(bench.classOrder()).boxed().toList(),
+                new ClassifierMetadata.Preprocessing(p.channels(), p.resizeSize(), p.imageSize(),
+                        p.testInterpolation().name().toLowerCase(Locale.ROOT), p.mean(), p.std()));
     }
 
     void writeResults(RunConfig config, Methods.Method method, List<SeedResult> results) throws IOException {
@@ -267,25 +297,12 @@ final class RunOutputs {
         figure(results, "average_anytime_accuracy", SeedResult::averageAnytimeAccuracy, mean, std);
         figure(results, "forgetting", SeedResult::forgetting, mean, std);
         figure(results, "bwt", SeedResult::bwt, mean, std);
-        int tasks = results.get(0).seenAccuracy().length;
-        ArrayNode meanSeen = mean.putArray("seen_accuracy");
-        ArrayNode stdSeen = std.putArray("seen_accuracy");
-        ArrayNode meanMatrix = mean.putArray("accuracy_matrix");
-        ArrayNode stdMatrix = std.putArray("accuracy_matrix");
-        for (int i = 0; i < tasks; i++) {
-            final int row = i;
-            SeedStatistics s = stats(results, r -> r.seenAccuracy()[row]);
-            meanSeen.add(s.mean());
-            stdSeen.add(s.std());
-            ArrayNode mr = meanMatrix.addArray();
-            ArrayNode sr = stdMatrix.addArray();
-            for (int j = 0; j <= i; j++) {
-                final int col = j;
-                SeedStatistics c = stats(results, r -> r.accuracyMatrix()[row][col]);
-                mr.add(c.mean());
-                sr.add(c.std());
-            }
-        }
+        lowerTriangle(results, "seen_accuracy", "accuracy_matrix", SeedResult::seenAccuracy,
+                SeedResult::accuracyMatrix, mean, std);
+        figure(results, "task_il_final_accuracy", SeedResult::taskIlFinalAccuracy, mean, std);
+        figure(results, "task_il_average_anytime_accuracy", SeedResult::taskIlAverageAnytimeAccuracy, mean, std);
+        lowerTriangle(results, "task_il_seen_accuracy", "task_il_accuracy_matrix", SeedResult::taskIlSeenAccuracy,
+                SeedResult::taskIlAccuracyMatrix, mean, std);
         mean.put("n", results.size());
         std.put("n", results.size());
         writeJson(dir.resolve(RESULTS_JSON), root);
@@ -293,6 +310,32 @@ final class RunOutputs {
         AccuracyChart.write(dir.resolve(CHART), method.name(), results);
         if (MagnitudeChart.applies(results)) {
             MagnitudeChart.write(dir.resolve(MAGNITUDE_CHART), method.name(), results);
+        }
+    }
+
+    /** Mean and std over seeds of a per-task figure and of its matrix, entry by entry. */
+    private static void lowerTriangle(List<SeedResult> results, String seenName, String matrixName,
+                                      Function<SeedResult, double[]> seen,
+                                      Function<SeedResult, double[][]> matrix, ObjectNode mean,
+                                      ObjectNode std) {
+        int tasks = seen.apply(results.get(0)).length;
+        ArrayNode meanSeen = mean.putArray(seenName);
+        ArrayNode stdSeen = std.putArray(seenName);
+        ArrayNode meanMatrix = mean.putArray(matrixName);
+        ArrayNode stdMatrix = std.putArray(matrixName);
+        for (int i = 0; i < tasks; i++) {
+            final int row = i;
+            SeedStatistics s = stats(results, r -> seen.apply(r)[row]);
+            meanSeen.add(s.mean());
+            stdSeen.add(s.std());
+            ArrayNode mr = meanMatrix.addArray();
+            ArrayNode sr = stdMatrix.addArray();
+            for (int j = 0; j <= i; j++) {
+                final int col = j;
+                SeedStatistics c = stats(results, r -> matrix.apply(r)[row][col]);
+                mr.add(c.mean());
+                sr.add(c.std());
+            }
         }
     }
 
@@ -307,27 +350,47 @@ final class RunOutputs {
         return SeedResult.statistics(results, f);
     }
 
+    /**
+     * One row per (seed, task): class-IL then wall time, then task-IL (appended, so the earlier columns keep their
+     * places for readers of older files).
+     */
     private void writeCsv(List<SeedResult> results) throws IOException {
         int tasks = results.get(0).seenAccuracy().length;
-        StringBuilder b = new StringBuilder("seed,task,accuracy_seen");
-        for (int j = 0; j < tasks; j++) {
-            b.append(",accuracy_task_").append(j + 1);
-        }
-        b.append(",wall_seconds\n");
+        StringBuilder b = new StringBuilder("seed,task");
+        csvHeader(b, "accuracy", tasks);
+        b.append(",wall_seconds");
+        csvHeader(b, "task_il_accuracy", tasks);
+        b.append('\n');
         for (SeedResult r : results) {
             for (int i = 0; i < tasks; i++) {
-                b.append(r.seed()).append(',').append(i + 1).append(',').append(num(r.seenAccuracy()[i]));
-                for (int j = 0; j < tasks; j++) {
-                    b.append(',');
-                    if (j <= i) {
-                        b.append(num(r.accuracyMatrix()[i][j]));
-                    }
-                }
-                b.append(',').append(num(r.taskWallSeconds()[i])).append('\n');
+                b.append(r.seed()).append(',').append(i + 1);
+                csvRow(b, r.seenAccuracy()[i], r.accuracyMatrix()[i], tasks);
+                b.append(',').append(num(r.taskWallSeconds()[i]));
+                csvRow(b, r.taskIlSeenAccuracy()[i], r.taskIlAccuracyMatrix()[i], tasks);
+                b.append('\n');
             }
         }
         byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(dir.resolve(RESULTS_CSV), out -> out.write(bytes));
+    }
+
+    /** {@code ,P_seen,P_task_1,...,P_task_T}. */
+    private static void csvHeader(StringBuilder b, String prefix, int tasks) {
+        b.append(',').append(prefix).append("_seen");
+        for (int j = 0; j < tasks; j++) {
+            b.append(',').append(prefix).append("_task_").append(j + 1);
+        }
+    }
+
+    /** The all-seen accuracy and one accuracy-matrix row, padded with empty cells to {@code tasks} columns. */
+    private static void csvRow(StringBuilder b, double seen, double[] row, int tasks) {
+        b.append(',').append(num(seen));
+        for (int j = 0; j < tasks; j++) {
+            b.append(',');
+            if (j < row.length) {
+                b.append(num(row[j]));
+            }
+        }
     }
 
     private static String num(double v) {
@@ -352,45 +415,6 @@ final class RunOutputs {
             return HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * The git commit of the checkout the tool runs from (the folder of its jar or classes), else of the working
-     * folder; null when neither is in a git repository.
-     */
-    static String gitCommit() {
-        List<Path> candidates = new ArrayList<>();
-        try {
-            candidates.add(Path.of(RunOutputs.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                    .getParent());
-        } catch (Exception e) {
-            // No code source (unusual class loader): fall back to the working folder.
-        }
-        candidates.add(Path.of("").toAbsolutePath());
-        for (Path dir : candidates) {
-            String commit = gitCommitIn(dir);
-            if (commit != null) {
-                return commit;
-            }
-        }
-        return null;
-    }
-
-    private static String gitCommitIn(Path dir) {
-        try {
-            Process p = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.matches("[0-9a-f]{40}")) {
-                return null;
-            }
-            return out;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         }
     }
 }

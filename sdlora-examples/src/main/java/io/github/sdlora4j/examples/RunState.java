@@ -23,9 +23,13 @@ record RunState(JsonNode config, List<SeedResult> completed, Partial current) {
      * @param wallSeconds wall time of each finished task
      * @param learnerFile checkpoint of the learner after task {@code tasksDone - 1} (relative to the output folder),
      *                    or null when the method cannot be checkpointed (the seed then restarts on resume)
+     * @param taskIlRows  task-IL accuracy-matrix rows so far (percent)
+     * @param taskIlSeen  task-IL accuracy on all seen classes after each finished task
+     * @param epochTrainLoss mean training loss of each epoch of each finished task
      * @param magnitudes  the learned magnitudes after each finished task, or null for methods without them
      */
     record Partial(long seed, int tasksDone, List<double[]> rows, List<Double> seen, List<Double> wallSeconds,
-                   String learnerFile, Magnitudes magnitudes) {
+                   String learnerFile, List<double[]> taskIlRows, List<Double> taskIlSeen,
+                   List<List<Double>> epochTrainLoss, Magnitudes magnitudes) {
     }
 }

@@ -25,7 +25,7 @@ class AccuracyChartTest {
         m.addRow(new double[]{100}, 100);   // after task 1: full marks (blue)
         m.addRow(new double[]{0, 0}, 0);    // after task 2: nothing (red)
         SeedResult r = SeedResult.of(1, "sdlora", new int[]{0, 1}, List.of("a", "b"), List.of(List.of(0), List.of(1)),
-                m, new double[]{1, 1});
+                m, new double[]{1, 1}, m, List.of(List.of(0.5), List.of(0.25)));
         BufferedImage img = BitmapEncoder.getBufferedImage(AccuracyChart.heatMap("sdlora", List.of(r)));
         long blueY = 0;
         long blue = 0;

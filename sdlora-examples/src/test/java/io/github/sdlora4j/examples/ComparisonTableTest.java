@@ -18,7 +18,7 @@ class ComparisonTableTest {
         for (int i = 0; i < rows.length; i++) {
             m.addRow(rows[i], seen[i]);
         }
-        return SeedResult.of(seed, "x", new int[0], List.of(), List.of(), m, new double[rows.length]);
+        return SeedResult.of(seed, "x", new int[0], List.of(), List.of(), m, new double[rows.length], m, List.of());
     }
 
     @Test

@@ -60,10 +60,12 @@ class ResumeTest {
 
         assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
                 killed.toString(), "--resume"));
-        SameResults.assertSameResults(straight, killed);
+        SameResults.assertSameResumedResults(straight, killed, doneAtKill);
         JsonNode a = ConfigLoader.JSON.readTree(straight.resolve(RunOutputs.RESULTS_JSON).toFile());
         assertEquals(3, a.get("accuracy_matrix").size());
         assertEquals(3, a.get("magnitudes").get("alpha").size(), "the resumed run kept the finished tasks' magnitudes");
+        assertEquals(3, a.get("task_il_accuracy_matrix").size(),
+                "the resumed run kept the finished tasks' task-IL rows");
         try (var files = Files.list(killed.resolve(RunOutputs.CHECKPOINT_DIR))) {
             assertEquals(List.of("run-state.json"), files.map(p -> p.getFileName().toString()).toList(),
                     "finished seeds leave no task checkpoints behind");

@@ -1,6 +1,7 @@
 package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.metrics.AccuracyMatrix;
 import io.github.sdlora4j.vit.VitConfig;
 import org.junit.jupiter.api.Test;
@@ -28,11 +29,16 @@ class RunOutputsTest {
 
     private static SeedResult result(long seed, double[][] rows, double[] seen) {
         AccuracyMatrix m = new AccuracyMatrix();
+        AccuracyMatrix taskIl = new AccuracyMatrix();
         for (int i = 0; i < rows.length; i++) {
             m.addRow(rows[i], seen[i]);
+            double[] til = rows[i].clone();
+            til[0] = 100; // with the task id given, task 1 is always right here
+            taskIl.addRow(til, (seen[i] + 100) / 2);
         }
         return SeedResult.of(seed, "sdlora", new int[]{1, 0, 3, 2}, List.of("b", "a", "d", "c"),
-                List.of(List.of(1, 0), List.of(3, 2)), m, new double[]{1.5, 2.5});
+                List.of(List.of(1, 0), List.of(3, 2)), m, new double[]{1.5, 2.5}, taskIl,
+                List.of(List.of(2.0 + seed, 1.0 + seed), List.of(0.5, 0.25)));
     }
 
     @Test
@@ -53,11 +59,20 @@ class RunOutputsTest {
         assertEquals(85.0, r.get("mean").get("accuracy_matrix").get(1).get(1).asDouble(), 1e-12);
         assertEquals(-20.0, r.get("runs").get(0).get("bwt").asDouble(), 1e-12);
         assertEquals("[[1,0],[3,2]]", r.get("runs").get(1).get("task_classes").toString());
+        // Task-IL next to class-IL: seed 1 final (75+100)/2 = 87.5, seed 2 the same; AAA 91.25 and 88.75.
+        assertEquals("[[100.0],[100.0,80.0]]", r.get("runs").get(0).get("task_il_accuracy_matrix").toString());
+        assertEquals(87.5, r.get("mean").get("task_il_final_accuracy").asDouble(), 1e-12);
+        assertEquals(90.0, r.get("mean").get("task_il_average_anytime_accuracy").asDouble(), 1e-12);
+        assertEquals(Math.sqrt(3.125), r.get("std").get("task_il_average_anytime_accuracy").asDouble(), 1e-12);
+        assertEquals(85.0, r.get("mean").get("task_il_accuracy_matrix").get(1).get(1).asDouble(), 1e-12);
+        assertEquals(92.5, r.get("mean").get("task_il_seen_accuracy").get(0).asDouble(), 1e-12);
+        assertEquals("[[4.0,3.0],[0.5,0.25]]", r.get("runs").get(1).get("epoch_train_loss").toString());
 
         List<String> csv = Files.readAllLines(dir.resolve(RunOutputs.RESULTS_CSV));
-        assertEquals("seed,task,accuracy_seen,accuracy_task_1,accuracy_task_2,wall_seconds", csv.get(0));
-        assertEquals("1,1,90.0000,90.0000,,1.5000", csv.get(1));
-        assertEquals("2,2,75.0000,60.0000,90.0000,2.5000", csv.get(4));
+        assertEquals("seed,task,accuracy_seen,accuracy_task_1,accuracy_task_2,wall_seconds,task_il_accuracy_seen,"
+                + "task_il_accuracy_task_1,task_il_accuracy_task_2", csv.get(0));
+        assertEquals("1,1,90.0000,90.0000,,1.5000,95.0000,100.0000,", csv.get(1));
+        assertEquals("2,2,75.0000,60.0000,90.0000,2.5000,87.5000,100.0000,90.0000", csv.get(4));
         assertEquals(5, csv.size());
 
         BufferedImage png = ImageIO.read(dir.resolve(RunOutputs.CHART).toFile());
@@ -81,8 +96,9 @@ class RunOutputsTest {
         RunConfig config = ConfigLoader.loadResource(DemoCommand.DEMO_CONFIG);
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), 1);
         assertEquals(32, backbone.weights().config().imageSize());
+        DatasetIdentity dataset = new DatasetIdentity("image-folder", 2, 300, "ab".repeat(32), null);
         new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method()),
-                backbone);
+                backbone, dataset, List.of("run", "--config", "my config.yaml"));
         JsonNode m = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile());
         byte[] resource;
         try (InputStream in = BackboneFiles.class.getResourceAsStream(BackboneFiles.BUNDLED_RESOURCE)) {
@@ -96,5 +112,17 @@ class RunOutputsTest {
         assertEquals("fused", m.get("backend").get("training_engine").asText(), "the tests run with the vector module");
         assertFalse(m.get("versions").get("java").asText().isEmpty());
         assertEquals(VitConfig.TIMM_LAYER_NORM_EPS, m.get("backbone").get("vit").get("layerNormEps").asDouble());
+        assertEquals("[\"sdlora\",\"run\",\"--config\",\"my config.yaml\"]", m.get("command_line").toString());
+        assertEquals(Path.of("").toAbsolutePath().toString(), m.get("working_directory").asText());
+        assertEquals("ab".repeat(32), m.get("dataset").get("sha256").asText());
+        assertEquals(300, m.get("dataset").get("bytes").asLong());
+        // The tests run from a git checkout: the commit and whether its tree has changes.
+        assertTrue(m.get("git_commit").asText().matches("[0-9a-f]{40}"), m.toString());
+        assertTrue(m.get("git_dirty").isBoolean(), m.toString());
+
+        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method()),
+                backbone, dataset, null);
+        assertFalse(ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile()).has("command_line"),
+                "no command line when run from the API");
     }
 }

@@ -84,11 +84,12 @@ final class Sweep {
      *
      * @param configName the config file (for messages and the summary)
      * @param configText its content, which the tasks parse again
+     * @param commandLine the sweep's arguments, for each run's manifest; null when not started from the command line
      * @return every run's outcome, in plan order
      */
     static List<Outcome> run(JavaSparkContext sc, List<ComparisonRun.Planned> plan, String configName,
-                             String configText, boolean verifyData, Path out, PrintStream console)
-            throws IOException {
+                             String configText, boolean verifyData, List<String> commandLine, Path out,
+                             PrintStream console) throws IOException {
         List<ComparisonRun.Planned> todo = plan.stream()
                 .filter(p -> p.action() != ComparisonRun.Action.SKIP).toList();
         console.printf("sweep: %d runs (%d to run, %d finished before) on %s, %d task slots; each run's output in"
@@ -97,7 +98,7 @@ final class Sweep {
         Map<ComparisonRun.Planned, SweepTask> tasks = new LinkedHashMap<>();
         for (ComparisonRun.Planned p : todo) {
             tasks.put(p, new SweepTask(configName, configText, p.entry().label(), p.entry().config().seeds().get(0),
-                    p.entry().dir().toAbsolutePath().toString(), verifyData));
+                    p.entry().dir().toAbsolutePath().toString(), verifyData, commandLine));
         }
         Map<ComparisonRun.Planned, CompletableFuture<Double>> running = new LinkedHashMap<>();
         SweepListener listener = new SweepListener();

@@ -4,6 +4,7 @@ import io.github.sdlora4j.examples.ChecksBeforeBackend;
 import io.github.sdlora4j.examples.ComparisonRun;
 import io.github.sdlora4j.examples.ConfigLoader;
 import io.github.sdlora4j.examples.Methods;
+import io.github.sdlora4j.examples.RunOptions;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -75,7 +76,7 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
         List<Sweep.Outcome> outcomes;
         try (SparkSessions.Opened spark = SparkSessions.open(master, "sdlora sweep")) {
             outcomes = Sweep.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), plan,
-                    config.toString(), configText, verifyData, out, System.out);
+                    config.toString(), configText, verifyData, RunOptions.originalArgs(spec), out, System.out);
         }
         List<String> failed = outcomes.stream().filter(o -> o.error() != null)
                 .map(o -> o.entry().label() + " seed " + o.entry().config().seeds().get(0) + ": " + o.error())

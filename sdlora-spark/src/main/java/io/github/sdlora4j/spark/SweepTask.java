@@ -28,12 +28,19 @@ import java.util.List;
  * @param seed       the run seed
  * @param dir        the run folder
  * @param verifyData decode every image before training ({@code --verify-data})
+ * @param commandLine the sweep's arguments as the driver was given them, recorded in the run's manifest (as
+ *                    {@code compare} records its own in each method's); null when not started from the command line
  */
-record SweepTask(String configName, String configText, String method, long seed, String dir, boolean verifyData)
-        implements Serializable {
+record SweepTask(String configName, String configText, String method, long seed, String dir, boolean verifyData,
+                 List<String> commandLine) implements Serializable {
 
     /** The console output of the run, next to its results (executors' standard output is rarely at hand). */
     static final String LOG = "run.log";
+
+    SweepTask {
+        // An immutable copy: serializable, whatever list the parser gave.
+        commandLine = commandLine == null ? null : List.copyOf(commandLine);
+    }
 
     /** The sweep entry this task runs. */
     ComparisonRun.Entry entry() throws IOException {
@@ -49,8 +56,8 @@ record SweepTask(String configName, String configText, String method, long seed,
         try (PrintStream log = new PrintStream(Files.newOutputStream(entry.dir().resolve(LOG),
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
             ComparisonRun.Planned planned = ComparisonRun.plan(entry, true);
-            List<SeedResult> results = ComparisonRun.execute(planned,
-                    RunOptions.dataCheckDepth(verifyData), log);
+            List<SeedResult> results = ComparisonRun.execute(planned, RunOptions.dataCheckDepth(verifyData),
+                    commandLine, log);
             return results.get(0).finalAccuracy();
         }
     }

@@ -60,14 +60,23 @@ class SweepTest {
     void eachPairIsARunAsRunDoesItAndTheSummaryIsTheirTable() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 1\n");
         Path out = dir.resolve("sweep");
-        assertEquals(0, sweep(new StringWriter(), "--config", config.toString(), "--method", "sdlora", "--method", FLAKY,
-                "--seed", "1993", "--seed", "1994", "--out", out.toString()));
+        String[] args = {"--config", config.toString(), "--method", "sdlora", "--method", FLAKY, "--seed", "1993",
+                "--seed", "1994", "--out", out.toString()};
+        assertEquals(0, sweep(new StringWriter(), args));
 
         // results.json of a sweep run = that of `run --method M --seed S`.
         Path single = dir.resolve("single");
         assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--method", "sdlora",
                 "--seed", "1994", "--out", single.toString()));
         SameResults.assertSameResults(single, Sweep.runDir(out, "sdlora", 1994));
+        // Its manifest records the command that made it: the sweep's, as compare's runs record compare's.
+        List<String> typed = new ArrayList<>(List.of("sdlora", "sweep", "--master", LocalSpark.MASTER));
+        typed.addAll(List.of(args));
+        for (String method : List.of("sdlora", FLAKY)) {
+            JsonNode manifest = new ObjectMapper().readTree(Sweep.runDir(out, method, 1993).resolve("manifest.json")
+                    .toFile());
+            assertEquals(new ObjectMapper().valueToTree(typed), manifest.get("command_line"), method);
+        }
 
         JsonNode summary = new ObjectMapper().readTree(out.resolve(Sweep.JSON).toFile());
         List<String> csv = Files.readAllLines(out.resolve(Sweep.CSV));
