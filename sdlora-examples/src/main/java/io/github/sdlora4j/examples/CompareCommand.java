@@ -46,7 +46,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> names = methodNames();
-        new ComparisonRun(ConfigLoader.load(config), names, seeds, out, System.out, RunOptions.originalArgs(spec))
+        new ComparisonRun(ConfigLoader.load(config), names, seeds, out, System.out, RunOptions.invocation(spec))
                 .run(resume, RunOptions.dataCheckDepth(verifyData));
         return 0;
     }

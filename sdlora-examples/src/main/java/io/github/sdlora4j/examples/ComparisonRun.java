@@ -73,7 +73,7 @@ public final class ComparisonRun {
     private final List<Long> seeds;
     private final Path out;
     private final PrintStream console;
-    private final List<String> commandLine;
+    private final Invocation invocation;
 
     /**
      * @param loaded      the config as read
@@ -81,11 +81,11 @@ public final class ComparisonRun {
      * @param seeds       the {@code --seed} override, or null/empty for the config's seeds
      * @param out         the comparison folder
      * @param console     progress and summary
-     * @param commandLine the tool's arguments, recorded in each method's manifest; null when not started from the
-     *                    command line
+     * @param invocation  the tool's command line, recorded in each method's manifest; null when not started from
+     *                    one
      */
     ComparisonRun(RunConfig loaded, List<String> methods, List<Long> seeds, Path out, PrintStream console,
-                  List<String> commandLine) {
+                  Invocation invocation) {
         if (methods.isEmpty()) {
             throw new IllegalArgumentException("no method to compare");
         }
@@ -94,7 +94,7 @@ public final class ComparisonRun {
         this.seeds = seeds == null ? null : List.copyOf(seeds);
         this.out = out;
         this.console = console;
-        this.commandLine = commandLine == null ? null : List.copyOf(commandLine);
+        this.invocation = invocation;
     }
 
     /** The folder of one method's run. */
@@ -173,16 +173,15 @@ public final class ComparisonRun {
      * Runs a planned run as {@code run} (with {@code --resume} for CONTINUE) does, and prints its summary; a SKIP
      * only reads its results.
      *
-     * @param commandLine the tool's arguments, recorded in the run's manifest; null when not started from the
-     *                    command line
+     * @param invocation the tool's command line, recorded in the run's manifest; null when not started from one
      * @return the run's per-seed results
      */
-    public static List<SeedResult> execute(Planned p, DataCheck.Depth dataCheck, List<String> commandLine,
+    public static List<SeedResult> execute(Planned p, DataCheck.Depth dataCheck, Invocation invocation,
                                            PrintStream console) throws IOException {
         if (p.action() == Action.SKIP) {
             return readResults(p.entry().dir());
         }
-        List<SeedResult> results = new ProtocolRunner(p.entry().config(), p.entry().dir(), console, commandLine)
+        List<SeedResult> results = new ProtocolRunner(p.entry().config(), p.entry().dir(), console, invocation)
                 .run(p.action() == Action.CONTINUE, dataCheck);
         RunOptions.printSummary(results, console);
         return results;
@@ -199,7 +198,7 @@ public final class ComparisonRun {
             } else {
                 console.printf("%n%s: %s in %s%n", which, p.action() == Action.CONTINUE ? "continuing" : "running",
                         p.entry().dir());
-                execute(p, dataCheck, commandLine, console);
+                execute(p, dataCheck, invocation, console);
             }
         }
         List<Entry> entries = plan.stream().map(Planned::entry).toList();

@@ -58,15 +58,15 @@ final class ProtocolRunner {
     private final RunOutputs outputs;
     private final PrintStream console;
     private final JsonNode effective;
-    private final List<String> commandLine;
+    private final Invocation invocation;
 
     ProtocolRunner(RunConfig config, Path outDir, PrintStream console) {
         this(config, outDir, console, null);
     }
 
-    /** @param commandLine the tool's arguments, for the manifest; null when not started from the command line */
-    ProtocolRunner(RunConfig config, Path outDir, PrintStream console, List<String> commandLine) {
-        this.commandLine = commandLine == null ? null : List.copyOf(commandLine);
+    /** @param invocation the tool's command line, for the manifest; null when not started from one */
+    ProtocolRunner(RunConfig config, Path outDir, PrintStream console, Invocation invocation) {
+        this.invocation = invocation;
         this.config = config;
         this.method = Methods.require(config.method());
         this.outputs = new RunOutputs(outDir);
@@ -90,7 +90,7 @@ final class ProtocolRunner {
             dataset = DatasetIdentity.of(config.datasetFor(firstSeed), bench.dataset());
         }
         outputs.start(state);
-        outputs.writeManifest(config, effective, method, backbone, dataset, commandLine);
+        outputs.writeManifest(config, effective, method, backbone, dataset, invocation);
         List<SeedResult> done = new ArrayList<>(state.completed());
         RunState.Partial partial = state.current();
         for (long seed : config.seeds()) {

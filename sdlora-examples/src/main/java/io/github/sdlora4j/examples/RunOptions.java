@@ -43,7 +43,7 @@ public final class RunOptions {
 
     /** Runs {@code config} (overrides applied), prints the summary. */
     int execute(RunConfig config, PrintStream console) throws IOException {
-        List<SeedResult> results = new ProtocolRunner(config, out, console, originalArgs(command)).run(resume,
+        List<SeedResult> results = new ProtocolRunner(config, out, console, invocation(command)).run(resume,
                 dataCheckDepth(verifyData));
         printSummary(results, console);
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
@@ -54,14 +54,14 @@ public final class RunOptions {
     }
 
     /**
-     * The arguments the tool was started with, for the manifest.
+     * The command line the tool was started with (its arguments, in this process's working folder), for the manifest.
      *
      * @param command the running command's spec, or null
      * @return null when not parsed from a command line
      */
-    public static List<String> originalArgs(CommandSpec command) {
+    public static Invocation invocation(CommandSpec command) {
         CommandLine.ParseResult parsed = command == null ? null : command.root().commandLine().getParseResult();
-        return parsed == null ? null : parsed.originalArgs();
+        return parsed == null ? null : Invocation.here(parsed.originalArgs());
     }
 
     /** How deeply the data are checked before training: {@code --verify-data} decodes every image. */

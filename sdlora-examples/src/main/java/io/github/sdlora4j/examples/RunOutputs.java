@@ -210,18 +210,18 @@ final class RunOutputs {
      * Writes manifest.json.
      *
      * @param dataset     the identity of the data the run reads
-     * @param commandLine the arguments the tool was started with, or null when not started from the command line
+     * @param invocation  the command line the tool was started with, or null when not started from one
      */
     void writeManifest(RunConfig config, JsonNode effective, Methods.Method method, BackboneFiles.Loaded backbone,
-                       DatasetIdentity dataset, List<String> commandLine) throws IOException {
+                       DatasetIdentity dataset, Invocation invocation) throws IOException {
         ObjectNode m = ConfigLoader.JSON.createObjectNode();
         m.put("tool", "sdlora4j");
         m.put("written", Instant.now().toString());
-        if (commandLine != null) {
+        if (invocation != null) {
             ArrayNode args = m.putArray("command_line");
             args.add("sdlora");
-            commandLine.forEach(args::add);
-            m.put("working_directory", Path.of("").toAbsolutePath().toString());
+            invocation.args().forEach(args::add);
+            m.put("working_directory", invocation.workingDirectory());
         }
         ObjectNode versions = m.putObject("versions");
         versions.put("sdlora4j", Versions.sdlora4j());

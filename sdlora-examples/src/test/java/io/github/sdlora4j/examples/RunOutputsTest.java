@@ -98,7 +98,7 @@ class RunOutputsTest {
         assertEquals(32, backbone.weights().config().imageSize());
         DatasetIdentity dataset = new DatasetIdentity("image-folder", 2, 300, "ab".repeat(32), null);
         new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method()),
-                backbone, dataset, List.of("run", "--config", "my config.yaml"));
+                backbone, dataset, Invocation.here(List.of("run", "--config", "my config.yaml")));
         JsonNode m = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile());
         byte[] resource;
         try (InputStream in = BackboneFiles.class.getResourceAsStream(BackboneFiles.BUNDLED_RESOURCE)) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.sdlora4j.examples.ComparisonRun;
 import io.github.sdlora4j.examples.ComparisonTable;
+import io.github.sdlora4j.examples.Invocation;
 import io.github.sdlora4j.examples.RunConfig;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -84,11 +85,12 @@ final class Sweep {
      *
      * @param configName the config file (for messages and the summary)
      * @param configText its content, which the tasks parse again
-     * @param commandLine the sweep's arguments, for each run's manifest; null when not started from the command line
+     * @param invocation the sweep's command line (the driver's), for each run's manifest; null when not started from
+     *                   one
      * @return every run's outcome, in plan order
      */
     static List<Outcome> run(JavaSparkContext sc, List<ComparisonRun.Planned> plan, String configName,
-                             String configText, boolean verifyData, List<String> commandLine, Path out,
+                             String configText, boolean verifyData, Invocation invocation, Path out,
                              PrintStream console) throws IOException {
         List<ComparisonRun.Planned> todo = plan.stream()
                 .filter(p -> p.action() != ComparisonRun.Action.SKIP).toList();
@@ -98,7 +100,7 @@ final class Sweep {
         Map<ComparisonRun.Planned, SweepTask> tasks = new LinkedHashMap<>();
         for (ComparisonRun.Planned p : todo) {
             tasks.put(p, new SweepTask(configName, configText, p.entry().label(), p.entry().config().seeds().get(0),
-                    p.entry().dir().toAbsolutePath().toString(), verifyData, commandLine));
+                    p.entry().dir().toAbsolutePath().toString(), verifyData, invocation));
         }
         Map<ComparisonRun.Planned, CompletableFuture<Double>> running = new LinkedHashMap<>();
         SweepListener listener = new SweepListener();

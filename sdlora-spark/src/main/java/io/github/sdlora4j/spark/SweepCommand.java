@@ -76,7 +76,7 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
         List<Sweep.Outcome> outcomes;
         try (SparkSessions.Opened spark = SparkSessions.open(master, "sdlora sweep")) {
             outcomes = Sweep.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), plan,
-                    config.toString(), configText, verifyData, RunOptions.originalArgs(spec), out, System.out);
+                    config.toString(), configText, verifyData, RunOptions.invocation(spec), out, System.out);
         }
         List<String> failed = outcomes.stream().filter(o -> o.error() != null)
                 .map(o -> o.entry().label() + " seed " + o.entry().config().seeds().get(0) + ": " + o.error())

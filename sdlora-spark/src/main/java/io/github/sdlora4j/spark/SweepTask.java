@@ -2,6 +2,7 @@ package io.github.sdlora4j.spark;
 
 import io.github.sdlora4j.examples.ComparisonRun;
 import io.github.sdlora4j.examples.ConfigLoader;
+import io.github.sdlora4j.examples.Invocation;
 import io.github.sdlora4j.examples.RunConfig;
 import io.github.sdlora4j.examples.RunOptions;
 import io.github.sdlora4j.examples.SeedResult;
@@ -28,19 +29,14 @@ import java.util.List;
  * @param seed       the run seed
  * @param dir        the run folder
  * @param verifyData decode every image before training ({@code --verify-data})
- * @param commandLine the sweep's arguments as the driver was given them, recorded in the run's manifest (as
- *                    {@code compare} records its own in each method's); null when not started from the command line
+ * @param invocation the sweep's command line and working folder on the driver, recorded in the run's manifest (as
+ *                   {@code compare} records its own in each method's); null when not started from a command line
  */
 record SweepTask(String configName, String configText, String method, long seed, String dir, boolean verifyData,
-                 List<String> commandLine) implements Serializable {
+                 Invocation invocation) implements Serializable {
 
     /** The console output of the run, next to its results (executors' standard output is rarely at hand). */
     static final String LOG = "run.log";
-
-    SweepTask {
-        // An immutable copy: serializable, whatever list the parser gave.
-        commandLine = commandLine == null ? null : List.copyOf(commandLine);
-    }
 
     /** The sweep entry this task runs. */
     ComparisonRun.Entry entry() throws IOException {
@@ -57,7 +53,7 @@ record SweepTask(String configName, String configText, String method, long seed,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
             ComparisonRun.Planned planned = ComparisonRun.plan(entry, true);
             List<SeedResult> results = ComparisonRun.execute(planned, RunOptions.dataCheckDepth(verifyData),
-                    commandLine, log);
+                    invocation, log);
             return results.get(0).finalAccuracy();
         }
     }

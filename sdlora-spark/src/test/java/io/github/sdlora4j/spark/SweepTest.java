@@ -2,6 +2,7 @@ package io.github.sdlora4j.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.sdlora4j.examples.Invocation;
 import io.github.sdlora4j.examples.Methods;
 import io.github.sdlora4j.examples.SameResults;
 import io.github.sdlora4j.examples.SdloraCli;
@@ -76,6 +77,7 @@ class SweepTest {
             JsonNode manifest = new ObjectMapper().readTree(Sweep.runDir(out, method, 1993).resolve("manifest.json")
                     .toFile());
             assertEquals(new ObjectMapper().valueToTree(typed), manifest.get("command_line"), method);
+            assertEquals(Path.of("").toAbsolutePath().toString(), manifest.get("working_directory").asText(), method);
         }
 
         JsonNode summary = new ObjectMapper().readTree(out.resolve(Sweep.JSON).toFile());
@@ -131,6 +133,19 @@ class SweepTest {
         JsonNode resumed = new ObjectMapper().readTree(out.resolve(Sweep.JSON).toFile());
         resumed.get("runs").forEach(r -> assertEquals("skipped", r.get("status").asText()));
         assertEquals(summary.get("rows"), resumed.get("rows"));
+    }
+
+    @Test
+    void aRunRecordsTheDriversCommandLineAndWorkingFolderNotTheExecutors() throws Exception {
+        Path config = TinyRuns.config(dir, "epochs: 1\n");
+        Path run = dir.resolve("run");
+        Invocation driver = new Invocation(List.of("sweep", "--config", "tiny.yaml"), "/driver/folder");
+        new SweepTask(config.toString(), Files.readString(config), "simplecil", 1993, run.toString(), false, driver)
+                .run();
+        JsonNode manifest = new ObjectMapper().readTree(run.resolve("manifest.json").toFile());
+        assertEquals(new ObjectMapper().valueToTree(List.of("sdlora", "sweep", "--config", "tiny.yaml")),
+                manifest.get("command_line"));
+        assertEquals("/driver/folder", manifest.get("working_directory").asText());
     }
 
     @Test
