@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * Finds the frozen backbone a run starts from. A backbone is named by one of:
  * <ul>
- *   <li>{@code bundled}: the small ViT pretrained on the synthetic pretraining split, {@link BundledBackbones}'
- *       {@value #BUNDLED_NAME} (shipped by sdlora-backbones, see its README);</li>
+ *   <li>{@code bundled}: the ViT pretrained on the synthetic pretraining split, {@link BundledBackbones}'
+ *       {@value #BUNDLED_NAME} (shipped by sdlora-backbones, see its README); {@code bundled:NAME} any other
+ *       backbone that artifact ships;</li>
  *   <li>a ViT preset name ({@code tiny-test}, {@code vit-tiny}, {@code vit-b16}): random weights, for tests and
  *       measurements only;</li>
  *   <li>a path to a timm-layout safetensors file (a {@code state_dict} without or with {@code head.*}).</li>
@@ -39,6 +40,8 @@ public final class BackboneFiles {
     public static final String BUNDLED_RESOURCE = "/" + BundledBackbones.FOLDER + BUNDLED_NAME + ".safetensors";
     /** The name that selects the bundled backbone. */
     public static final String BUNDLED = "bundled";
+    /** Prefix selecting a bundled backbone by name, e.g. {@code bundled:demo-vit}. */
+    public static final String BUNDLED_PREFIX = BUNDLED + ":";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,9 +63,11 @@ public final class BackboneFiles {
             throw new IllegalArgumentException(
                     "backbone must be given: 'bundled', a ViT preset name or a .safetensors path");
         }
-        if (backbone.equals(BUNDLED)) {
-            Path file = BundledBackbones.file(BUNDLED_NAME, BackboneFiles.class.getClassLoader());
-            return new Loaded(read(file, declared, "bundled backbone " + BUNDLED_RESOURCE), "bundled", file);
+        if (backbone.equals(BUNDLED) || backbone.startsWith(BUNDLED_PREFIX)) {
+            String name = backbone.equals(BUNDLED) ? BUNDLED_NAME : backbone.substring(BUNDLED_PREFIX.length());
+            Path file = BundledBackbones.file(name, BackboneFiles.class.getClassLoader());
+            return new Loaded(read(file, declared, "bundled backbone " + BundledBackbones.resource(name)),
+                    backbone, file);
         }
         if (!backbone.contains("/") && !backbone.endsWith(".safetensors")) {
             VitConfig preset = VitConfig.preset(backbone);
