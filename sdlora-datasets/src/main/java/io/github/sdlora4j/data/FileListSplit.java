@@ -2,37 +2,25 @@ package io.github.sdlora4j.data;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A split backed by image files that are decoded only when a batch needs them (image folders,
  * DomainNet), so that datasets of any size fit in memory.
  */
-public final class FileListSplit implements DatasetSplit {
+public final class FileListSplit extends LabelArraySplit {
 
     private final List<Path> files;
-    private final int[] labels;
 
     /**
      * @param files  image files
      * @param labels original class index per file; not copied
      */
     public FileListSplit(List<Path> files, int[] labels) {
+        super(labels);
         this.files = List.copyOf(files);
-        this.labels = Objects.requireNonNull(labels, "labels");
         if (labels.length != this.files.size()) {
             throw new IllegalArgumentException(files.size() + " files but " + labels.length + " labels");
         }
-    }
-
-    @Override
-    public int size() {
-        return labels.length;
-    }
-
-    @Override
-    public int label(int index) {
-        return labels[Objects.checkIndex(index, labels.length)];
     }
 
     @Override

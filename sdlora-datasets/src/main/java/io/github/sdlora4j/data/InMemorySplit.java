@@ -8,14 +8,13 @@ import java.util.Objects;
  *
  * <p>At 1 byte per pixel, CIFAR-100's 50,000 training images take 154 MB instead of 614 MB as floats.
  */
-public final class InMemorySplit implements DatasetSplit {
+public final class InMemorySplit extends LabelArraySplit {
 
     private final String sourceName;
     private final int width;
     private final int height;
     private final int channels;
     private final byte[] pixels;
-    private final int[] labels;
 
     /**
      * @param sourceName name used in {@link #source(int)} (usually the file path)
@@ -26,9 +25,9 @@ public final class InMemorySplit implements DatasetSplit {
      * @param labels     original class index per image; not copied
      */
     public InMemorySplit(String sourceName, int width, int height, int channels, byte[] pixels, int[] labels) {
+        super(labels);
         this.sourceName = Objects.requireNonNull(sourceName, "sourceName");
         this.pixels = Objects.requireNonNull(pixels, "pixels");
-        this.labels = Objects.requireNonNull(labels, "labels");
         if (width <= 0 || height <= 0 || (channels != 1 && channels != 3)) {
             throw new IllegalArgumentException("bad image shape " + channels + "x" + height + "x" + width);
         }
@@ -43,18 +42,8 @@ public final class InMemorySplit implements DatasetSplit {
     }
 
     @Override
-    public int size() {
-        return labels.length;
-    }
-
-    @Override
-    public int label(int index) {
-        return labels[Objects.checkIndex(index, labels.length)];
-    }
-
-    @Override
     public RawImage image(int index) {
-        Objects.checkIndex(index, labels.length);
+        Objects.checkIndex(index, size());
         int n = channels * width * height;
         return new RawImage(width, height, channels, Arrays.copyOfRange(pixels, index * n, (index + 1) * n));
     }

@@ -4,11 +4,9 @@ import io.github.sdlora4j.data.DatasetReaders;
 import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.data.LabeledDataset;
-import org.datavec.api.conf.Configuration;
 import org.datavec.api.records.Record;
 import org.datavec.api.records.metadata.RecordMetaData;
 import org.datavec.api.records.metadata.RecordMetaDataIndex;
-import org.datavec.api.records.reader.BaseRecordReader;
 import org.datavec.api.split.InputSplit;
 import org.datavec.api.writable.IntWritable;
 import org.datavec.api.writable.Writable;
@@ -16,9 +14,7 @@ import org.datavec.api.writable.Writable;
 import java.io.DataInputStream;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -32,17 +28,16 @@ import java.util.Objects;
  * {@link #initialize(InputSplit)} only rewinds; the record's metadata is its index, with the image file's URI where
  * the format has one file per image.
  */
-public final class DatasetRecordReader extends BaseRecordReader {
+public final class DatasetRecordReader extends IndexedRecordReader {
 
     private static final long serialVersionUID = 1L;
 
     private final transient DatasetSplit split;
     private final List<String> classNames;
-    private int cursor;
-    private Configuration conf;
 
     /** A reader over {@code split}, whose labels index {@code classNames}. */
     public DatasetRecordReader(DatasetSplit split, List<String> classNames) {
+        super("no more records; call reset()");
         this.split = Objects.requireNonNull(split, "split");
         this.classNames = List.copyOf(classNames);
     }
@@ -58,36 +53,16 @@ public final class DatasetRecordReader extends BaseRecordReader {
     @Override
     public void initialize(InputSplit inputSplit) {
         this.inputSplit = inputSplit;
-        cursor = 0;
+        reset();
     }
 
     @Override
-    public void initialize(Configuration configuration, InputSplit inputSplit) {
-        setConf(configuration);
-        initialize(inputSplit);
+    int size() {
+        return split.size();
     }
 
     @Override
-    public List<Writable> next() {
-        return nextRecord().getRecord();
-    }
-
-    @Override
-    public boolean hasNext() {
-        return cursor < split.size();
-    }
-
-    @Override
-    public Record nextRecord() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("no more records; call reset()");
-        }
-        Record r = record(cursor++);
-        invokeListeners(r);
-        return r;
-    }
-
-    private Record record(int index) {
+    Record record(int index) {
         List<Writable> w = List.of(RecordImages.toWritable(split.image(index)), new IntWritable(split.label(index)));
         return new org.datavec.api.records.impl.Record(w, new RecordMetaDataIndex(index, uriOf(index), getClass()));
     }
@@ -110,16 +85,6 @@ public final class DatasetRecordReader extends BaseRecordReader {
         return classNames;
     }
 
-    @Override
-    public void reset() {
-        cursor = 0;
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
     /** Not supported: the records are not read from streams. */
     @Override
     public List<Writable> record(URI uri, DataInputStream dataInputStream) {
@@ -132,28 +97,5 @@ public final class DatasetRecordReader extends BaseRecordReader {
             throw new IllegalArgumentException("expected the RecordMetaDataIndex this reader writes, got " + recordMetaData);
         }
         return record(Math.toIntExact(m.getIndex()));
-    }
-
-    @Override
-    public List<Record> loadFromMetaData(List<RecordMetaData> recordMetaDatas) {
-        List<Record> out = new ArrayList<>(recordMetaDatas.size());
-        for (RecordMetaData m : recordMetaDatas) {
-            out.add(loadFromMetaData(m));
-        }
-        return out;
-    }
-
-    @Override
-    public void close() {
-    }
-
-    @Override
-    public void setConf(Configuration configuration) {
-        this.conf = configuration;
-    }
-
-    @Override
-    public Configuration getConf() {
-        return conf;
     }
 }

@@ -2,12 +2,10 @@ package io.github.sdlora4j.datavec;
 
 import io.github.sdlora4j.data.DatasetFormatException;
 import io.github.sdlora4j.data.ImageDecoder;
-import org.datavec.api.conf.Configuration;
 import org.datavec.api.io.labels.PathLabelGenerator;
 import org.datavec.api.records.Record;
 import org.datavec.api.records.metadata.RecordMetaData;
 import org.datavec.api.records.metadata.RecordMetaDataURI;
-import org.datavec.api.records.reader.BaseRecordReader;
 import org.datavec.api.split.InputSplit;
 import org.datavec.api.writable.IntWritable;
 import org.datavec.api.writable.Text;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.TreeSet;
 
@@ -36,7 +33,7 @@ import java.util.TreeSet;
  * {@link #getLabels()} is the sorted set of their names and the label is the index in it; otherwise the generator's
  * writable is passed on.
  */
-public final class ImageFileRecordReader extends BaseRecordReader {
+public final class ImageFileRecordReader extends IndexedRecordReader {
 
     private static final long serialVersionUID = 1L;
 
@@ -44,10 +41,9 @@ public final class ImageFileRecordReader extends BaseRecordReader {
     private final boolean decode;
     private transient List<URI> files = List.of();
     private List<String> labels;
-    private int cursor;
-    private Configuration conf;
 
     private ImageFileRecordReader(PathLabelGenerator labelGenerator, boolean decode) {
+        super("no more image files; call reset()");
         this.labelGenerator = Objects.requireNonNull(labelGenerator, "labelGenerator");
         this.decode = decode;
     }
@@ -87,34 +83,21 @@ public final class ImageFileRecordReader extends BaseRecordReader {
         } else {
             labels = null;
         }
-        cursor = 0;
+        reset();
     }
 
     @Override
-    public void initialize(Configuration configuration, InputSplit split) {
-        setConf(configuration);
-        initialize(split);
+    int size() {
+        return files.size();
     }
 
     @Override
-    public List<Writable> next() {
-        return nextRecord().getRecord();
+    Record record(int index) {
+        return recordAt(files.get(index));
     }
 
-    @Override
-    public boolean hasNext() {
-        return cursor < files.size();
-    }
-
-    @Override
-    public Record nextRecord() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("no more image files; call reset()");
-        }
-        URI uri = files.get(cursor++);
-        Record r = new org.datavec.api.records.impl.Record(recordFor(uri), new RecordMetaDataURI(uri, getClass()));
-        invokeListeners(r);
-        return r;
+    private Record recordAt(URI uri) {
+        return new org.datavec.api.records.impl.Record(recordFor(uri), new RecordMetaDataURI(uri, getClass()));
     }
 
     private List<Writable> recordFor(URI uri) {
@@ -142,16 +125,6 @@ public final class ImageFileRecordReader extends BaseRecordReader {
         return labels;
     }
 
-    @Override
-    public void reset() {
-        cursor = 0;
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
     /** Reads one image from {@code uri} (the stream is not used: files are decoded by path). */
     @Override
     public List<Writable> record(URI uri, DataInputStream dataInputStream) {
@@ -160,30 +133,6 @@ public final class ImageFileRecordReader extends BaseRecordReader {
 
     @Override
     public Record loadFromMetaData(RecordMetaData recordMetaData) {
-        URI uri = recordMetaData.getURI();
-        return new org.datavec.api.records.impl.Record(recordFor(uri), new RecordMetaDataURI(uri, getClass()));
-    }
-
-    @Override
-    public List<Record> loadFromMetaData(List<RecordMetaData> recordMetaDatas) {
-        List<Record> out = new ArrayList<>(recordMetaDatas.size());
-        for (RecordMetaData m : recordMetaDatas) {
-            out.add(loadFromMetaData(m));
-        }
-        return out;
-    }
-
-    @Override
-    public void close() {
-    }
-
-    @Override
-    public void setConf(Configuration configuration) {
-        this.conf = configuration;
-    }
-
-    @Override
-    public Configuration getConf() {
-        return conf;
+        return recordAt(recordMetaData.getURI());
     }
 }
