@@ -110,8 +110,11 @@ final class FitLoss {
         return value;
     }
 
-    /** Creates SameDiff's optimizer state (done lazily by fit; its initializer is not public in 1.0.0-M2.1). */
+    /** Creates SameDiff's optimizer state (the updater map), as {@code fit} does before its first step. */
     static void initializeTraining(SameDiff sd) {
+        // Reflection, because SameDiff 1.0.0-M2.1 has no public way to create that state without training: its
+        // initializeTraining() is protected, and its only public caller, fit, runs it inside the batch loop just
+        // before an optimizer step (and there is no setter for the updater map).
         try {
             Method m = SameDiff.class.getDeclaredMethod("initializeTraining");
             m.setAccessible(true);

@@ -115,6 +115,16 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
         return inference.logits(images);
     }
 
+    /** The adapter (live; do not modify). */
+    SdLoraState state() {
+        return state;
+    }
+
+    /** The classifier (live; do not modify). */
+    ClassifierHead head() {
+        return head;
+    }
+
     @Override
     public int numClasses() {
         return head.numClasses();

@@ -3,12 +3,9 @@ package io.github.sdlora4j.lora;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
-import org.apache.commons.math3.linear.RealVector;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.eigen.Eigen;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything happens in {@code t × t} space: {@code G_ij = <d_i, d_j>_F} and {@code h_i = <d_i, y>_F} come from
  * {@link LowRankProducts} (so no {@code d × d} matrix is formed), and the normal equations {@code G c = h} are solved
- * through a symmetric eigen-decomposition of {@code G}, keeping only eigenvalues above
- * {@value #RELATIVE_EIGENVALUE_CUTOFF} times the largest (a singular-value ratio of 1e-5 in terms of the
+ * in double through ND4J's symmetric eigen-decomposition of {@code G} (LAPACK {@code syev}), keeping only eigenvalues
+ * above {@value #RELATIVE_EIGENVALUE_CUTOFF} times the largest (a singular-value ratio of 1e-5 in terms of the
  * directions themselves). The merge ignores the current task's learned scale, as paper and code both do (bug 7).
  *
  * <p>Instances are immutable and thread-safe.
@@ -150,35 +147,37 @@ public final class DirectionAssimilator {
         return new Assimilation(coefficients, residual, residual < threshold);
     }
 
-    /** Solves {@code G c = h} in the least-squares, minimum-norm sense via the eigen-decomposition of G. */
+    /**
+     * Solves {@code G c = h} in the least-squares, minimum-norm sense: {@code c = G⁺ h} with the pseudo-inverse
+     * {@code G⁺ = V diag(1/λ) Vᵀ} over the eigenvalues above the cutoff. ND4J's least-squares op
+     * ({@code Nd4j.linalg().lstsq}) is not used: it solves by Cholesky or QR and assumes full rank (in 1.0.0-M2.1 a
+     * duplicated column gives NaN with {@code fast}, an op failure without).
+     */
     private static double[] minimumNormSolution(double[][] gram, double[] h, List<Integer> basis) {
-        EigenDecomposition eigen = new EigenDecomposition(new Array2DRowRealMatrix(gram, false));
-        double[] lambda = eigen.getRealEigenvalues();
+        int m = h.length;
+        // syev overwrites its argument with the eigenvectors (as columns), so v starts as a copy of G.
+        INDArray v = Nd4j.createFromArray(gram);
+        double[] lambda = Eigen.symmetricGeneralizedEigenvalues(v, true).toDoubleVector();
         double largest = 0.0;
         for (double l : lambda) {
             largest = Math.max(largest, l);
         }
         double cutoff = RELATIVE_EIGENVALUE_CUTOFF * largest;
-        RealMatrix v = eigen.getV();
-        RealVector hVector = new ArrayRealVector(h, false);
-        double[] c = new double[h.length];
+        double[] inverse = new double[m];
         int dropped = 0;
-        for (int k = 0; k < lambda.length; k++) {
-            if (!(lambda[k] > cutoff)) {
+        for (int k = 0; k < m; k++) {
+            if (lambda[k] > cutoff) {
+                inverse[k] = 1.0 / lambda[k];
+            } else {
                 dropped++;
-                continue;
-            }
-            RealVector u = v.getColumnVector(k);
-            double weight = u.dotProduct(hVector) / lambda[k];
-            for (int p = 0; p < c.length; p++) {
-                c[p] += weight * u.getEntry(p);
             }
         }
         if (dropped > 0) {
             LOG.debug("KD: {} of {} previous directions {} are linearly dependent; using the minimum-norm solution",
-                    dropped, h.length, basis);
+                    dropped, m, basis);
         }
-        return c;
+        INDArray pseudoInverse = v.mulRowVector(Nd4j.createFromArray(inverse)).mmul(v.transpose());
+        return pseudoInverse.mmul(Nd4j.createFromArray(h).reshape(m, 1)).toDoubleVector();
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.github.sdlora4j.learner;
 
+import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.RankSchedule;
+import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
 import org.junit.jupiter.api.Test;
@@ -9,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.List;
 
@@ -62,13 +65,28 @@ class BaselinesTest {
         learner.afterTask();
         INDArray x = data.sample(0, 4, 2, 3).getFeatures();
         INDArray before = learner.logits(x);
+        LoraFactors adapterBefore = learner.state().task(0).get(0, Projection.Q);
+        INDArray adapterA = adapterBefore.a().dup();
+        INDArray adapterB = adapterBefore.b().dup();
+
         learner.beforeTask(2);
+        ClassifierHead grown = learner.head().copy();
         learner.train(TemplateData.iterator(data.sample(2, 4, 8, 2), 8), 1, null);
         learner.afterTask();
         INDArray after = learner.logits(x);
+        ClassifierHead head = learner.head();
+
         assertEquals(4, after.size(1));
         assertEquals(TrainingScope.CURRENT_TASK, learner.trainingScope());
-        // The shared adapter moved, so even the old classes' logits changed (no frozen directions).
+        // Task 0's head rows are not trained in task 1, bit for bit; task 1's fresh rows are.
+        assertEquals(grown.weight().getRows(0, 1), head.weight().getRows(0, 1));
+        assertEquals(grown.bias().get(NDArrayIndex.interval(0, 2)), head.bias().get(NDArrayIndex.interval(0, 2)));
+        assertFalse(grown.weightRows(2).equalsWithEps(head.weightRows(2), 1e-6), "new rows trained");
+        // One adapter, trained again in task 1 (no frozen directions), so even the old classes' logits changed.
+        assertEquals(1, learner.state().numTasks());
+        LoraFactors adapterAfter = learner.state().task(0).get(0, Projection.Q);
+        assertFalse(adapterA.equalsWithEps(adapterAfter.a(), 1e-7) && adapterB.equalsWithEps(adapterAfter.b(), 1e-7),
+                "the adapter kept training");
         assertFalse(before.equalsWithEps(after.getColumns(0, 1), 1e-6));
     }
 

@@ -220,6 +220,81 @@ class DirectionAssimilatorTest {
         assertEquals(direct.residual(), result.residual(), 1e-8);
     }
 
+    /**
+     * Random cases of 1–6 previous directions mixing independent, zero (all-zero factors or marked zero), rescaled
+     * copies and combinations of earlier ones, against a current direction in their span, near it or random: the
+     * same coefficients and residual as the plain-double minimum-norm reference.
+     */
+    @Test
+    void randomCasesWithZeroAndDependentDirectionsMatchTheMinimumNormReference() {
+        int dependentCases = 0;
+        int zeroCases = 0;
+        for (int seed = 0; seed < 60; seed++) {
+            Random rng = new Random(1000 + seed);
+            DirectionNorm mode = DirectionNorm.values()[rng.nextInt(DirectionNorm.values().length)];
+            DataType dtype = rng.nextBoolean() ? DataType.FLOAT : DataType.DOUBLE;
+            int n = 1 + rng.nextInt(6);
+            List<LowRankDirection> previous = new ArrayList<>();
+            List<LowRankDirection> nonZero = new ArrayList<>();
+            boolean dependent = false;
+            boolean zero = false;
+            for (int i = 0; i < n; i++) {
+                int kind = nonZero.isEmpty() ? rng.nextInt(3) : rng.nextInt(5);
+                LowRankDirection d;
+                if (kind <= 1) {
+                    d = random(rng, 1 + rng.nextInt(4), dtype, mode);
+                } else if (kind == 2) {
+                    LowRankDirection any = random(rng, 2, dtype, mode);
+                    d = rng.nextBoolean() ? zeroed(1 + rng.nextInt(3)) : new LowRankDirection(any.b(), any.a(), 0.0);
+                    zero = true;
+                } else if (kind == 3) {
+                    // A power-of-two rescaling is exact in float too, so the copy is exactly ±(the same direction).
+                    LowRankDirection of = nonZero.get(rng.nextInt(nonZero.size()));
+                    double k = new double[] {2.0, -0.5, -4.0}[rng.nextInt(3)];
+                    d = LowRankDirection.of(of.b().mul(k), of.a(), mode);
+                    dependent = true;
+                } else {
+                    LowRankDirection first = nonZero.get(rng.nextInt(nonZero.size()));
+                    LowRankDirection second = nonZero.get(rng.nextInt(nonZero.size()));
+                    LowRankDirection sum = combination(new double[] {rng.nextGaussian(), rng.nextGaussian()},
+                            first, second);
+                    d = LowRankDirection.of(sum.b(), sum.a(), mode);
+                    dependent = true;
+                }
+                previous.add(d);
+                if (!d.isZero()) {
+                    nonZero.add(d);
+                }
+            }
+            LowRankDirection y;
+            int target = nonZero.isEmpty() ? 2 : rng.nextInt(3);
+            if (target == 2) {
+                y = random(rng, 1 + rng.nextInt(4), dtype, mode);
+            } else {
+                LowRankDirection first = nonZero.get(rng.nextInt(nonZero.size()));
+                LowRankDirection second = nonZero.get(rng.nextInt(nonZero.size()));
+                LowRankDirection noise = random(rng, 2, DataType.DOUBLE, DirectionNorm.PRODUCT);
+                y = combination(new double[] {rng.nextGaussian(), rng.nextGaussian(), target == 0 ? 0.0 : 0.01},
+                        first, second, noise);
+            }
+
+            Assimilation result = new DirectionAssimilator().assimilate(previous, y);
+            LowRankFixtures.Fit reference = LowRankFixtures.directLeastSquares(previous, y);
+
+            String where = "seed " + (1000 + seed) + ", " + mode + ", " + dtype + ", n = " + n;
+            assertArrayEquals(reference.coefficients(), result.coefficients(), 1e-9, where);
+            assertEquals(reference.residual(), result.residual(), 1e-9, where);
+            for (int i = 0; i < n; i++) {
+                if (previous.get(i).isZero()) {
+                    assertEquals(0.0, result.coefficients()[i], 0.0, where + ": zero direction " + i);
+                }
+            }
+            dependentCases += dependent ? 1 : 0;
+            zeroCases += zero ? 1 : 0;
+        }
+        assertTrue(dependentCases >= 15 && zeroCases >= 15, dependentCases + " dependent, " + zeroCases + " zero");
+    }
+
     @Test
     void mergesOnlyWhenTheResidualIsStrictlyBelowTheThreshold() {
         Random rng = new Random(49);

@@ -3,10 +3,6 @@ package io.github.sdlora4j.lora;
 import java.util.List;
 import java.util.Random;
 
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.QRDecomposition;
-import org.apache.commons.math3.linear.RealVector;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -51,21 +47,116 @@ final class LowRankFixtures {
         return s;
     }
 
-    /** Least squares on the flattened directions by Householder QR (needs an independent basis). */
+    /**
+     * Minimum-norm least squares on the flattened directions, in plain double arithmetic independent of the code
+     * under test: the Gram matrix of the materialized columns, a cyclic Jacobi eigen-decomposition of it with
+     * eigenvalues at or below {@link DirectionAssimilator#RELATIVE_EIGENVALUE_CUTOFF} times the largest treated as
+     * zero, and the residual {@code ||P c − y||²} evaluated on the flattened vectors themselves.
+     */
     static Fit directLeastSquares(List<LowRankDirection> basis, LowRankDirection current) {
         double[] y = flatDirection(current);
-        double[][] p = new double[y.length][basis.size()];
-        for (int j = 0; j < basis.size(); j++) {
-            double[] column = flatDirection(basis.get(j));
-            for (int i = 0; i < y.length; i++) {
-                p[i][j] = column[i];
+        int n = basis.size();
+        double[][] columns = new double[n][];
+        for (int j = 0; j < n; j++) {
+            columns[j] = flatDirection(basis.get(j));
+        }
+        double[][] gram = new double[n][n];
+        double[] h = new double[n];
+        for (int p = 0; p < n; p++) {
+            for (int q = 0; q < n; q++) {
+                gram[p][q] = dot(columns[p], columns[q]);
+            }
+            h[p] = dot(columns[p], y);
+        }
+        double[] lambda = new double[n];
+        double[][] v = jacobiEigen(gram, lambda);
+        double largest = 0;
+        for (double l : lambda) {
+            largest = Math.max(largest, l);
+        }
+        double[] c = new double[n];
+        for (int k = 0; k < n; k++) {
+            if (lambda[k] > DirectionAssimilator.RELATIVE_EIGENVALUE_CUTOFF * largest) {
+                double weight = 0;
+                for (int p = 0; p < n; p++) {
+                    weight += v[p][k] * h[p];
+                }
+                weight /= lambda[k];
+                for (int p = 0; p < n; p++) {
+                    c[p] += weight * v[p][k];
+                }
             }
         }
-        Array2DRowRealMatrix pm = new Array2DRowRealMatrix(p, false);
-        RealVector yv = new ArrayRealVector(y, false);
-        RealVector c = new QRDecomposition(pm).getSolver().solve(yv);
-        RealVector r = pm.operate(c).subtract(yv);
-        return new Fit(c.toArray(), r.dotProduct(r));
+        double[] r = y.clone();
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < r.length; i++) {
+                r[i] -= c[j] * columns[j][i];
+            }
+        }
+        return new Fit(c, dot(r, r));
+    }
+
+    /**
+     * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations.
+     *
+     * @param eigenvalues filled with the eigenvalues
+     * @return the eigenvectors as columns, in the order of {@code eigenvalues}
+     */
+    static double[][] jacobiEigen(double[][] symmetric, double[] eigenvalues) {
+        int n = symmetric.length;
+        double[][] a = new double[n][];
+        double[][] v = new double[n][n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            a[i] = symmetric[i].clone();
+            v[i][i] = 1;
+            total += dot(a[i], a[i]);
+        }
+        for (int sweep = 0; sweep < 100; sweep++) {
+            double off = 0;
+            for (int p = 0; p < n; p++) {
+                for (int q = p + 1; q < n; q++) {
+                    off += a[p][q] * a[p][q];
+                }
+            }
+            if (off <= 1e-34 * total) {
+                break;
+            }
+            for (int p = 0; p < n; p++) {
+                for (int q = p + 1; q < n; q++) {
+                    if (a[p][q] == 0) {
+                        continue;
+                    }
+                    // The rotation that zeroes a[p][q]: tan φ = t with cot 2φ = θ (Numerical Recipes, jacobi).
+                    double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+                    double t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                    double cos = 1 / Math.sqrt(t * t + 1);
+                    double sin = t * cos;
+                    for (int k = 0; k < n; k++) {
+                        double kp = a[k][p];
+                        double kq = a[k][q];
+                        a[k][p] = cos * kp - sin * kq;
+                        a[k][q] = sin * kp + cos * kq;
+                    }
+                    for (int k = 0; k < n; k++) {
+                        double pk = a[p][k];
+                        double qk = a[q][k];
+                        a[p][k] = cos * pk - sin * qk;
+                        a[q][k] = sin * pk + cos * qk;
+                    }
+                    for (int k = 0; k < n; k++) {
+                        double kp = v[k][p];
+                        double kq = v[k][q];
+                        v[k][p] = cos * kp - sin * kq;
+                        v[k][q] = sin * kp + cos * kq;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            eigenvalues[i] = a[i][i];
+        }
+        return v;
     }
 
     /** A direct least-squares result. */
