@@ -5,9 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code sdlora compare}: several methods on the same config and seeds, side by side. */
@@ -45,27 +43,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> names = methodNames();
+        List<String> names = RunOptions.distinctMethods(methods, spec);
         new ComparisonRun(ConfigLoader.load(config), names, seeds, out, System.out, RunOptions.invocation(spec))
                 .run(resume, RunOptions.dataCheckDepth(verifyData));
         return 0;
-    }
-
-    /** The methods, lower-cased; an unknown or repeated one is a usage error. */
-    private List<String> methodNames() {
-        List<String> names = new ArrayList<>();
-        for (String m : methods) {
-            String name = m.toLowerCase(Locale.ROOT);
-            try {
-                Methods.require(name);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--method: " + e.getMessage());
-            }
-            if (names.contains(name)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--method " + name + " is given twice");
-            }
-            names.add(name);
-        }
-        return names;
     }
 }

@@ -3,7 +3,6 @@ package io.github.sdlora4j.spark;
 import io.github.sdlora4j.examples.ChecksBeforeBackend;
 import io.github.sdlora4j.examples.ComparisonRun;
 import io.github.sdlora4j.examples.ConfigLoader;
-import io.github.sdlora4j.examples.Methods;
 import io.github.sdlora4j.examples.RunOptions;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine;
@@ -13,9 +12,7 @@ import picocli.CommandLine.Option;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code sdlora sweep}: every (method, seed) pair of a config as a Spark task, and the table of all of them. */
@@ -62,7 +59,7 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
     /** Everything is checked before Spark or ND4J start: methods, config (naming a bad key), folders, master. */
     @Override
     public void checkBeforeBackend() throws Exception {
-        names = methodNames();
+        names = RunOptions.distinctMethods(methods, spec);
         SparkSessions.requireMaster(master);
         configText = Files.readString(requireConfig(), StandardCharsets.UTF_8);
         plan = Sweep.plan(ConfigLoader.load(config), names, seeds, out, resume);
@@ -92,23 +89,5 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
     private Path requireConfig() {
         ChecksBeforeBackend.requireFile(config, "--config");
         return config;
-    }
-
-    /** The methods, lower-cased; an unknown or repeated one is a usage error. */
-    private List<String> methodNames() {
-        List<String> list = new ArrayList<>();
-        for (String m : methods) {
-            String name = m.toLowerCase(Locale.ROOT);
-            try {
-                Methods.require(name);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--method: " + e.getMessage());
-            }
-            if (list.contains(name)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--method " + name + " is given twice");
-            }
-            list.add(name);
-        }
-        return list;
     }
 }
