@@ -2,6 +2,7 @@ package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sdlora4j.data.DatasetIdentity;
+import io.github.sdlora4j.io.BundledBackbones;
 import io.github.sdlora4j.metrics.AccuracyMatrix;
 import io.github.sdlora4j.vit.VitConfig;
 import org.junit.jupiter.api.Test;
@@ -101,7 +102,10 @@ class RunOutputsTest {
                 backbone, dataset, Invocation.here(List.of("run", "--config", "my config.yaml")));
         JsonNode m = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile());
         byte[] resource;
-        try (InputStream in = BackboneFiles.class.getResourceAsStream(BackboneFiles.BUNDLED_RESOURCE)) {
+        // The demo names a bundled backbone: the manifest's hash must be that resource's.
+        assertTrue(config.backbone().startsWith(BackboneFiles.BUNDLED_PREFIX), config.backbone());
+        String name = config.backbone().substring(BackboneFiles.BUNDLED_PREFIX.length());
+        try (InputStream in = BackboneFiles.class.getResourceAsStream("/" + BundledBackbones.resource(name))) {
             resource = in.readAllBytes();
         }
         assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(resource)),
