@@ -2,6 +2,7 @@ package io.github.sdlora4j.examples;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -37,15 +38,14 @@ final class CompareCommand implements Callable<Integer> {
             + " interrupted one continues (same config and options).")
     boolean resume;
 
-    @Option(names = "--verify-data", description = "Decode every image before training (default: read each file's"
-            + " header and check that it is complete).")
-    boolean verifyData;
+    @Mixin
+    DataCheckOption dataCheck;
 
     @Override
     public Integer call() throws Exception {
         List<String> names = RunOptions.distinctMethods(methods, spec);
         new ComparisonRun(ConfigLoader.load(config), names, seeds, out, System.out, RunOptions.invocation(spec))
-                .run(resume, RunOptions.dataCheckDepth(verifyData));
+                .run(resume, dataCheck.depth());
         return 0;
     }
 }

@@ -1,8 +1,8 @@
 package io.github.sdlora4j.examples;
 
-import io.github.sdlora4j.data.DataCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,9 +30,8 @@ public final class RunOptions {
     @Option(names = "--resume", description = "Continue the interrupted run in --out (same config and options).")
     boolean resume;
 
-    @Option(names = "--verify-data", description = "Decode every image before training (default: read each file's"
-            + " header and check that it is complete).")
-    boolean verifyData;
+    @Mixin
+    DataCheckOption dataCheck;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -45,7 +44,7 @@ public final class RunOptions {
     /** Runs {@code config} (overrides applied), prints the summary. */
     int execute(RunConfig config, PrintStream console) throws IOException {
         List<SeedResult> results = new ProtocolRunner(config, out, console, invocation(command)).run(resume,
-                dataCheckDepth(verifyData));
+                dataCheck.depth());
         printSummary(results, console);
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
                 RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
@@ -63,11 +62,6 @@ public final class RunOptions {
     public static Invocation invocation(CommandSpec command) {
         CommandLine.ParseResult parsed = command == null ? null : command.root().commandLine().getParseResult();
         return parsed == null ? null : Invocation.here(parsed.originalArgs());
-    }
-
-    /** How deeply the data are checked before training: {@code --verify-data} decodes every image. */
-    public static DataCheck.Depth dataCheckDepth(boolean verifyData) {
-        return verifyData ? DataCheck.Depth.FULL_DECODE : DataCheck.Depth.HEADERS;
     }
 
     /**

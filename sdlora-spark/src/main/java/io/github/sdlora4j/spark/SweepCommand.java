@@ -3,10 +3,12 @@ package io.github.sdlora4j.spark;
 import io.github.sdlora4j.examples.ChecksBeforeBackend;
 import io.github.sdlora4j.examples.ComparisonRun;
 import io.github.sdlora4j.examples.ConfigLoader;
+import io.github.sdlora4j.examples.DataCheckOption;
 import io.github.sdlora4j.examples.RunOptions;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.charset.StandardCharsets;
@@ -48,9 +50,8 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
             + " or failed ones continue (same config).")
     boolean resume;
 
-    @Option(names = "--verify-data", description = "Decode every image before training (default: read each file's"
-            + " header and check that it is complete).")
-    boolean verifyData;
+    @Mixin
+    DataCheckOption dataCheck;
 
     private List<String> names;
     private String configText;
@@ -73,7 +74,7 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
         List<Sweep.Outcome> outcomes;
         try (SparkSessions.Opened spark = SparkSessions.open(master, "sdlora sweep")) {
             outcomes = Sweep.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), plan,
-                    config.toString(), configText, verifyData, RunOptions.invocation(spec), out, System.out);
+                    config.toString(), configText, dataCheck.verifyData(), RunOptions.invocation(spec), out, System.out);
         }
         List<String> failed = outcomes.stream().filter(o -> o.error() != null)
                 .map(o -> o.entry().label() + " seed " + o.entry().config().seeds().get(0) + ": " + o.error())

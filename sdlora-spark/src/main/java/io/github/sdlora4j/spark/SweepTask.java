@@ -4,7 +4,7 @@ import io.github.sdlora4j.examples.ComparisonRun;
 import io.github.sdlora4j.examples.ConfigLoader;
 import io.github.sdlora4j.examples.Invocation;
 import io.github.sdlora4j.examples.RunConfig;
-import io.github.sdlora4j.examples.RunOptions;
+import io.github.sdlora4j.examples.DataCheckOption;
 import io.github.sdlora4j.examples.SeedResult;
 
 import java.io.ByteArrayInputStream;
@@ -52,7 +52,7 @@ record SweepTask(String configName, String configText, String method, long seed,
         try (PrintStream log = new PrintStream(Files.newOutputStream(entry.dir().resolve(LOG),
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
             ComparisonRun.Planned planned = ComparisonRun.plan(entry, true);
-            List<SeedResult> results = ComparisonRun.execute(planned, RunOptions.dataCheckDepth(verifyData),
+            List<SeedResult> results = ComparisonRun.execute(planned, DataCheckOption.depth(verifyData),
                     invocation, log);
             return results.get(0).finalAccuracy();
         }
