@@ -22,7 +22,8 @@ import java.util.Map;
  * folded into the projection weight instead ({@link #weightDelta}), where their cost no longer grows at all.
  *
  * <p>In training mode the current task's A and B and the magnitude vector are SameDiff VARIABLEs, named
- * {@link #factorName} and {@value #MAGNITUDE}; every other array is a constant.
+ * {@link #factorName} and {@value #MAGNITUDE}; every other array is a constant (A too, under the same name, when only
+ * B trains).
  */
 public final class SdLoraAdapterGraph implements QkvAdapter {
 
@@ -33,6 +34,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
     private final DirectionNorm norm;
     private final boolean trainable;
     private final boolean trainMagnitudes;
+    private final boolean trainA;
     private final DataType type;
     private SDVariable magnitude;
     private SDVariable alphaRow;
@@ -51,6 +53,15 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
      */
     public SdLoraAdapterGraph(SdLoraState state, DirectionNorm norm, boolean trainFactors, boolean trainMagnitudes,
                               DataType type) {
+        this(state, norm, trainFactors, trainMagnitudes, trainFactors, type);
+    }
+
+    /**
+     * @param trainA with {@code trainFactors}, whether A is a variable too; false trains B only (A stays a constant,
+     *               so SameDiff computes no gradient for it)
+     */
+    public SdLoraAdapterGraph(SdLoraState state, DirectionNorm norm, boolean trainFactors, boolean trainMagnitudes,
+                              boolean trainA, DataType type) {
         if (trainFactors && state.currentTask() < 0) {
             throw new IllegalStateException("No current task to train: call beforeTask first");
         }
@@ -58,6 +69,7 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
         this.norm = norm;
         this.trainable = trainFactors;
         this.trainMagnitudes = trainMagnitudes;
+        this.trainA = trainFactors && trainA;
         this.type = type;
     }
 
@@ -153,7 +165,8 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
                 flush(sd, prefix, frozenA, frozenB, as, bs);
                 String an = factorName(block, p, term.task(), "A");
                 String bn = factorName(block, p, term.task(), "B");
-                as.add(sd.var(an, term.factors().a().castTo(type).dup('c')));
+                INDArray a = term.factors().a().castTo(type).dup('c');
+                as.add(trainA ? sd.var(an, a) : sd.constant(an, a));
                 bs.add(sd.var(bn, term.factors().b().castTo(type).dup('c')));
             } else {
                 frozenA.add(term.factors().a());
