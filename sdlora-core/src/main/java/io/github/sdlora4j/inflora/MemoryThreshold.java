@@ -1,5 +1,8 @@
 package io.github.sdlora4j.inflora;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * InfLoRA's memory threshold ε per task, raised linearly from {@code first} at task 0 towards {@code last}:
  * {@code ε_t = first + (last − first)·t/T} for T tasks, as in the reference code (0.95 to 1.0 in its CIFAR-100 and
@@ -14,11 +17,14 @@ public record MemoryThreshold(double first, double last) {
     public static final MemoryThreshold DEFAULT = new MemoryThreshold(0.95, 1.0);
 
     /** Validates. */
-    public MemoryThreshold {
+    @JsonCreator
+    public MemoryThreshold(@JsonProperty("first") double first, @JsonProperty("last") double last) {
         if (!(first > 0 && first <= 1) || !(last >= first && last <= 1)) {
             throw new IllegalArgumentException("InfLoRA's memory thresholds must satisfy 0 < first <= last <= 1, got "
                     + "first " + first + ", last " + last);
         }
+        this.first = first;
+        this.last = last;
     }
 
     /** ε for task {@code task} of {@code tasks}. */
