@@ -32,14 +32,11 @@ public final class SdLoraAlgebra {
 
     /** How the gradients of a projection's stacked rows are formed; both are exact. */
     public enum GradientForm {
-        /**
-         * Through {@code X·Aᵀ}: about {@code 8·N·d·R} FLOPs a step for N input rows and R stacked rows, so the cost
-         * grows with every finished task.
-         */
+        /** Every row's through {@code X·Aᵀ}: O(N·d·R) FLOPs a step for N input rows, growing with every task. */
         LOW_RANK,
         /**
-         * Through the weight gradient {@code Xᵀ·dY}, which α's gradient needs once terms are in the weight: about
-         * {@code 2·N·d²}, whatever the number of finished tasks.
+         * The finished rows' through the weight gradient {@code Xᵀ·dY}, which α's gradient needs once they are in the
+         * weight: O(N·d²), whatever the number of tasks. An executor may take the current rows' from it too.
          */
         WEIGHT
     }
