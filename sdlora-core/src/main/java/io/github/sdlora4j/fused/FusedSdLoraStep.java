@@ -53,6 +53,9 @@ public final class FusedSdLoraStep {
      */
     public FusedSdLoraStep(VitWeights backbone, SdLoraAlgebra algebra, INDArray headWeight, INDArray headBias) {
         requireVectorModule();
+        if (algebra == null) {
+            throw new IllegalArgumentException("The fused step needs an SD-LoRA algebra, got null");
+        }
         this.c = backbone.config();
         if (algebra.depth() != c.depth()) {
             throw new IllegalArgumentException("SD-LoRA state has " + algebra.depth() + " blocks, the ViT " + c.depth());

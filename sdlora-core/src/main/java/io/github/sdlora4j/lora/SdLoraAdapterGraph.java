@@ -46,6 +46,10 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
 
     /** Executes {@code algebra} in graphs of data type {@code type}. */
     public SdLoraAdapterGraph(SdLoraAlgebra algebra, DataType type) {
+        if (algebra == null || type == null || !type.isFPType()) {
+            throw new IllegalArgumentException("SdLoraAdapterGraph needs an algebra and a floating point type, got "
+                    + algebra + " and " + type);
+        }
         this.algebra = algebra;
         this.type = type;
     }
