@@ -1,5 +1,6 @@
 package io.github.sdlora4j.learner;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayList;
@@ -11,8 +12,10 @@ import java.util.SplittableRandom;
 /**
  * The lifecycle every class-incremental learner shares, written once: the task counter, the classes each task
  * brought, the guards (no task started twice, no step or end outside a task, the experience must be the next task)
- * and the per-task random streams. A method supplies only what differs: what happens when a task starts
- * ({@link #startTask}), one training step ({@link #trainOn}) and what happens when it ends ({@link #endTask}).
+ * and the per-task random streams, and the training options every method has: the engine it asks for
+ * ({@link #useEngine}) and the terms added to its loss ({@link #addLossTerm}). A method supplies only what differs:
+ * what happens when a task starts ({@link #startTask}), one training step ({@link #trainOn}) and what happens when it
+ * ends ({@link #endTask}); one without a fused training step says so ({@link #fusedEngineMissing}).
  */
 public abstract class AbstractClassIncrementalLearner implements ClassIncrementalLearner {
 
@@ -20,6 +23,8 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
     private final List<Integer> taskClasses;
     private int knownClasses;
     private TaskExperience current;
+    private final List<LossTerm> addedTerms = new ArrayList<>();
+    private EngineChoice engine = EngineChoice.AUTO;
 
     /** A learner with no task yet; {@code seed} seeds its per-task streams ({@link #random}). */
     protected AbstractClassIncrementalLearner(long seed) {
@@ -113,6 +118,61 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
     /** Number of classes each task brought, in order (including the current task's). */
     public final List<Integer> taskClasses() {
         return Collections.unmodifiableList(taskClasses);
+    }
+
+    /**
+     * Asks for a training engine (default {@link EngineChoice#AUTO}); it applies from the next training start (a
+     * task's first step). The system property {@value TrainingEngine#PROPERTY}, when set, overrides it.
+     */
+    public final void useEngine(EngineChoice choice) {
+        engine = Objects.requireNonNull(choice, "engine");
+    }
+
+    /** The engine this learner asks for. */
+    public final EngineChoice engineChoice() {
+        return engine;
+    }
+
+    /**
+     * Adds {@code term} to the loss of every task trained from now on (from the next training start).
+     *
+     * @throws UnsupportedOperationException if this method minimises no loss
+     */
+    public final void addLossTerm(LossTerm term) {
+        Objects.requireNonNull(term, "term");
+        String refusal = lossTermRefusal();
+        if (refusal != null) {
+            throw new UnsupportedOperationException("Cannot add the loss term '" + term.name() + "': " + refusal);
+        }
+        addedTerms.add(term);
+    }
+
+    /**
+     * The terms added to {@code task}'s loss: those of {@link #addLossTerm}; a method that penalises something per
+     * task adds its own to these.
+     */
+    protected List<LossTerm> lossTerms(TaskExperience task) {
+        return List.copyOf(addedTerms);
+    }
+
+    /** Null when this method takes loss terms, else why not (e.g. it trains nothing by gradient). */
+    protected String lossTermRefusal() {
+        return null;
+    }
+
+    /**
+     * Null when the fused engine can train this method, else why not, completing "the fused engine ..." (e.g.
+     * "has no step for InfLoRA's gradient projection"): {@code auto} then trains with SameDiff and {@code fused}
+     * is refused with this reason.
+     */
+    protected String fusedEngineMissing() {
+        return null;
+    }
+
+    /** The engine that trains with {@code terms}: the one asked for, where this method and the terms allow it. */
+    protected final TrainingEngine trainingEngine(DataType type, List<LossTerm> terms) {
+        String missing = fusedEngineMissing();
+        return TrainingEngine.resolve(engine, type, missing != null ? missing : TrainingEngine.cannotDifferentiate(terms));
     }
 
     /** The task in progress (its training data only when the caller passed it), or null between tasks. */

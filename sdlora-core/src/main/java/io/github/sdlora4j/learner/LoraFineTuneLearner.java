@@ -9,6 +9,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.util.List;
+
 
 /**
  * Plain LoRA fine-tuning of one adapter on q and v (rank of task 0, magnitude fixed at 1) that keeps training
@@ -64,8 +66,9 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
     protected double trainOn(DataSet batch, int epoch, int step) {
         int first = firstTrainedClass(knownClasses());
         if (training == null) {
-            training = TrainingEngine.selected(TYPE).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
-                    config.optimizer(), TYPE, false, listeners.list());
+            List<LossTerm> terms = lossTerms(currentExperience());
+            training = trainingEngine(TYPE, terms).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
+                    config.optimizer(), TYPE, false, listeners.list(), terms);
         }
         INDArray labels = TaskLabels.slice(batch.getLabels(), first, currentExperience().endClass() - first);
         double loss;

@@ -135,8 +135,9 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
         int knownClasses = knownClasses();
         int newClasses = currentExperience().newClasses();
         if (training == null) {
-            training = TrainingEngine.selected(TYPE).start(backbone, state, config.mode().norm(), head, knownClasses,
-                    config.optimizer(), TYPE, true, listeners.list());
+            List<LossTerm> terms = lossTerms(currentExperience());
+            training = trainingEngine(TYPE, terms).start(backbone, state, config.mode().norm(), head, knownClasses,
+                    config.optimizer(), TYPE, true, listeners.list(), terms);
             training.restoreOptimizerState(pendingOptimizerState);
             pendingOptimizerState = Map.of();
         }

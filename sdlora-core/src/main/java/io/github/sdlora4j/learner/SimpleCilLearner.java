@@ -60,6 +60,11 @@ public final class SimpleCilLearner extends AbstractClassIncrementalLearner {
         counts = null;
     }
 
+    @Override
+    protected String lossTermRefusal() {
+        return "SimpleCIL averages features and minimises no loss";
+    }
+
     /** Prototypes are class means of the training images with the test preprocessing, not of augmented ones. */
     @Override
     public TrainingTransform trainingTransform() {
