@@ -118,11 +118,11 @@ final class TaskTrainingGraph implements TaskTraining {
 
     @Override
     public Map<String, INDArray> optimizerState() {
-        return OptimizerStates.snapshot(sd);
+        return loss.optimizerState();
     }
 
     @Override
     public void restoreOptimizerState(Map<String, INDArray> saved) {
-        OptimizerStates.restore(sd, saved);
+        loss.restoreOptimizerState(saved);
     }
 }
