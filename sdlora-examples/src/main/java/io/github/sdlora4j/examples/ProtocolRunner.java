@@ -71,7 +71,7 @@ final class ProtocolRunner {
     ProtocolRunner(RunConfig config, Path outDir, PrintStream console, Invocation invocation) {
         this.invocation = invocation;
         this.config = config;
-        this.method = Methods.require(config.method());
+        this.method = Methods.require(config.method().name());
         this.outputs = new RunOutputs(outDir);
         this.console = console;
         this.effective = ConfigLoader.effective(config);
@@ -139,7 +139,7 @@ final class ProtocolRunner {
             Magnitudes magnitudes = null;
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
-                learner = method.store().load(outputs.resolve(resumeFrom.learnerFile()), config,
+                learner = method.load(outputs.resolve(resumeFrom.learnerFile()), config,
                         backbone.weights(), seed);
                 if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
                         || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
@@ -161,7 +161,7 @@ final class ProtocolRunner {
                     console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed,
                             method.name());
                 }
-                learner = method.factory().create(config, backbone.weights(), seed);
+                learner = method.create(config, backbone.weights(), seed);
             }
             console.printf("seed %d: %s on %s, %d tasks, classes %s%n", seed, method.name(), spec.format(), tasks,
                     bench.classNames().size() <= 20 ? bench.classNames() : bench.classNames().size() + " classes");
@@ -170,7 +170,7 @@ final class ProtocolRunner {
             if (resumeFrom != null && method.store() != null) {
                 Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = outputs.findStepSnapshot(seed, first);
                 if (snapshot.isPresent()) {
-                    learner = method.store().load(snapshot.get().getKey(), config, backbone.weights(), seed);
+                    learner = method.load(snapshot.get().getKey(), config, backbone.weights(), seed);
                     from = snapshot.get().getValue();
                     console.printf("seed %d: resuming task %d at epoch %d, batch %d (step %d)%n", seed, first + 1,
                             from.epoch(), from.batchesDone(), from.iteration());
