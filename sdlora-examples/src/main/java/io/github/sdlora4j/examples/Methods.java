@@ -1,5 +1,6 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.data.Suggestions;
 import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.learner.AbstractClassIncrementalLearner;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
