@@ -84,7 +84,7 @@ public final class BackbonePretrainer {
         sd.loss.softmaxCrossEntropy(LOSS, sd.placeHolder(LABEL, DataType.FLOAT, -1, numClasses), logits, null);
         this.schedule = new EpochLearningRate(Objects.requireNonNull(optimizer, "optimizer"));
         this.fit = FitLoss.configure(sd, LOSS, VitGraph.INPUT, LABEL, optimizer.newUpdater(schedule));
-        OptimizerStates.restore(sd, from.optimizerState());
+        fit.restoreOptimizerState(from.optimizerState());
         sd.getTrainingConfig().setIterationCount(from.position().iteration());
         this.position = from.position();
     }
@@ -186,6 +186,6 @@ public final class BackbonePretrainer {
     /** A copy of the whole state: continue it with {@link #resume}. */
     public Snapshot snapshot() {
         return new Snapshot(backbone(), sd.getArrForVarName(HEAD_WEIGHT).dup('c'),
-                sd.getArrForVarName(HEAD_BIAS).dup('c'), OptimizerStates.snapshot(sd), position);
+                sd.getArrForVarName(HEAD_BIAS).dup('c'), fit.optimizerState(), position);
     }
 }

@@ -9,13 +9,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.util.SplittableRandom;
+import java.util.List;
+
 
 /**
  * Plain LoRA fine-tuning of one adapter on q and v (rank of task 0, magnitude fixed at 1) that keeps training
  * across tasks, with a growing head. The baselines differ only in which classes a task's loss covers.
  */
-abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
+abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
 
     private static final DataType TYPE = DataType.FLOAT;
 
@@ -24,14 +25,11 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     private final SdLoraState state;
     private final ClassifierHead head;
     private final StepListeners listeners = new StepListeners();
-    private int knownClasses;
-    private int newClasses;
-    private int task = -1;
-    private boolean inTask;
     private TaskTraining training;
     private ClassifierGraph inference;
 
     LoraFineTuneLearner(SdLoraConfig config, VitWeights backbone) {
+        super(config.seed());
         this.config = config;
         this.backbone = backbone.castTo(TYPE);
         this.state = new SdLoraState(config.vit().depth());
@@ -42,19 +40,13 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     abstract int firstTrainedClass(int known);
 
     @Override
-    public void beforeTask(int classes) {
-        if (inTask) {
-            throw new IllegalStateException("Task " + task + " has not ended: call afterTask first");
-        }
-        task++;
-        head.grow(classes, new SplittableRandom(config.seed() * 1_000_003L + task * 31L + 1));
+    protected void startTask(TaskExperience task) {
+        head.grow(task.newClasses(), random(task.index(), 1));
         if (state.numTasks() == 0) {
             state.addTask(TaskAdapter.initial(config.vit().depth(), config.vit().dim(), config.ranks().rankFor(0),
-                    new SplittableRandom(config.seed() * 1_000_003L + 2), TYPE));
+                    random(0, 2), TYPE));
             state.setMagnitudes(new double[]{1.0});
         }
-        newClasses = classes;
-        inTask = true;
         training = null;
         inference = null;
     }
@@ -71,16 +63,14 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     }
 
     @Override
-    public double trainStep(DataSet batch, int epoch, int step) {
-        if (!inTask) {
-            throw new IllegalStateException("No task in progress: call beforeTask first");
-        }
-        int first = firstTrainedClass(knownClasses);
+    protected double trainOn(DataSet batch, int epoch, int step) {
+        int first = firstTrainedClass(knownClasses());
         if (training == null) {
-            training = TrainingEngine.selected(TYPE).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
-                    config.optimizer(), TYPE, false, listeners.list());
+            List<LossTerm> terms = lossTerms(currentExperience());
+            training = trainingEngine(TYPE, terms).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
+                    config.optimizer(), TYPE, false, listeners.list(), terms);
         }
-        INDArray labels = TaskLabels.slice(batch.getLabels(), first, knownClasses + newClasses - first);
+        INDArray labels = TaskLabels.slice(batch.getLabels(), first, currentExperience().endClass() - first);
         double loss;
         try {
             loss = training.step(new DataSet(batch.getFeatures(), labels), epoch, step);
@@ -94,12 +84,7 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     }
 
     @Override
-    public void afterTask() {
-        if (!inTask) {
-            throw new IllegalStateException("No task in progress: call beforeTask first");
-        }
-        knownClasses += newClasses;
-        inTask = false;
+    protected void endTask(TaskExperience task) {
         training = null;
     }
 
@@ -128,10 +113,5 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     @Override
     public int numClasses() {
         return head.numClasses();
-    }
-
-    @Override
-    public int currentTask() {
-        return task;
     }
 }

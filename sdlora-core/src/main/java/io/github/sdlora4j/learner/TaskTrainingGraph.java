@@ -11,10 +11,13 @@ import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +31,8 @@ final class TaskTrainingGraph implements TaskTraining {
 
     static final String LABEL = "label";
     static final String LOSS = "loss";
-    static final String HEAD_WEIGHT = "head.weight.task";
-    static final String HEAD_BIAS = "head.bias.task";
+    static final String HEAD_WEIGHT = LossTerm.HEAD_WEIGHT;
+    static final String HEAD_BIAS = LossTerm.HEAD_BIAS;
 
     private final SameDiff sd = SameDiff.create();
     private final SdLoraAdapterGraph adapters;
@@ -40,17 +43,18 @@ final class TaskTrainingGraph implements TaskTraining {
 
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                       OptimizerConfig optimizer, DataType type) {
-        this(backbone, state, norm, head, known, optimizer, type, true, true, List.of());
+        this(backbone, state, norm, head, known, optimizer, type, true, true, List.of(), List.of());
     }
 
     /**
      * @param known           head rows before this index stay frozen; the loss covers classes {@code [known, C)}
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
      * @param trainA          false to train B only (InfLoRA's designed A stays fixed)
+     * @param terms           added to the cross-entropy before the gradients are taken
      */
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                       OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, boolean trainA,
-                      List<Listener> listeners) {
+                      List<Listener> listeners, List<LossTerm> terms) {
         this.task = state.currentTask();
         this.trainMagnitudes = trainMagnitudes;
         this.adapters = new SdLoraAdapterGraph(SdLoraAlgebra.of(state, norm,
@@ -60,10 +64,34 @@ final class TaskTrainingGraph implements TaskTraining {
         SDVariable b = sd.var(HEAD_BIAS, head.biasRows(known).castTo(type));
         SDVariable logits = sd.mmul(feature, w, false, true, false).add(b);
         SDVariable label = sd.placeHolder(LABEL, type, -1, head.numClasses() - known);
-        sd.loss.softmaxCrossEntropy(LOSS, label, logits, null);
+        if (terms.isEmpty()) {
+            sd.loss.softmaxCrossEntropy(LOSS, label, logits, null);
+        } else {
+            SDVariable classes = sd.loss.softmaxCrossEntropy("loss.classes", label, logits, null);
+            classes.add(LOSS, sum(terms));
+        }
         sd.setLossVariables(LOSS);
         this.schedule = new EpochLearningRate(optimizer);
         this.loss = FitLoss.configure(sd, LOSS, VitGraph.INPUT, LABEL, optimizer.newUpdater(schedule), listeners);
+    }
+
+    /** The loss terms as one scalar of the graph, each defined on the variables trained so far. */
+    private SDVariable sum(List<LossTerm> terms) {
+        Map<String, SDVariable> trained = new LinkedHashMap<>();
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                trained.put(v.name(), v);
+            }
+        }
+        SDVariable total = null;
+        for (LossTerm t : terms) {
+            SDVariable term = t.define(sd, Collections.unmodifiableMap(trained));
+            if (term == null) {
+                throw new IllegalStateException("Loss term '" + t.name() + "' defined no variable");
+            }
+            total = total == null ? term : total.add(term);
+        }
+        return total;
     }
 
     @Override
@@ -93,11 +121,11 @@ final class TaskTrainingGraph implements TaskTraining {
 
     @Override
     public Map<String, INDArray> optimizerState() {
-        return OptimizerStates.snapshot(sd);
+        return loss.optimizerState();
     }
 
     @Override
     public void restoreOptimizerState(Map<String, INDArray> saved) {
-        OptimizerStates.restore(sd, saved);
+        loss.restoreOptimizerState(saved);
     }
 }

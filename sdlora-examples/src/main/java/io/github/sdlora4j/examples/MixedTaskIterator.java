@@ -1,5 +1,6 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.learner.TaskSeeds;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
@@ -131,7 +132,7 @@ final class MixedTaskIterator implements DataSetIterator {
         }
         ready.clear();
         epoch++;
-        random = new Random(seed * 1_000_003L + epoch);
+        random = new Random(TaskSeeds.derive(seed, epoch));
     }
 
     @Override

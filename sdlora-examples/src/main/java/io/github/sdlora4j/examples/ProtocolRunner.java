@@ -12,6 +12,8 @@ import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.learner.TaskExperience;
+import io.github.sdlora4j.learner.TaskSeeds;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.learner.TrainingScope;
 import io.github.sdlora4j.learner.TrainingTransform;
@@ -38,7 +40,8 @@ import java.util.Locale;
  * Runs the class-incremental protocol of a {@link RunConfig} for each of its seeds and writes the results to an
  * output folder (see {@link RunOutputs} for the file names).
  *
- * <p>Per seed: the benchmark with the seed's class order; per task t: {@code beforeTask}, {@code epochs} passes over
+ * <p>Per seed: the benchmark with the seed's class order; per task t: {@code beforeTask} (with the task's training
+ * data, which the learner may look at first), {@code epochs} passes over
  * the task's training data (or every seen task's, when the learner's training scope asks for it; augmented, or with
  * the test preprocessing when the learner's training transform asks for that), {@code afterTask},
  * then one pass over the test data of all seen classes that yields both the accuracy on each seen task (a matrix row)
@@ -68,7 +71,7 @@ final class ProtocolRunner {
     ProtocolRunner(RunConfig config, Path outDir, PrintStream console, Invocation invocation) {
         this.invocation = invocation;
         this.config = config;
-        this.method = Methods.require(config.method());
+        this.method = Methods.require(config.method().name());
         this.outputs = new RunOutputs(outDir);
         this.console = console;
         this.effective = ConfigLoader.effective(config);
@@ -136,7 +139,7 @@ final class ProtocolRunner {
             Magnitudes magnitudes = null;
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
-                learner = method.store().load(outputs.resolve(resumeFrom.learnerFile()), config,
+                learner = method.load(outputs.resolve(resumeFrom.learnerFile()), config,
                         backbone.weights(), seed);
                 if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
                         || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
@@ -158,7 +161,7 @@ final class ProtocolRunner {
                     console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed,
                             method.name());
                 }
-                learner = method.factory().create(config, backbone.weights(), seed);
+                learner = method.create(config, backbone.weights(), seed);
             }
             console.printf("seed %d: %s on %s, %d tasks, classes %s%n", seed, method.name(), spec.format(), tasks,
                     bench.classNames().size() <= 20 ? bench.classNames() : bench.classNames().size() + " classes");
@@ -167,7 +170,7 @@ final class ProtocolRunner {
             if (resumeFrom != null && method.store() != null) {
                 Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = outputs.findStepSnapshot(seed, first);
                 if (snapshot.isPresent()) {
-                    learner = method.store().load(snapshot.get().getKey(), config, backbone.weights(), seed);
+                    learner = method.load(snapshot.get().getKey(), config, backbone.weights(), seed);
                     from = snapshot.get().getValue();
                     console.printf("seed %d: resuming task %d at epoch %d, batch %d (step %d)%n", seed, first + 1,
                             from.epoch(), from.batchesDone(), from.iteration());
@@ -199,24 +202,25 @@ final class ProtocolRunner {
     /** Trains task t; returns the mean loss of each epoch (null for epochs a resume split, empty if it trains not). */
     private List<Double> trainTask(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, long seed, int t,
                                    EpochLoop.Position from, ClassifierMetadata classes) {
-        if (from.equals(EpochLoop.Position.START)) {
-            learner.beforeTask(bench.taskClasses(t).size());
-        } else if (learner.currentTask() != t) {
-            throw new IllegalStateException("the step snapshot of task " + t + " holds task " + learner.currentTask());
-        }
-        long dataSeed = seed * 1_000_003L + t;
+        long dataSeed = TaskSeeds.data(seed, t);
         DataSetIterator data;
         long images;
         if (learner.trainingScope() == TrainingScope.ALL_SEEN_CLASSES) {
             List<DataSetIterator> sources = new ArrayList<>();
             for (int j = 0; j <= t; j++) {
-                sources.add(trainSource(bench, learner, j, config.batchSize(), dataSeed * 31 + j));
+                sources.add(trainSource(bench, learner, j, config.batchSize(), TaskSeeds.dataSource(seed, t, j)));
             }
             data = new MixedTaskIterator(sources, config.batchSize(), dataSeed);
             images = trainImages(bench, new ClassRange(0, bench.taskClasses(t).end()));
         } else {
             data = trainSource(bench, learner, t, config.batchSize(), dataSeed);
             images = trainImages(bench, bench.taskClasses(t));
+        }
+        ClassRange range = bench.taskClasses(t);
+        if (from.equals(EpochLoop.Position.START)) {
+            learner.beforeTask(new TaskExperience(t, range.start(), range.size(), data));
+        } else if (learner.currentTask() != t) {
+            throw new IllegalStateException("the step snapshot of task " + t + " holds task " + learner.currentTask());
         }
         int epochs = method.trains() ? config.epochs() : 1;
         String label = String.format(Locale.ROOT, "seed %d task %d/%d", seed, t + 1, bench.numTasks());

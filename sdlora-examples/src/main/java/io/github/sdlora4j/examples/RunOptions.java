@@ -49,7 +49,7 @@ public final class RunOptions {
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
                 RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
                 + (MagnitudeChart.applies(results) ? ", " + RunOutputs.MAGNITUDE_CHART : "")
-                + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
+                + (Methods.require(config.method().name()).store() != null ? ", " + RunOutputs.LEARNER : ""));
         return 0;
     }
 

@@ -235,7 +235,8 @@ final class RunOutputs {
         ObjectNode backend = m.putObject("backend");
         backend.put("class", Nd4j.getBackend().getClass().getName());
         backend.put("OMP_NUM_THREADS", System.getenv("OMP_NUM_THREADS"));
-        backend.put("training_engine", TrainingEngine.selected(DataType.FLOAT).name().toLowerCase(Locale.ROOT));
+        backend.put("training_engine", TrainingEngine.resolve(config.engine(), DataType.FLOAT, null).name()
+                .toLowerCase(Locale.ROOT));
         backend.put("available_processors", Runtime.getRuntime().availableProcessors());
         backend.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         ObjectNode env = backend.putObject("environment");

@@ -1,6 +1,7 @@
 package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
+import io.github.sdlora4j.learner.EngineChoice;
 import io.github.sdlora4j.learner.JointLearner;
 import io.github.sdlora4j.learner.SdLoraLearner;
 import io.github.sdlora4j.learner.SdLoraMode;
@@ -32,7 +33,8 @@ class MethodsTest {
 
     @Test
     void registryBuildsTheRightLearnerForEveryName() throws Exception {
-        RunConfig c = ConfigLoader.load(TinyRuns.config(dir, "kdThreshold: 0.01\nmode: paper\nrank: 4\n"));
+        RunConfig c = ConfigLoader.load(TinyRuns.config(dir,
+                "method: {name: sdlora-kd, kdThreshold: 0.01}\nmode: paper\nrank: 4\nengine: samediff\n"));
         VitWeights b = VitWeights.random(VitConfig.TINY_TEST, 1, DataType.FLOAT);
         assertEquals(List.of("sdlora", "sdlora-rr", "sdlora-kd", "seq-lora", "simplecil", "joint"),
                 List.copyOf(Methods.all().keySet()));
@@ -54,6 +56,10 @@ class MethodsTest {
         assertNotNull(Methods.require("sdlora-kd").store());
         assertNull(Methods.require("joint").store());
         assertFalse(Methods.require("simplecil").trains());
+        assertEquals(EngineChoice.SAMEDIFF, ((SdLoraLearner) create("sdlora", c, b)).engineChoice(),
+                "the config's engine reaches the learner");
+        assertEquals(9e-4, ((SdLoraLearner) Methods.require("sdlora-kd").create(c.withMethod("sdlora")
+                .withMethod("sdlora-kd"), b, 7L)).config().kdThreshold(), "another method's block does not carry over");
     }
 
     @Test
@@ -63,6 +69,6 @@ class MethodsTest {
     }
 
     private static ClassIncrementalLearner create(String name, RunConfig c, VitWeights b) {
-        return Methods.require(name).factory().create(c.withMethod(name), b, 7L);
+        return Methods.require(name).create(c.withMethod(name), b, 7L);
     }
 }

@@ -98,7 +98,7 @@ class RunOutputsTest {
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), 1);
         assertEquals(32, backbone.weights().config().imageSize());
         DatasetIdentity dataset = new DatasetIdentity("image-folder", 2, 300, "ab".repeat(32), null);
-        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method()),
+        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method().name()),
                 backbone, dataset, Invocation.here(List.of("run", "--config", "my config.yaml")));
         JsonNode m = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile());
         byte[] resource;
@@ -124,7 +124,7 @@ class RunOutputsTest {
         assertTrue(m.get("git_commit").asText().matches("[0-9a-f]{40}"), m.toString());
         assertTrue(m.get("git_dirty").isBoolean(), m.toString());
 
-        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method()),
+        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method().name()),
                 backbone, dataset, null);
         assertFalse(ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile()).has("command_line"),
                 "no command line when run from the API");

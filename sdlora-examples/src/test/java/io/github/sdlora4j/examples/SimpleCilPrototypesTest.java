@@ -5,6 +5,7 @@ import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.SimpleCilLearner;
+import io.github.sdlora4j.learner.TaskSeeds;
 import io.github.sdlora4j.learner.TrainingTransform;
 import io.github.sdlora4j.transforms.CenterCropTransform;
 import io.github.sdlora4j.transforms.PreprocessingSpec;
@@ -44,7 +45,7 @@ class SimpleCilPrototypesTest {
             assertEquals(TrainingTransform.TEST, learner.trainingTransform());
             // The batches the protocol runner hands this learner for each task.
             INDArray viaRunner = prototypes(bench, learner,
-                    t -> ProtocolRunner.trainSource(bench, learner, t, config.batchSize(), 1993L * 1_000_003L + t));
+                    t -> ProtocolRunner.trainSource(bench, learner, t, config.batchSize(), TaskSeeds.data(1993L, t)));
 
             INDArray expected = testTransformedClassMeans(bench, backbone);
             assertEquals(0, maxDifference(expected, viaRunner), 1e-5, "prototypes vs test-transformed class means");
@@ -52,7 +53,7 @@ class SimpleCilPrototypesTest {
             // Augmented batches give other means, so the check above would catch them.
             ClassIncrementalLearner other = Methods.require("simplecil").factory().create(config, backbone, 1993);
             INDArray augmented = prototypes(bench, other,
-                    t -> bench.trainIterator(t, config.batchSize(), 1993L * 1_000_003L + t));
+                    t -> bench.trainIterator(t, config.batchSize(), TaskSeeds.data(1993L, t)));
             assertTrue(maxDifference(expected, augmented) > 1e-3, "augmented crops must change the class means");
         }
     }
