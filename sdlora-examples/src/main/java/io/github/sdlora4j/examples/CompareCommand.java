@@ -24,7 +24,7 @@ final class CompareCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--method", required = true, description = "A method to compare; repeat for each: sdlora,"
-            + " sdlora-rr, sdlora-kd, seq-lora, simplecil, joint (replaces the config's method).")
+            + " sdlora-rr, sdlora-kd, inflora, seq-lora, simplecil, joint (replaces the config's method).")
     List<String> methods;
 
     @Option(names = "--seed", description = "Run seed; repeat for several (overrides the config's seeds).")

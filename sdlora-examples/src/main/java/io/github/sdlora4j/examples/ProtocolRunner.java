@@ -140,7 +140,7 @@ final class ProtocolRunner {
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
                 learner = method.load(outputs.resolve(resumeFrom.learnerFile()), config,
-                        backbone.weights(), seed);
+                        backbone.weights(), seed, tasks);
                 if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
                         || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
                     throw new IllegalArgumentException("cannot resume " + outputs.resolve(RunOutputs.STATE) + ": it was"
@@ -161,7 +161,7 @@ final class ProtocolRunner {
                     console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed,
                             method.name());
                 }
-                learner = method.create(config, backbone.weights(), seed);
+                learner = method.create(config, backbone.weights(), seed, tasks);
             }
             console.printf("seed %d: %s on %s, %d tasks, classes %s%n", seed, method.name(), spec.format(), tasks,
                     bench.classNames().size() <= 20 ? bench.classNames() : bench.classNames().size() + " classes");
@@ -170,7 +170,8 @@ final class ProtocolRunner {
             if (resumeFrom != null && method.store() != null) {
                 Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = outputs.findStepSnapshot(seed, first);
                 if (snapshot.isPresent()) {
-                    learner = method.load(snapshot.get().getKey(), config, backbone.weights(), seed);
+                    learner = method.load(snapshot.get().getKey(), config, backbone.weights(), seed,
+                            tasks);
                     from = snapshot.get().getValue();
                     console.printf("seed %d: resuming task %d at epoch %d, batch %d (step %d)%n", seed, first + 1,
                             from.epoch(), from.batchesDone(), from.iteration());
@@ -217,10 +218,13 @@ final class ProtocolRunner {
             images = trainImages(bench, bench.taskClasses(t));
         }
         ClassRange range = bench.taskClasses(t);
+        TaskExperience experience = new TaskExperience(t, range.start(), range.size(), data);
         if (from.equals(EpochLoop.Position.START)) {
-            learner.beforeTask(new TaskExperience(t, range.start(), range.size(), data));
+            learner.beforeTask(experience);
         } else if (learner.currentTask() != t) {
             throw new IllegalStateException("the step snapshot of task " + t + " holds task " + learner.currentTask());
+        } else {
+            learner.resumeTask(experience);
         }
         int epochs = method.trains() ? config.epochs() : 1;
         String label = String.format(Locale.ROOT, "seed %d task %d/%d", seed, t + 1, bench.numTasks());
