@@ -28,7 +28,7 @@ class MagnitudesTest {
     @Test
     void kdRunReportsEveryTasksAlphaAndAssimilatedBetaAfterEachTask() throws Exception {
         // A threshold above any squared residual of a unit direction: every new direction is assimilated.
-        Path config = TinyRuns.config(dir, "epochs: 1\nkdThreshold: 10\n");
+        Path config = TinyRuns.config(dir, "epochs: 1\nmethod: {name: sdlora-kd, kdThreshold: 10}\n");
         Path out = dir.resolve("kd");
         assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--method",
                 "sdlora-kd", "--out", out.toString()));

@@ -11,6 +11,9 @@ public final class TinyRuns {
     }
 
     /** Writes the config to {@code dir/tiny.yaml}; {@code extra} lines are appended (top-level YAML). */
+    /** The synthetic reader's options line of {@link #config}: a test that swaps the format drops it. */
+    static final String SYNTHETIC_OPTIONS = "  options: {classes: 6, trainPerClass: 24, testPerClass: 8, size: 16}\n";
+
     public static Path config(Path dir, String extra) throws IOException {
         String yaml = """
                 dataset:
