@@ -2,6 +2,8 @@ package io.github.sdlora4j.transforms;
 
 import io.github.sdlora4j.data.RawImage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Arrays;
 import java.util.List;
@@ -65,35 +67,24 @@ class TransformsTest {
         assertTrue(a[s * s + (s - 1) * s + 5] > a[s * s + 5]);
     }
 
-    @Test
-    void centreCropKeepsTheExpectedRegion() {
-        // 64x64 image -> resize shorter side to 64 (no scaling) -> centre crop 32: the crop is pixels 16..47.
-        PreprocessingSpec spec = PreprocessingSpec.json(32, 64, null, null, null, null, null, null, null, null, null, null);
-        RawImage img = ramp(64, 64);
+    /**
+     * Images whose shorter side already is the resize size (no scaling), centre-cropped to 32: the crop is the source
+     * pixels from (left, top). 64x64: pixels 16..47. 38 wide x 37 high: torchvision's int(round(2.5)) puts the top at
+     * 2 (Math.round would say 3); the left is (38 - 32) / 2 = 3, no half.
+     */
+    @ParameterizedTest(name = "{0}x{1} resized {2}: crop at left {3}, top {4}")
+    @CsvSource({"64, 64, 64, 16, 16", "38, 37, 37, 3, 2"})
+    void centreCropKeepsTheExpectedRegionRoundingHalvesToEvenLikeTorchvision(int width, int height, int resize,
+                                                                           int left, int top) {
+        PreprocessingSpec spec = PreprocessingSpec.json(32, resize, null, null, null, null, null, null, null, null,
+                null, null);
+        RawImage img = ramp(width, height);
         float[] out = new float[spec.valuesPerImage()];
         new CenterCropTransform(spec).apply(img, null, out, 0);
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
                 for (int c = 0; c < 3; c++) {
-                    assertEquals(img.get(c, y + 16, x + 16) / 255f, out[c * 1024 + y * 32 + x], 1e-5,
-                            "c" + c + " y" + y + " x" + x);
-                }
-            }
-        }
-    }
-
-    @Test
-    void centreCropOffsetsRoundHalvesToEvenLikeTorchvision() {
-        // 38 wide x 37 high, resize 37 (the shorter side stays 37, so no scaling), crop 32: torchvision's
-        // int(round(2.5)) puts the top at 2 (Math.round would say 3); the left is (38 - 32) / 2 = 3, no half.
-        PreprocessingSpec spec = PreprocessingSpec.json(32, 37, null, null, null, null, null, null, null, null, null, null);
-        RawImage img = ramp(38, 37);
-        float[] out = new float[spec.valuesPerImage()];
-        new CenterCropTransform(spec).apply(img, null, out, 0);
-        for (int y = 0; y < 32; y++) {
-            for (int x = 0; x < 32; x++) {
-                for (int c = 0; c < 3; c++) {
-                    assertEquals(img.get(c, y + 2, x + 3) / 255f, out[c * 1024 + y * 32 + x], 1e-5,
+                    assertEquals(img.get(c, y + top, x + left) / 255f, out[c * 1024 + y * 32 + x], 1e-5,
                             "c" + c + " y" + y + " x" + x);
                 }
             }
