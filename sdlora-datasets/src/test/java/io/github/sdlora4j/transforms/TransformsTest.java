@@ -31,6 +31,19 @@ class TransformsTest {
         return new RawImage(w, h, 3, px);
     }
 
+    /** @return {@code t} applied to {@code img} with the random source seeded {@code seed} */
+    private static float[] applied(ImageTransform t, RawImage img, long seed) {
+        float[] out = new float[t.spec().valuesPerImage()];
+        t.apply(img, new SplittableRandom(seed), out, 0);
+        return out;
+    }
+
+    private static void assertInUnitRange(float[] values) {
+        for (float v : values) {
+            assertTrue(v >= 0f && v <= 1f, "value " + v);
+        }
+    }
+
     @Test
     void defaultsFollowTheReference() {
         PreprocessingSpec s = PreprocessingSpec.reference();
@@ -49,14 +62,9 @@ class TransformsTest {
         PreprocessingSpec spec = PreprocessingSpec.forSize(24);
         CenterCropTransform t = new CenterCropTransform(spec);
         RawImage img = ramp(40, 30);
-        float[] a = new float[spec.valuesPerImage()];
-        float[] b = new float[spec.valuesPerImage()];
-        t.apply(img, new SplittableRandom(1), a, 0);
-        t.apply(img, new SplittableRandom(99), b, 0);
-        assertArrayEquals(a, b, "the test transform must ignore randomness");
-        for (float v : a) {
-            assertTrue(v >= 0f && v <= 1f, "value " + v);
-        }
+        float[] a = applied(t, img, 1);
+        assertArrayEquals(a, applied(t, img, 99), "the test transform must ignore randomness");
+        assertInUnitRange(a);
         // Red is a left-to-right ramp and the crop is centred: it increases along x and is symmetric about 0.5.
         int s = 24;
         for (int x = 1; x < s; x++) {
@@ -144,20 +152,12 @@ class TransformsTest {
 
     @Test
     void trainTransformIsDeterministicPerSeedAndVaries() {
-        PreprocessingSpec spec = PreprocessingSpec.forSize(16);
-        RandomResizedCropTransform t = new RandomResizedCropTransform(spec);
+        RandomResizedCropTransform t = new RandomResizedCropTransform(PreprocessingSpec.forSize(16));
         RawImage img = ramp(32, 32);
-        float[] a = new float[spec.valuesPerImage()];
-        float[] b = new float[spec.valuesPerImage()];
-        float[] c = new float[spec.valuesPerImage()];
-        t.apply(img, new SplittableRandom(42), a, 0);
-        t.apply(img, new SplittableRandom(42), b, 0);
-        t.apply(img, new SplittableRandom(43), c, 0);
-        assertArrayEquals(a, b);
-        assertFalse(Arrays.equals(a, c));
-        for (float v : a) {
-            assertTrue(v >= 0f && v <= 1f);
-        }
+        float[] a = applied(t, img, 42);
+        assertArrayEquals(a, applied(t, img, 42));
+        assertFalse(Arrays.equals(a, applied(t, img, 43)));
+        assertInUnitRange(a);
     }
 
     @Test
@@ -186,10 +186,8 @@ class TransformsTest {
         PreprocessingSpec noFlip = PreprocessingSpec.json(16, null, null, null, null, 1.0, 1.0, 1.0, 1.0, 0.0, null, null);
         PreprocessingSpec flip = PreprocessingSpec.json(16, null, null, null, null, 1.0, 1.0, 1.0, 1.0, 1.0, null, null);
         RawImage img = ramp(32, 32);
-        float[] a = new float[noFlip.valuesPerImage()];
-        float[] b = new float[flip.valuesPerImage()];
-        new RandomResizedCropTransform(noFlip).apply(img, new SplittableRandom(1), a, 0);
-        new RandomResizedCropTransform(flip).apply(img, new SplittableRandom(1), b, 0);
+        float[] a = applied(new RandomResizedCropTransform(noFlip), img, 1);
+        float[] b = applied(new RandomResizedCropTransform(flip), img, 1);
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < 16; y++) {
                 for (int x = 0; x < 16; x++) {
