@@ -1,6 +1,7 @@
 package io.github.sdlora4j.fused;
 
 import io.github.sdlora4j.lora.DirectionNorm;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitConfig;
@@ -41,15 +42,27 @@ public final class FusedSdLoraStep {
      */
     public FusedSdLoraStep(VitWeights backbone, SdLoraState state, DirectionNorm norm, INDArray headWeight,
                            INDArray headBias) {
-        this(backbone, state, norm, headWeight, headBias, ProjectionAdapter.GradientForm.CHEAPER);
+        this(backbone, SdLoraAlgebra.of(state, norm, SdLoraAlgebra.Training.ALL), headWeight, headBias);
     }
 
-    FusedSdLoraStep(VitWeights backbone, SdLoraState state, DirectionNorm norm, INDArray headWeight, INDArray headBias,
-                    ProjectionAdapter.GradientForm form) {
+    /**
+     * Executes {@code algebra}, which must train the factors.
+     *
+     * @param headWeight the current task's head rows [classes, D] (copied)
+     * @param headBias   their bias [classes] (copied)
+     */
+    public FusedSdLoraStep(VitWeights backbone, SdLoraAlgebra algebra, INDArray headWeight, INDArray headBias) {
         requireVectorModule();
+        if (algebra == null) {
+            throw new IllegalArgumentException("The fused step needs an SD-LoRA algebra, got null");
+        }
         this.c = backbone.config();
-        if (state.depth() != c.depth()) {
-            throw new IllegalArgumentException("SD-LoRA state has " + state.depth() + " blocks, the ViT " + c.depth());
+        if (algebra.depth() != c.depth()) {
+            throw new IllegalArgumentException("SD-LoRA state has " + algebra.depth() + " blocks, the ViT " + c.depth());
+        }
+        if (!algebra.training().factors()) {
+            throw new IllegalArgumentException("The fused step trains the current factors; the algebra's mode is "
+                    + algebra.training());
         }
         if (headWeight.rank() != 2 || headWeight.size(1) != c.dim() || headBias.length() != headWeight.size(0)) {
             throw new IllegalArgumentException("Head rows must be [classes, " + c.dim() + "] and [classes], got "
@@ -59,10 +72,10 @@ public final class FusedSdLoraStep {
         this.adapters = new ProjectionAdapter[c.depth()][];
         for (int l = 0; l < c.depth(); l++) {
             adapters[l] = new ProjectionAdapter[]{
-                    new ProjectionAdapter(state, norm, l, Projection.Q, vit.qScale, form),
-                    new ProjectionAdapter(state, norm, l, Projection.V, 1.0, form)};
+                    new ProjectionAdapter(algebra.terms(l, Projection.Q), vit.qScale),
+                    new ProjectionAdapter(algebra.terms(l, Projection.V), 1.0)};
         }
-        this.magnitudes = Nd4j.create(state.magnitudes(), new long[]{state.numTasks()}, DataType.FLOAT);
+        this.magnitudes = Nd4j.create(algebra.magnitudes(), new long[]{algebra.numTasks()}, DataType.FLOAT);
         this.magnitudesGrad = magnitudes.ulike();
         this.headWeight = headWeight.castTo(DataType.FLOAT).dup('c');
         this.headBias = headBias.castTo(DataType.FLOAT).reshape(headBias.length()).dup('c');
@@ -80,6 +93,11 @@ public final class FusedSdLoraStep {
             throw new IllegalStateException("The fused SD-LoRA step needs the JDK's vector module: start the JVM with "
                     + "--add-modules jdk.incubator.vector (or use the SameDiff training engine)");
         }
+    }
+
+    /** The gradient form the algebra chose for one block and projection. */
+    public SdLoraAlgebra.GradientForm gradientForm(int block, Projection p) {
+        return adapters[block][p.ordinal()].gradientForm();
     }
 
     /** The current task's A [r, D] of one block and projection (live: the optimizer updates it in place). */

@@ -9,6 +9,7 @@ import io.github.sdlora4j.learner.SdLoraLearner;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.Projection;
@@ -93,12 +94,12 @@ public final class LearnerCheckpoint {
             for (int l = 0; l < state.depth(); l++) {
                 for (Projection p : Projection.values()) {
                     LoraFactors f = state.task(t).get(l, p);
-                    tensors.put(SdLoraAdapterGraph.factorName(l, p, t, "A"), f.a().castTo(DataType.FLOAT));
-                    tensors.put(SdLoraAdapterGraph.factorName(l, p, t, "B"), f.b().castTo(DataType.FLOAT));
+                    tensors.put(SdLoraAlgebra.factorName(l, p, t, "A"), f.a().castTo(DataType.FLOAT));
+                    tensors.put(SdLoraAlgebra.factorName(l, p, t, "B"), f.b().castTo(DataType.FLOAT));
                 }
             }
         }
-        tensors.put(SdLoraAdapterGraph.MAGNITUDE, Nd4j.create(state.magnitudes(), new long[]{numTasks}, 'c'));
+        tensors.put(SdLoraAlgebra.MAGNITUDE, Nd4j.create(state.magnitudes(), new long[]{numTasks}, 'c'));
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
                 double[] beta = new double[numTasks];
@@ -212,14 +213,14 @@ public final class LearnerCheckpoint {
                 for (int l = 0; l < depth; l++) {
                     for (Projection p : Projection.values()) {
                         f[l][p.ordinal()] = new LoraFactors(
-                                tensor(in, file, SdLoraAdapterGraph.factorName(l, p, t, "A"), used, new long[]{rank, dim}),
-                                tensor(in, file, SdLoraAdapterGraph.factorName(l, p, t, "B"), used, new long[]{dim, rank}));
+                                tensor(in, file, SdLoraAlgebra.factorName(l, p, t, "A"), used, new long[]{rank, dim}),
+                                tensor(in, file, SdLoraAlgebra.factorName(l, p, t, "B"), used, new long[]{dim, rank}));
                     }
                 }
                 state.addTask(TaskAdapter.of(rank, f));
             }
             state.setCurrentTask(currentTask);
-            state.setMagnitudes(doubles(tensor(in, file, SdLoraAdapterGraph.MAGNITUDE, used, new long[]{numTasks})));
+            state.setMagnitudes(doubles(tensor(in, file, SdLoraAlgebra.MAGNITUDE, used, new long[]{numTasks})));
             for (int l = 0; l < depth; l++) {
                 for (Projection p : Projection.values()) {
                     double[] beta = doubles(tensor(in, file, assimilatedName(l, p), used, new long[]{numTasks}));
@@ -263,7 +264,7 @@ public final class LearnerCheckpoint {
                     + ", expected " + Arrays.toString(shape) + " for this configuration");
         }
         used.add(name);
-        return name.equals(SdLoraAdapterGraph.MAGNITUDE) || name.endsWith(".assimilated")
+        return name.equals(SdLoraAlgebra.MAGNITUDE) || name.endsWith(".assimilated")
                 ? in.read(name, DataType.DOUBLE) : in.read(name);
     }
 

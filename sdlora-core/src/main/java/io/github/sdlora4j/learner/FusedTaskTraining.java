@@ -4,6 +4,7 @@ import io.github.sdlora4j.fused.FusedSdLoraStep;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitWeights;
@@ -58,14 +59,14 @@ final class FusedTaskTraining implements TaskTraining {
         Map<String, INDArray[]> trained = new LinkedHashMap<>();
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
-                trained.put(SdLoraAdapterGraph.factorName(l, p, task, "A"),
+                trained.put(SdLoraAlgebra.factorName(l, p, task, "A"),
                         new INDArray[]{step.factorA(l, p), step.factorAGradient(l, p)});
-                trained.put(SdLoraAdapterGraph.factorName(l, p, task, "B"),
+                trained.put(SdLoraAlgebra.factorName(l, p, task, "B"),
                         new INDArray[]{step.factorB(l, p), step.factorBGradient(l, p)});
             }
         }
         if (trainMagnitudes) {
-            trained.put(SdLoraAdapterGraph.MAGNITUDE, new INDArray[]{step.magnitudes(), step.magnitudesGradient()});
+            trained.put(SdLoraAlgebra.MAGNITUDE, new INDArray[]{step.magnitudes(), step.magnitudesGradient()});
         }
         trained.put(TaskTrainingGraph.HEAD_WEIGHT, new INDArray[]{step.headWeight(), step.headWeightGradient()});
         trained.put(TaskTrainingGraph.HEAD_BIAS, new INDArray[]{step.headBias(), step.headBiasGradient()});

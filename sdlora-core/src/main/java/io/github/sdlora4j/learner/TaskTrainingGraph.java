@@ -3,6 +3,7 @@ package io.github.sdlora4j.learner;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitGraph;
@@ -101,13 +102,13 @@ final class TaskTrainingGraph implements TaskTraining {
     public void copyBack(SdLoraState state, ClassifierHead head, int known) {
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
-                INDArray a = sd.getArrForVarName(SdLoraAdapterGraph.factorName(l, p, task, "A")).dup('c');
-                INDArray b = sd.getArrForVarName(SdLoraAdapterGraph.factorName(l, p, task, "B")).dup('c');
+                INDArray a = sd.getArrForVarName(SdLoraAlgebra.factorName(l, p, task, "A")).dup('c');
+                INDArray b = sd.getArrForVarName(SdLoraAlgebra.factorName(l, p, task, "B")).dup('c');
                 state.task(task).set(l, p, new LoraFactors(a, b));
             }
         }
         if (trainMagnitudes) {
-            state.setMagnitudes(sd.getArrForVarName(SdLoraAdapterGraph.MAGNITUDE).castTo(DataType.DOUBLE).toDoubleVector());
+            state.setMagnitudes(sd.getArrForVarName(SdLoraAlgebra.MAGNITUDE).castTo(DataType.DOUBLE).toDoubleVector());
         }
         head.setRows(known, sd.getArrForVarName(HEAD_WEIGHT), sd.getArrForVarName(HEAD_BIAS));
     }

@@ -106,6 +106,14 @@ public record VitConfig(int imageSize, int patchSize, int channels, int dim, int
         return dim / heads;
     }
 
+    /**
+     * Attention's 1/√headDim. A frozen backbone folds it into q's weight, bias and adapter terms rather than
+     * scaling the scores.
+     */
+    public double attentionScale() {
+        return 1.0 / Math.sqrt(headDim());
+    }
+
     /** Length of one flattened patch ({@code channels * patch * patch}). */
     public int patchVectorSize() {
         return channels * patchSize * patchSize;

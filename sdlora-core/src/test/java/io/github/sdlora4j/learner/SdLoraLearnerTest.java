@@ -3,6 +3,7 @@ package io.github.sdlora4j.learner;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.RankSchedule;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.QkvAdapter;
 import io.github.sdlora4j.vit.TestWeights;
@@ -105,8 +106,8 @@ class SdLoraLearnerTest {
                 learner.head(), 2, learner.config().optimizer(), DataType.FLOAT);
         DataSet batch = data.sample(2, 4, 4, 9);
         Map<String, INDArray> grads = g.sameDiff().calculateGradients(Map.of(VitGraph.INPUT, batch.getFeatures(),
-                TaskTrainingGraph.LABEL, TaskLabels.slice(batch.getLabels(), 2, 2)), SdLoraAdapterGraph.MAGNITUDE);
-        INDArray ga = grads.get(SdLoraAdapterGraph.MAGNITUDE);
+                TaskTrainingGraph.LABEL, TaskLabels.slice(batch.getLabels(), 2, 2)), SdLoraAlgebra.MAGNITUDE);
+        INDArray ga = grads.get(SdLoraAlgebra.MAGNITUDE);
         assertEquals(2, ga.length());
         assertTrue(Math.abs(ga.getDouble(0)) > 1e-7, "dL/dalpha_0 = " + ga);
     }
