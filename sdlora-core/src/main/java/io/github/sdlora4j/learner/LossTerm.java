@@ -13,8 +13,8 @@ import java.util.Map;
  * honours only an {@link ExplicitLossTerm} and refuses any other with a message naming the term.
  *
  * <p>Trained tensors are named as in the optimizer state: the current task's factors
- * {@code SdLoraAdapterGraph.factorName(block, projection, task, "A"|"B")}, the magnitudes
- * {@code SdLoraAdapterGraph.MAGNITUDE} (when they train) and the new head rows {@value #HEAD_WEIGHT} and
+ * {@link io.github.sdlora4j.lora.SdLoraAlgebra#factorName}, the magnitudes
+ * {@value io.github.sdlora4j.lora.SdLoraAlgebra#MAGNITUDE} (when they train) and the new head rows {@value #HEAD_WEIGHT} and
  * {@value #HEAD_BIAS}.
  */
 public interface LossTerm {
