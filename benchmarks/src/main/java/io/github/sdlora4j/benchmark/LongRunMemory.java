@@ -64,8 +64,8 @@ public final class LongRunMemory {
                         learner.numClasses(), -t).getFeatures();
                 learner.logits(seen);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                out.println(LongRunResult.line(t, sampler.peakBytes(), PeakMemory.residentBytes().orElse(0),
-                        PeakMemory.peakResidentBytes().orElse(0), seconds));
+                out.println(LongRunResult.line(new LongRunResult.Task(t, sampler.peakBytes(),
+                        PeakMemory.residentBytes().orElse(0), PeakMemory.peakResidentBytes().orElse(0), seconds)));
                 out.flush();
             }
         }
@@ -75,7 +75,7 @@ public final class LongRunMemory {
      * The child's JVM options: this JVM's without heap settings, JavaCPP memory limits, debugger and agents; then a
      * fixed heap of {@code heapMib} touched in full at start-up ({@code -Xms} = {@code -Xmx},
      * {@code -XX:+AlwaysPreTouch}), so the heap's share of the resident memory is constant and any growth is native
-     * memory; and JavaCPP's limits off (by default they follow {@code -Xmx}, which would cap ND4J's native arrays).
+     * memory. JavaCPP's limits keep their defaults (they follow {@code -Xmx}), as in any run.
      */
     static List<String> childJvmOptions(List<String> parentOptions, int heapMib) {
         List<String> options = new ArrayList<>();
@@ -87,8 +87,7 @@ public final class LongRunMemory {
                 options.add(o);
             }
         }
-        options.addAll(List.of("-Xms" + heapMib + "m", "-Xmx" + heapMib + "m", "-XX:+AlwaysPreTouch",
-                "-Dorg.bytedeco.javacpp.maxBytes=0", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"));
+        options.addAll(List.of("-Xms" + heapMib + "m", "-Xmx" + heapMib + "m", "-XX:+AlwaysPreTouch"));
         return options;
     }
 }

@@ -44,9 +44,9 @@ record LongRunResult(List<Task> tasks) {
     }
 
     /** The child's line for one task. */
-    static String line(int task, long peakBytes, long rssAfterBytes, long hwmBytes, double seconds) {
-        return String.format(Locale.ROOT, PREFIX + "task=%d peak_rss=%d rss_after=%d hwm=%d seconds=%.3f", task,
-                peakBytes, rssAfterBytes, hwmBytes, seconds);
+    static String line(Task t) {
+        return String.format(Locale.ROOT, PREFIX + "task=%d peak_rss=%d rss_after=%d hwm=%d seconds=%.3f", t.task(),
+                t.peakBytes(), t.rssAfterBytes(), t.hwmBytes(), t.seconds());
     }
 
     /** The tasks among {@code output}'s lines (other lines, such as log output, are skipped). */

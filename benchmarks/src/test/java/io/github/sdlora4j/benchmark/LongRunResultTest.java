@@ -19,7 +19,7 @@ class LongRunResultTest {
         List<String> out = new ArrayList<>();
         out.add("[main] INFO org.nd4j - Loaded");
         for (int t = 1; t <= 20; t++) {
-            out.add(LongRunResult.line(t, (1000 + t) * MIB, 900 * MIB, 1100 * MIB, 1.5));
+            out.add(LongRunResult.line(new LongRunResult.Task(t, (1000 + t) * MIB, 900 * MIB, 1100 * MIB, 1.5)));
         }
         out.add("stray line");
         LongRunResult r = LongRunResult.parse(out);
@@ -54,12 +54,11 @@ class LongRunResultTest {
     }
 
     @Test
-    void childGetsAFixedResidentHeapAndNoDebuggerOrLimits() {
+    void childGetsAFixedResidentHeapAndNoDebuggerOrParentLimits() {
         List<String> options = LongRunMemory.childJvmOptions(List.of("-Xmx6g", "--add-modules", "jdk.incubator.vector",
                 "-Dsdlora.engine=auto", "-agentlib:jdwp=transport=dt_socket", "-Dorg.bytedeco.javacpp.maxBytes=1g",
                 "-Xms1g"), 1024);
         assertEquals(List.of("--add-modules", "jdk.incubator.vector", "-Dsdlora.engine=auto", "-Xms1024m", "-Xmx1024m",
-                "-XX:+AlwaysPreTouch", "-Dorg.bytedeco.javacpp.maxBytes=0", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"),
-                options);
+                "-XX:+AlwaysPreTouch"), options);
     }
 }
