@@ -182,8 +182,8 @@ public final class BenchmarkReport {
     }
 
     /**
-     * The report as Markdown: the headline numbers, then every figure by section, then what was not measured;
-     * ready to paste into the README's performance table.
+     * The report as Markdown: the headline numbers, the goals, every figure by section, the projection, then what
+     * was not measured; ready to paste into the README's performance table.
      */
     public String toMarkdown() {
         StringBuilder md = new StringBuilder();
@@ -193,6 +193,8 @@ public final class BenchmarkReport {
                 .append(", ").append(machine.get("nd4j_backend_variant")).append(", ND4J threads ")
                 .append(machine.get("nd4j_threads_used")).append(", PyTorch: ").append(machine.get("pytorch"))
                 .append(machine.containsKey("pytorch_threads") ? ", threads " + machine.get("pytorch_threads") : "")
+                .append(", ours on all cores: ").append(machine.get("ours_all_core_threads")).append(" threads")
+                .append(Boolean.FALSE.equals(machine.get("ours_threads_applied")) ? " requested, 1 used" : "")
                 .append(", Java ").append(machine.get("java_version")).append("\n\n");
         md.append("| Headline | Value |\n|---|---:|\n");
         headline.forEach((k, v) -> md.append("| `").append(k).append("` | ")
