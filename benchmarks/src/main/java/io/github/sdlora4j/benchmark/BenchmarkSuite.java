@@ -166,7 +166,8 @@ public final class BenchmarkSuite implements Callable<Integer> {
         report.putMachine("training_engine", TrainingEngine.selected(SdLoraFixture.TYPE).name().toLowerCase(Locale.ROOT));
         report.putMachine("plan", plan.toString());
         Optional<PyTorchRuntime> torch = loadTorch(report);
-        AllCores cores = new AllCores(OursAtThreads.defaultThreads(),
+        // On a GPU our thread count means nothing: one host thread drives the device.
+        AllCores cores = new AllCores(Backend.isCuda() ? 1 : OursAtThreads.defaultThreads(),
                 torchThreads == null || torchThreads == 0 ? PyTorchRuntime.defaultThreads() : torchThreads);
         report.putMachine("ours_all_core_threads", cores.ours());
         report.putMachine("ours_threads_applied", OursAtThreads.THREADS_APPLIED);
@@ -221,9 +222,9 @@ public final class BenchmarkSuite implements Callable<Integer> {
         }
 
         report.section("Inference (batch " + plan.inferenceBatch() + ")");
-        Map<String, Double> inference = InferenceBenchmark.run(plan, backbone, torch, cores, report);
-        report.headline("merged_over_plain", inference.get(InferenceBenchmark.MERGED)
-                / inference.get(InferenceBenchmark.PLAIN));
+        Map<InferenceBenchmark.Variant, Double> inference = InferenceBenchmark.run(plan, backbone, torch, cores, report);
+        report.headline("merged_over_plain", inference.get(InferenceBenchmark.Variant.MERGED)
+                / inference.get(InferenceBenchmark.Variant.PLAIN));
         report.figure("inference_ratio_vs_pytorch").ifPresentOrElse(f -> report.headline(f.name(), f.value()),
                 () -> report.notMeasured("inference_ratio_vs_pytorch", torchReason(report)));
 

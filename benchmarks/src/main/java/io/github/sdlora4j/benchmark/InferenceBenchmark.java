@@ -6,7 +6,8 @@ import io.github.sdlora4j.vit.QkvAdapter;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -19,19 +20,20 @@ import java.util.function.UnaryOperator;
  */
 final class InferenceBenchmark {
 
-    /** Variant names, in the order they run; the values of {@link #run}'s map. */
-    static final String PLAIN = "plain";
-    static final String MERGED = "merged";
-    static final String UNMERGED = "unmerged";
-    static final String MERGED_ALL = "merged_all_cores";
-    static final String TORCH_1 = "pytorch_1_thread";
-    static final String TORCH_ALL = "pytorch_all_cores";
+    /** What is timed, in the order the variants run; {@link #key()} names their figures. */
+    enum Variant {
+        PLAIN, MERGED, UNMERGED, MERGED_ALL_CORES, PYTORCH_1_THREAD, PYTORCH_ALL_CORES;
+
+        String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private InferenceBenchmark() {
     }
 
-    /** Returns images/s by variant name (the PyTorch variants only when it runs). */
-    static Map<String, Double> run(BenchmarkPlan plan, VitWeights backbone, Optional<PyTorchRuntime> torch,
+    /** Returns images/s by variant (the PyTorch variants only when it runs). */
+    static Map<Variant, Double> run(BenchmarkPlan plan, VitWeights backbone, Optional<PyTorchRuntime> torch,
                                    AllCores cores, BenchmarkReport report) {
         SdLoraFixture fixture = SdLoraFixture.create(backbone, TrainingStepBenchmark.TASK, plan.classesPerTask(),
                 plan.rank(), 300);
@@ -44,44 +46,47 @@ final class InferenceBenchmark {
         ClassifierGraph plain = new ClassifierGraph(learner.backbone(), QkvAdapter.NONE, learner.head(),
                 SdLoraFixture.TYPE);
         UnaryOperator<INDArray> mergedAll = OursAtThreads.mergedLogits(learner, cores.ours());
-        Map<String, String> notes = new LinkedHashMap<>();
-        Interleaved rounds = new Interleaved();
-        rounds.add(PLAIN, () -> plain.logits(images));
-        notes.put(PLAIN, "ViT without adapters (ClassifierGraph, QkvAdapter.NONE)");
-        rounds.add(MERGED, () -> learner.logits(images));
-        notes.put(MERGED, "SdLoraLearner.logits: adapters folded into W_q, W_v");
-        rounds.add(UNMERGED, () -> learner.logitsUnmerged(images));
-        notes.put(UNMERGED, "SdLoraLearner.logitsUnmerged: adapters as separate low-rank paths");
-        rounds.add(MERGED_ALL, () -> mergedAll.apply(images));
-        notes.put(MERGED_ALL, "merged model, " + OursAtThreads.describe(cores.ours()));
+        Map<Variant, Runnable> bodies = new EnumMap<>(Variant.class);
+        Map<Variant, String> notes = new EnumMap<>(Variant.class);
+        bodies.put(Variant.PLAIN, () -> plain.logits(images));
+        notes.put(Variant.PLAIN, "ViT without adapters (ClassifierGraph, QkvAdapter.NONE)");
+        bodies.put(Variant.MERGED, () -> learner.logits(images));
+        notes.put(Variant.MERGED, "SdLoraLearner.logits: adapters folded into W_q, W_v");
+        bodies.put(Variant.UNMERGED, () -> learner.logitsUnmerged(images));
+        notes.put(Variant.UNMERGED, "SdLoraLearner.logitsUnmerged: adapters as separate low-rank paths");
+        bodies.put(Variant.MERGED_ALL_CORES, () -> mergedAll.apply(images));
+        notes.put(Variant.MERGED_ALL_CORES, "merged model, " + OursAtThreads.describe(cores.ours()));
         TorchMergedForward theirs = torch.map(rt -> new TorchMergedForward(rt, learner)).orElse(null);
         try {
             if (theirs != null) {
                 theirs.setImages(images);
-                rounds.add(TORCH_1, torch.get().atThreads(1, theirs::predict));
-                notes.put(TORCH_1, "PyTorch eval of the merged model, no autograd, 1 thread");
-                rounds.add(TORCH_ALL, torch.get().atThreads(cores.pytorch(), theirs::predict));
-                notes.put(TORCH_ALL, "PyTorch eval of the merged model, no autograd, " + cores.pytorch() + " threads");
+                bodies.put(Variant.PYTORCH_1_THREAD, torch.get().atThreads(1, theirs::predict));
+                notes.put(Variant.PYTORCH_1_THREAD, "PyTorch eval of the merged model, no autograd, 1 thread");
+                bodies.put(Variant.PYTORCH_ALL_CORES, torch.get().atThreads(cores.pytorch(), theirs::predict));
+                notes.put(Variant.PYTORCH_ALL_CORES, "PyTorch eval of the merged model, no autograd, "
+                        + cores.pytorch() + " threads");
             }
+            Interleaved rounds = new Interleaved();
+            bodies.forEach((v, body) -> rounds.add(v.key(), body));
             // One untimed round builds each graph once.
             Map<String, Double> medians = rounds.medians(1, plan.inferenceRuns());
-            Map<String, Double> imagesPerS = new LinkedHashMap<>();
-            medians.forEach((name, ms) -> {
-                double ips = plan.inferenceBatch() * 1e3 / ms;
-                imagesPerS.put(name, ips);
-                report.add("inference", "inference_" + name + "_images_per_s", ips, "images/s",
-                        notes.get(name) + "; batch " + plan.inferenceBatch() + ", median of " + plan.inferenceRuns());
-            });
-            report.add("inference", "merged_over_plain", imagesPerS.get(MERGED) / imagesPerS.get(PLAIN), "ratio",
+            Map<Variant, Double> imagesPerS = new EnumMap<>(Variant.class);
+            for (Variant v : bodies.keySet()) {
+                double ips = plan.inferenceBatch() * 1e3 / medians.get(v.key());
+                imagesPerS.put(v, ips);
+                report.add("inference", "inference_" + v.key() + "_images_per_s", ips, "images/s",
+                        notes.get(v) + "; batch " + plan.inferenceBatch() + ", median of " + plan.inferenceRuns());
+            }
+            report.add("inference", "merged_over_plain", imagesPerS.get(Variant.MERGED) / imagesPerS.get(Variant.PLAIN), "ratio",
                     "merged images/s over plain images/s");
-            report.add("inference", "unmerged_over_plain", imagesPerS.get(UNMERGED) / imagesPerS.get(PLAIN), "ratio",
+            report.add("inference", "unmerged_over_plain", imagesPerS.get(Variant.UNMERGED) / imagesPerS.get(Variant.PLAIN), "ratio",
                     "unmerged images/s over plain images/s");
             if (theirs != null) {
                 report.add("inference", "inference_ratio_vs_pytorch_1_thread",
-                        imagesPerS.get(MERGED) / imagesPerS.get(TORCH_1), "ratio",
+                        imagesPerS.get(Variant.MERGED) / imagesPerS.get(Variant.PYTORCH_1_THREAD), "ratio",
                         "merged images/s at 1 thread over PyTorch's at 1 thread");
                 report.add("inference", "inference_ratio_vs_pytorch",
-                        imagesPerS.get(MERGED_ALL) / imagesPerS.get(TORCH_ALL), "ratio",
+                        imagesPerS.get(Variant.MERGED_ALL_CORES) / imagesPerS.get(Variant.PYTORCH_ALL_CORES), "ratio",
                         "merged images/s over PyTorch's, both on all cores");
             }
             return imagesPerS;
