@@ -15,14 +15,15 @@ import java.util.function.UnaryOperator;
 /**
  * Prediction throughput of a learner at W1's task: adapters as separate low-rank paths (unmerged), folded into
  * W_q and W_v ({@code SdLoraLearner.logits}, merged), a plain ViT of the same size without adapters, the merged
- * model on all cores, and PyTorch's eval of the merged model at one thread and on all cores. All variants run in
+ * model at one thread and on all cores ({@link OursAtThreads}), and PyTorch's eval of the merged model at one thread
+ * and on all cores. All variants run in
  * interleaved rounds so noise spreads evenly.
  */
 final class InferenceBenchmark {
 
     /** What is timed, in the order the variants run; {@link #key()} names their figures. */
     enum Variant {
-        PLAIN, MERGED, UNMERGED, MERGED_ALL_CORES, PYTORCH_1_THREAD, PYTORCH_ALL_CORES;
+        PLAIN, MERGED, UNMERGED, MERGED_1_THREAD, MERGED_ALL_CORES, PYTORCH_1_THREAD, PYTORCH_ALL_CORES;
 
         String key() {
             return name().toLowerCase(Locale.ROOT);
@@ -45,6 +46,7 @@ final class InferenceBenchmark {
         INDArray images = fixture.batch(plan.inferenceBatch(), 302).getFeatures();
         ClassifierGraph plain = new ClassifierGraph(learner.backbone(), QkvAdapter.NONE, learner.head(),
                 SdLoraFixture.TYPE);
+        UnaryOperator<INDArray> mergedOne = OursAtThreads.mergedLogits(learner, 1);
         UnaryOperator<INDArray> mergedAll = OursAtThreads.mergedLogits(learner, cores.ours());
         Map<Variant, Runnable> bodies = new EnumMap<>(Variant.class);
         Map<Variant, String> notes = new EnumMap<>(Variant.class);
@@ -54,6 +56,8 @@ final class InferenceBenchmark {
         notes.put(Variant.MERGED, "SdLoraLearner.logits: adapters folded into W_q, W_v");
         bodies.put(Variant.UNMERGED, () -> learner.logitsUnmerged(images));
         notes.put(Variant.UNMERGED, "SdLoraLearner.logitsUnmerged: adapters as separate low-rank paths");
+        bodies.put(Variant.MERGED_1_THREAD, () -> mergedOne.apply(images));
+        notes.put(Variant.MERGED_1_THREAD, "merged model, 1 thread");
         bodies.put(Variant.MERGED_ALL_CORES, () -> mergedAll.apply(images));
         notes.put(Variant.MERGED_ALL_CORES, "merged model, " + OursAtThreads.describe(cores.ours()));
         TorchMergedForward theirs = torch.map(rt -> new TorchMergedForward(rt, learner)).orElse(null);
@@ -83,7 +87,7 @@ final class InferenceBenchmark {
                     "unmerged images/s over plain images/s");
             if (theirs != null) {
                 report.add("inference", "inference_ratio_vs_pytorch_1_thread",
-                        imagesPerS.get(Variant.MERGED) / imagesPerS.get(Variant.PYTORCH_1_THREAD), "ratio",
+                        imagesPerS.get(Variant.MERGED_1_THREAD) / imagesPerS.get(Variant.PYTORCH_1_THREAD), "ratio",
                         "merged images/s at 1 thread over PyTorch's at 1 thread");
                 report.add("inference", "inference_ratio_vs_pytorch",
                         imagesPerS.get(Variant.MERGED_ALL_CORES) / imagesPerS.get(Variant.PYTORCH_ALL_CORES), "ratio",

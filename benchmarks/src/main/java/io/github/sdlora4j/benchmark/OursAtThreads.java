@@ -14,7 +14,9 @@ import java.util.function.UnaryOperator;
  * {@code FusedVitForward(mergedBackbone, headWeight, headBias, threads)}, {@code FusedThreads.defaultThreads()}) are
  * not on this branch yet. Until they are, {@link #step} and {@link #mergedLogits} run the single-threaded learner
  * whatever {@code threads} says, {@link #THREADS_APPLIED} is {@code false} and the report's notes say so; switching
- * means changing the three methods below and that constant, nothing else.
+ * means changing the three methods below and that constant, nothing else. Sections that do not compare thread
+ * counts (task scaling, the SameDiff reference, the plain/merged/unmerged inference variants, the long run) use the
+ * learner as a user gets it, at the library's default threads.
  */
 final class OursAtThreads {
 
