@@ -1,5 +1,6 @@
 package io.github.sdlora4j.lora;
 
+import io.github.sdlora4j.NativeArrays;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.TimmVitLayout;
 import io.github.sdlora4j.vit.VitWeights;
@@ -28,15 +29,21 @@ public final class AdapterMerger {
         for (int l = 0; l < backbone.config().depth(); l++) {
             String name = TimmVitLayout.block(l, "attn.qkv.weight");
             INDArray qkv = backbone.get(name);
-            INDArray merged = qkv.castTo(DataType.DOUBLE).dup('c');
+            INDArray wide = qkv.castTo(DataType.DOUBLE);
+            INDArray merged = wide.dup('c');
+            NativeArrays.closeCopy(wide, qkv);
             for (Projection p : Projection.values()) {
                 ProjectionTerms terms = algebra.terms(l, p);
                 if (!terms.isEmpty()) {
+                    INDArray delta = terms.all().delta(alpha);
                     merged.get(NDArrayIndex.interval((long) p.qkvIndex() * d, (long) (p.qkvIndex() + 1) * d),
-                            NDArrayIndex.all()).addi(terms.all().delta(alpha));
+                            NDArrayIndex.all()).addi(delta);
+                    NativeArrays.close(delta);
                 }
             }
-            replaced.put(name, merged.castTo(qkv.dataType()));
+            INDArray typed = merged.castTo(qkv.dataType());
+            NativeArrays.closeCopy(merged, typed);
+            replaced.put(name, typed);
         }
         return backbone.withReplaced(replaced);
     }

@@ -63,8 +63,7 @@ public enum DirectionNorm {
     public double of(INDArray b, INDArray a) {
         LowRankProducts.requireFactorPair(b, a, "direction norm " + metadataName);
         return switch (this) {
-            case FACTOR_PRODUCT -> LowRankProducts.toDouble(b).norm2Number().doubleValue()
-                    * LowRankProducts.toDouble(a).norm2Number().doubleValue();
+            case FACTOR_PRODUCT -> LowRankProducts.frobeniusNorm(b) * LowRankProducts.frobeniusNorm(a);
             case PRODUCT -> Math.sqrt(LowRankProducts.squaredNorm(b, a));
         };
     }

@@ -2,6 +2,7 @@ package io.github.sdlora4j.lora;
 
 import java.util.Arrays;
 
+import io.github.sdlora4j.NativeArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,7 +42,13 @@ public final class LowRankProducts {
         INDArray a2d = toDouble(a2);
         INDArray bGram = b1d.transpose().mmul(b2d);
         INDArray aGram = a1d.mmul(a2d.transpose());
-        return bGram.mul(aGram).sumNumber().doubleValue();
+        double inner = bGram.muli(aGram).sumNumber().doubleValue();
+        NativeArrays.closeCopy(b1d, b1);
+        NativeArrays.closeCopy(a1d, a1);
+        NativeArrays.closeCopy(b2d, b2);
+        NativeArrays.closeCopy(a2d, a2);
+        NativeArrays.close(bGram, aGram);
+        return inner;
     }
 
     /**
@@ -60,7 +67,11 @@ public final class LowRankProducts {
         INDArray ad = toDouble(a);
         INDArray bGram = bd.transpose().mmul(bd);
         INDArray aGram = ad.mmul(ad.transpose());
-        return Math.max(0.0, bGram.mul(aGram).sumNumber().doubleValue());
+        double squared = bGram.muli(aGram).sumNumber().doubleValue();
+        NativeArrays.closeCopy(bd, b);
+        NativeArrays.closeCopy(ad, a);
+        NativeArrays.close(bGram, aGram);
+        return Math.max(0.0, squared);
     }
 
     /**
@@ -88,6 +99,14 @@ public final class LowRankProducts {
 
     static String shape(INDArray x) {
         return Arrays.toString(x.shape());
+    }
+
+    /** {@code ||x||_F} computed in double. */
+    static double frobeniusNorm(INDArray x) {
+        INDArray wide = toDouble(x);
+        double norm = wide.norm2Number().doubleValue();
+        NativeArrays.closeCopy(wide, x);
+        return norm;
     }
 
     static INDArray toDouble(INDArray x) {

@@ -1,5 +1,6 @@
 package io.github.sdlora4j.lora;
 
+import io.github.sdlora4j.NativeArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -91,27 +92,45 @@ public final class StackedTerms {
 
     /** Every term's A stacked, [R, d], a new row-major array of {@code type}. */
     public INDArray a(DataType type) {
-        return Nd4j.concat(0, terms.stream().map(t -> t.factors().a().castTo(type)).toArray(INDArray[]::new)).dup('c');
+        return joined(0, terms.stream().map(t -> t.factors().a().castTo(type)).toArray(INDArray[]::new));
     }
 
     /** Every term's B side by side, [d, R], a new row-major array of {@code type}. */
     public INDArray b(DataType type) {
-        return Nd4j.concat(1, terms.stream().map(t -> t.factors().b().castTo(type)).toArray(INDArray[]::new)).dup('c');
+        return joined(1, terms.stream().map(t -> t.factors().b().castTo(type)).toArray(INDArray[]::new));
+    }
+
+    /** The parts side by side as a new row-major array, made without a second copy (the work waits for no GC). */
+    private static INDArray joined(int axis, INDArray[] parts) {
+        if (parts.length == 1) {
+            return parts[0].dup('c');
+        }
+        INDArray joined = Nd4j.concat(axis, parts);
+        if (joined.ordering() == 'c' && !joined.isView()) {
+            return joined;
+        }
+        INDArray copy = joined.dup('c');
+        NativeArrays.close(joined);
+        return copy;
     }
 
     /**
      * {@code Σ s_j·B_j·A_j} in double, [d_out, d_in] (timm's layout of a weight): what these terms add to the
-     * projection's weight for magnitudes {@code alpha}.
+     * projection's weight for magnitudes {@code alpha}. Accumulated term by term into one new array, so the work
+     * arrays do not grow with the number of tasks.
      */
     public INDArray delta(double[] alpha) {
-        INDArray sum = null;
-        for (AdapterTerm t : terms) {
-            INDArray ba = t.factors().b().castTo(DataType.DOUBLE).mmul(t.factors().a().castTo(DataType.DOUBLE))
-                    .muli(t.scale(alpha));
-            sum = sum == null ? ba : sum.addi(ba);
-        }
-        if (sum == null) {
+        if (terms.isEmpty()) {
             throw new IllegalStateException("No terms to sum");
+        }
+        LoraFactors first = terms.get(0).factors();
+        INDArray sum = Nd4j.zeros(DataType.DOUBLE, first.b().size(0), first.a().size(1));
+        for (AdapterTerm t : terms) {
+            INDArray b = LowRankProducts.toDouble(t.factors().b());
+            INDArray a = LowRankProducts.toDouble(t.factors().a());
+            Nd4j.gemm(b, a, sum, false, false, t.scale(alpha), 1.0);
+            NativeArrays.closeCopy(b, t.factors().b());
+            NativeArrays.closeCopy(a, t.factors().a());
         }
         return sum;
     }
