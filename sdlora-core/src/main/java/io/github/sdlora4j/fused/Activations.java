@@ -1,5 +1,6 @@
 package io.github.sdlora4j.fused;
 
+import io.github.sdlora4j.NativeArrays;
 import io.github.sdlora4j.vit.VitConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -70,6 +71,10 @@ final class Activations {
             rstd2 = new float[rows];
             geluDerivative = new float[rows * c.mlpDim()];
         }
+
+        private void close() {
+            NativeArrays.close(ln1, qkvWeight, qkv, probs);
+        }
     }
 
     Activations(VitConfig c, int batch) {
@@ -107,6 +112,14 @@ final class Activations {
         saved = new Saved[c.depth()];
         for (int l = 0; l < saved.length; l++) {
             saved[l] = new Saved(c, batch, rows);
+        }
+    }
+
+    /** Releases the off-heap arrays (the byte views of them with them); unusable afterwards. */
+    void close() {
+        NativeArrays.close(patches, embedding, stream, dQkv, scores, out, normed, hidden, gradStream);
+        for (Saved s : saved) {
+            s.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.sdlora4j.fused;
 
+import io.github.sdlora4j.NativeArrays;
 import io.github.sdlora4j.vit.TimmVitLayout;
 import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
@@ -62,11 +63,18 @@ final class FrozenVit {
             INDArray g2 = w.get(TimmVitLayout.block(i, "norm2.weight"));
             INDArray b2 = w.get(TimmVitLayout.block(i, "norm2.bias"));
             INDArray fc1 = w.get(TimmVitLayout.block(i, "mlp.fc1.weight"));
-            fc1Weight = transposed(fc1.mulRowVector(g2).muli(invSqrt2));
+            INDArray fc1Folded = fc1.mulRowVector(g2).muli(invSqrt2);
+            fc1Weight = transposed(fc1Folded);
+            INDArray fc2Scaled = w.get(TimmVitLayout.block(i, "mlp.fc2.weight")).mul(invSqrt2);
             fc1Bias = floats(fc1.mmul(b2.reshape(b2.length(), 1)).reshape(fc1.size(0))
                     .addi(w.get(TimmVitLayout.block(i, "mlp.fc1.bias"))).muli(invSqrt2));
-            fc2Weight = transposed(w.get(TimmVitLayout.block(i, "mlp.fc2.weight")).mul(invSqrt2));
+            fc2Weight = transposed(fc2Scaled);
+            NativeArrays.close(fc1Folded, fc2Scaled);
             fc2Bias = floats(w.get(TimmVitLayout.block(i, "mlp.fc2.bias")));
+        }
+
+        private void close() {
+            NativeArrays.close(qkvWeight, qBias, projWeight, fc1Weight, fc2Weight);
         }
     }
 
@@ -83,6 +91,14 @@ final class FrozenVit {
         blocks = new Block[config.depth()];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = new Block(w, i, qScale);
+        }
+    }
+
+    /** Releases the weight copies (off-heap); unusable afterwards. */
+    void close() {
+        NativeArrays.close(patchWeight);
+        for (Block b : blocks) {
+            b.close();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.sdlora4j.fused;
 
+import io.github.sdlora4j.NativeArrays;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
@@ -185,6 +186,23 @@ public final class FusedSdLoraStep {
         }
         Matrices.write(da, magnitudesGrad);
         return loss;
+    }
+
+    /**
+     * Releases this step's native memory at once (backbone copy, activations, parameters and gradients) rather than
+     * at a later garbage collection; the arrays it handed out ({@link #factorA} and the others) go with it, so copy
+     * what is kept first. Unusable afterwards.
+     */
+    public void close() {
+        vit.close();
+        for (ProjectionAdapter[] block : adapters) {
+            for (ProjectionAdapter p : block) {
+                p.close();
+            }
+        }
+        activations.clear(Activations::close);
+        act = null;
+        NativeArrays.close(magnitudes, magnitudesGrad, headWeight, headBias, headWeightGrad, headBiasGrad);
     }
 
     /** Patch embedding, CLS token and position embedding into the residual stream. */

@@ -1,5 +1,6 @@
 package io.github.sdlora4j.fused;
 
+import io.github.sdlora4j.NativeArrays;
 import io.github.sdlora4j.lora.AdapterTerm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.ProjectionTerms;
@@ -79,7 +80,9 @@ final class ProjectionAdapter {
             rowInvNorm[j] = rows.rowInvNorm(j) * outputScale;
         }
         aAll = rows.a(DataType.FLOAT);
-        bAll = rows.b(DataType.FLOAT).dup('f');
+        INDArray rowMajorB = rows.b(DataType.FLOAT);
+        bAll = rowMajorB.dup('f');
+        NativeArrays.close(rowMajorB);
         this.dim = (int) aAll.size(1);
         LoraFactors current = rows.terms().stream().filter(AdapterTerm::current).findFirst().orElseThrow().factors();
         scaledA = Nd4j.create(DataType.FLOAT, new long[]{rank, dim}, 'c');
@@ -185,6 +188,12 @@ final class ProjectionAdapter {
         }
         Matrices.write(gradBHost, gradB);
         Matrices.write(gradAHost, gradA);
+    }
+
+    /** Releases the off-heap factors, gradients and work arrays; unusable afterwards. */
+    void close() {
+        NativeArrays.close(aAll, bAll, scaledA, a, b, gradA, gradB);
+        scratches.clear(s -> NativeArrays.close(s.low, s.projected, s.bScaled, s.dLow, s.dA, s.dW, s.dWb));
     }
 
     private Scratch scratch(int rows) {

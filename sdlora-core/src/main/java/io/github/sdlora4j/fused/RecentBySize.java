@@ -2,6 +2,7 @@ package io.github.sdlora4j.fused;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -20,5 +21,11 @@ final class RecentBySize<T> {
     /** The entry for {@code size}, made by {@code create} if it is not among the two kept. */
     T get(int size, IntFunction<T> create) {
         return entries.computeIfAbsent(size, create::apply);
+    }
+
+    /** Hands every kept entry to {@code release} and forgets them. */
+    void clear(Consumer<T> release) {
+        entries.values().forEach(release);
+        entries.clear();
     }
 }

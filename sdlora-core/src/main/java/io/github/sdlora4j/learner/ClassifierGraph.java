@@ -16,8 +16,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** An inference graph: ViT (with an optional adapter) followed by a frozen linear head. */
-public final class ClassifierGraph {
+/**
+ * An inference graph: ViT (with an optional adapter) followed by a frozen linear head. {@link #close} releases the
+ * native memory it made (weight copies, work arrays) as soon as it is replaced, instead of at some later garbage
+ * collection.
+ */
+public final class ClassifierGraph implements AutoCloseable {
 
     /** Name of the logits output, [batch, classes]. */
     public static final String LOGITS = "logits";
@@ -25,14 +29,21 @@ public final class ClassifierGraph {
     public static final int MAX_BATCH = 128;
 
     private final SameDiff sd;
+    /** The caller's arrays the graph may hold without a copy: never released by {@link #close}. */
+    private final List<INDArray> borrowed = new ArrayList<>();
     private final VitConfig config;
     private final DataType type;
 
     /** Builds the graph; {@code head} may be null for a feature extractor. */
     public ClassifierGraph(VitWeights backbone, QkvAdapter adapter, ClassifierHead head, DataType type) {
-        this.sd = SameDiff.create();
+        this.sd = SameDiffArrays.newGraph();
         this.config = backbone.config();
         this.type = type;
+        borrowed.addAll(backbone.tensors().values());
+        if (head != null) {
+            borrowed.add(head.weight());
+            borrowed.add(head.bias());
+        }
         SDVariable feature = VitGraph.build(sd, backbone, adapter, type);
         if (head != null) {
             SDVariable w = sd.constant(ClassifierHead.WEIGHT, head.weight().castTo(type));
@@ -68,5 +79,22 @@ public final class ClassifierGraph {
             parts.add(out.get(output).dup());
         }
         return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    /**
+     * Releases the graph's own native memory: its work arrays and the constants it made (transposed and folded
+     * weights, cast copies, the adapter's stacked factors); the backbone's and head's arrays stay. The graph is unusable afterwards.
+     */
+    @Override
+    public void close() {
+        SameDiffArrays.closeOwned(sd, borrowed);
+    }
+
+    /** Closes {@code graph} if there is one; returns null, for {@code graph = ClassifierGraph.release(graph)}. */
+    static ClassifierGraph release(ClassifierGraph graph) {
+        if (graph != null) {
+            graph.close();
+        }
+        return null;
     }
 }

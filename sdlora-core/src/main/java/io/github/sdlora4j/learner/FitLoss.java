@@ -1,5 +1,6 @@
 package io.github.sdlora4j.learner;
 
+import io.github.sdlora4j.NativeArrays;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.listeners.Loss;
@@ -48,6 +49,8 @@ final class FitLoss {
     private TrainingSession session;
     /** Per trained tensor; null until the first step or a restore, so that a fresh graph saves no state. */
     private Map<String, GradientUpdater> updaters;
+    /** The arrays the updaters' state lives in (each updater holds views of its own). */
+    private final List<INDArray> stateArrays = new ArrayList<>();
 
     private FitLoss(SameDiff sd, String input, String label, List<Listener> userListeners) {
         this.sd = sd;
@@ -116,6 +119,14 @@ final class FitLoss {
         return value;
     }
 
+    /** Releases the session's cached work arrays and the optimizer state; the graph's own arrays stay. */
+    void close() {
+        if (session != null) {
+            session.getMmgr().close();
+        }
+        NativeArrays.close(stateArrays);
+    }
+
     /** Copies of the optimizer state, named {@code sdlora.optimizer.<tensor>.<key>}; empty before the first step. */
     Map<String, INDArray> optimizerState() {
         return updaters == null ? new LinkedHashMap<>() : OptimizerStates.snapshot(OptimizerStates.of(typed(updaters)));
@@ -137,6 +148,9 @@ final class FitLoss {
                 INDArray value = sd.getArrForVarName(name);
                 long size = config.stateSize(value.length());
                 INDArray view = size == 0 ? null : Nd4j.zeros(value.dataType(), 1, size);
+                if (view != null) {
+                    stateArrays.add(view);
+                }
                 updaters.put(name, config.instantiate(view, true));
             }
         }

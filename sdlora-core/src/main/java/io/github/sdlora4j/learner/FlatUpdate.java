@@ -1,5 +1,6 @@
 package io.github.sdlora4j.learner;
 
+import io.github.sdlora4j.NativeArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,6 +32,8 @@ final class FlatUpdate {
     private final INDArray values;
     private final INDArray gradient;
     private final GradientUpdater<?> updater;
+    /** The updater's state (its view), or null for a stateless updater. */
+    private final INDArray updaterState;
 
     /**
      * @param tensors name → {value, gradient}: whole float arrays of equal length, the value updated in place
@@ -56,7 +59,8 @@ final class FlatUpdate {
         }
         buffer(values).put(0, host);
         long stateSize = config.stateSize(offset);
-        updater = config.instantiate(stateSize > 0 ? Nd4j.zeros(DataType.FLOAT, 1, stateSize) : null, true);
+        updaterState = stateSize > 0 ? Nd4j.zeros(DataType.FLOAT, 1, stateSize) : null;
+        updater = config.instantiate(updaterState, true);
     }
 
     /**
@@ -86,6 +90,11 @@ final class FlatUpdate {
     }
 
     /** Copies of the state, per tensor and key, sorted by name. */
+    /** Releases the flat arrays and the optimizer state; unusable afterwards. */
+    void close() {
+        NativeArrays.close(values, gradient, updaterState);
+    }
+
     Map<String, INDArray> snapshot() {
         return OptimizerStates.snapshot(stateByTensor());
     }

@@ -117,6 +117,12 @@ final class FusedTaskTraining implements TaskTraining {
     }
 
     @Override
+    public void close() {
+        step.close();
+        update.close();
+    }
+
+    @Override
     public Map<String, INDArray> optimizerState() {
         return hasState ? update.snapshot() : new LinkedHashMap<>();
     }

@@ -141,9 +141,9 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         }
         adapter = stateOf(TaskAdapter.of(config.rank(), factors));
         head.grow(task.newClasses(), random(task.index(), HEAD_ROWS));
-        training = null;
+        training = TaskTraining.release(training);
         pendingOptimizerState = Map.of();
-        inference = null;
+        inference = ClassifierGraph.release(inference);
     }
 
     /** The task's data where it stands (a fresh iterator's first pass), or from its start once it was used up. */
@@ -185,11 +185,11 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         try {
             loss = training.step(mapped, epoch, step);
         } catch (NonFiniteLossException e) {
-            training = null; // its arrays took the bad update; the adapter still holds the last good step
+            training = TaskTraining.release(training); // its arrays took the bad update; the adapter still holds the last good step
             throw e;
         }
         training.copyBack(adapter, head, known);
-        inference = null;
+        inference = ClassifierGraph.release(inference);
         return loss;
     }
 
@@ -206,9 +206,9 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         System.arraycopy(updated, 0, memory, 0, memory.length);
         merged = next;
         adapter = null;
-        training = null;
+        training = TaskTraining.release(training);
         pendingOptimizerState = Map.of();
-        inference = null;
+        inference = ClassifierGraph.release(inference);
     }
 
     @Override

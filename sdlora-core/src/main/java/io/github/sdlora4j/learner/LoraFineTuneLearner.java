@@ -47,8 +47,8 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
                     random(0, 2), TYPE));
             state.setMagnitudes(new double[]{1.0});
         }
-        training = null;
-        inference = null;
+        training = TaskTraining.release(training);
+        inference = ClassifierGraph.release(inference);
     }
 
     /**
@@ -75,17 +75,17 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
         try {
             loss = training.step(new DataSet(batch.getFeatures(), labels), epoch, step);
         } catch (NonFiniteLossException e) {
-            training = null; // its arrays took the bad update; the state still holds the last good step
+            training = TaskTraining.release(training); // its arrays took the bad update; the state still holds the last good step
             throw e;
         }
         training.copyBack(state, head, first);
-        inference = null;
+        inference = ClassifierGraph.release(inference);
         return loss;
     }
 
     @Override
     protected void endTask(TaskExperience task) {
-        training = null;
+        training = TaskTraining.release(training);
     }
 
     @Override

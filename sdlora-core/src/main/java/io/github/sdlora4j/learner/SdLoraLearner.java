@@ -106,7 +106,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
             System.arraycopy(previous, 0, alpha, 0, Math.min(previous.length, t));
         }
         state.setMagnitudes(alpha);
-        training = null;
+        training = TaskTraining.release(training);
         pendingOptimizerState = Map.of();
         invalidateInference();
     }
@@ -146,7 +146,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
         try {
             loss = training.step(mapped, epoch, step);
         } catch (NonFiniteLossException e) {
-            training = null; // its arrays took the bad update; the state still holds the last good step
+            training = TaskTraining.release(training); // its arrays took the bad update; the state still holds the last good step
             throw e;
         }
         training.copyBack(state, head, knownClasses);
@@ -157,7 +157,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
     @Override
     protected void endTask(TaskExperience task) {
         int t = task.index();
-        training = null;
+        training = TaskTraining.release(training);
         pendingOptimizerState = Map.of();
         if (config.knowledgeDistillation() && t > 0) {
             assimilate(t);
@@ -165,10 +165,10 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
         invalidateInference();
     }
 
-    /** The adapters or head changed: prediction graphs are rebuilt on next use. */
+    /** The adapters or head changed: prediction graphs are released now and rebuilt on next use. */
     private void invalidateInference() {
-        mergedGraph = null;
-        unmergedGraph = null;
+        mergedGraph = ClassifierGraph.release(mergedGraph);
+        unmergedGraph = ClassifierGraph.release(unmergedGraph);
     }
 
     /** SD-LoRA-KD, corrected: explicit residual, coefficients at their own index, zero directions left out. */

@@ -29,4 +29,18 @@ interface TaskTraining {
 
     /** Puts saved optimizer state back, so that training continues exactly where it stopped. */
     void restoreOptimizerState(Map<String, INDArray> saved);
+
+    /**
+     * Releases its native memory (activations, weight copies, trained copies, optimizer state) at once instead of at
+     * a later garbage collection; unusable afterwards. Learners call it when the task ends or the training is dropped.
+     */
+    void close();
+
+    /** Closes {@code training} if there is one; returns null, for {@code training = TaskTraining.release(training)}. */
+    static TaskTraining release(TaskTraining training) {
+        if (training != null) {
+            training.close();
+        }
+        return null;
+    }
 }

@@ -35,6 +35,10 @@ final class TaskTrainingGraph implements TaskTraining {
     static final String HEAD_BIAS = LossTerm.HEAD_BIAS;
 
     private final SameDiff sd = SameDiff.create();
+    /** The backbone's tensors, which the graph holds without a copy: never released by {@link #close}. */
+    private final List<INDArray> borrowed;
+    /** The constants and variables this class defined (the loss terms' are theirs). */
+    private final List<String> defined;
     private final SdLoraAdapterGraph adapters;
     private final EpochLearningRate schedule;
     private final FitLoss loss;
@@ -57,6 +61,7 @@ final class TaskTrainingGraph implements TaskTraining {
                       List<Listener> listeners, List<LossTerm> terms) {
         this.task = state.currentTask();
         this.trainMagnitudes = trainMagnitudes;
+        this.borrowed = List.copyOf(backbone.tensors().values());
         this.adapters = new SdLoraAdapterGraph(SdLoraAlgebra.of(state, norm,
                 new SdLoraAlgebra.Training(true, trainMagnitudes, trainA)), type);
         SDVariable feature = VitGraph.build(sd, backbone, adapters, type);
@@ -64,6 +69,7 @@ final class TaskTrainingGraph implements TaskTraining {
         SDVariable b = sd.var(HEAD_BIAS, head.biasRows(known).castTo(type));
         SDVariable logits = sd.mmul(feature, w, false, true, false).add(b);
         SDVariable label = sd.placeHolder(LABEL, type, -1, head.numClasses() - known);
+        this.defined = sd.variables().stream().map(SDVariable::name).toList();
         if (terms.isEmpty()) {
             sd.loss.softmaxCrossEntropy(LOSS, label, logits, null);
         } else {
@@ -113,6 +119,12 @@ final class TaskTrainingGraph implements TaskTraining {
             state.setMagnitudes(sd.getArrForVarName(SdLoraAlgebra.MAGNITUDE).castTo(DataType.DOUBLE).toDoubleVector());
         }
         head.setRows(known, sd.getArrForVarName(HEAD_WEIGHT), sd.getArrForVarName(HEAD_BIAS));
+    }
+
+    @Override
+    public void close() {
+        loss.close();
+        SameDiffArrays.closeOwned(sd, defined, borrowed);
     }
 
     SameDiff sameDiff() {

@@ -1,5 +1,6 @@
 package io.github.sdlora4j.vit;
 
+import io.github.sdlora4j.NativeArrays;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -141,11 +142,13 @@ public final class VitGraph {
         INDArray w1 = w.get(fc1);
         INDArray w1Folded = w1.mulRowVector(g2).muli(invSqrt2);
         INDArray b1Folded = w1.mmul(b2.reshape(b2.length(), 1)).reshape(w1.size(0)).addi(w.get(fc1b)).muli(invSqrt2);
-        SDVariable z = LinearMatmul.apply(sd, normalize(h), sd.constant(fc1 + TRANSPOSED + FOLDED, w1Folded.transpose().dup('c')),
-                sd.constant(fc1b + FOLDED, b1Folded));
+        INDArray w2Scaled = w.get(fc2).mul(invSqrt2);
+        SDVariable w1Constant = sd.constant(fc1 + TRANSPOSED + FOLDED, w1Folded.transpose().dup('c'));
+        SDVariable w2Constant = sd.constant(fc2 + TRANSPOSED + FOLDED, w2Scaled.transpose().dup('c'));
+        NativeArrays.close(w1Folded, w2Scaled); // the graph holds their transposed copies
+        SDVariable z = LinearMatmul.apply(sd, normalize(h), w1Constant, sd.constant(fc1b + FOLDED, b1Folded));
         SDVariable act = z.mul(sd.math.erf(z).add(1.0));
-        return LinearMatmul.apply(sd, act, sd.constant(fc2 + TRANSPOSED + FOLDED, w.get(fc2).mul(invSqrt2).transpose().dup('c')),
-                constant(fc2b));
+        return LinearMatmul.apply(sd, act, w2Constant, constant(fc2b));
     }
 
     private SDVariable attention(int i, SDVariable x, int t) {
@@ -174,7 +177,9 @@ public final class VitGraph {
         INDArray biasPart = w.get(bias).get(NDArrayIndex.interval(index * d, (index + 1) * d)).dup();
         boolean foldScale = !trainable && scale != 1.0;
         String suffix = foldScale ? FOLDED : "";
-        SDVariable wp = transposed(weight + "." + QKV[index] + suffix, foldScale ? rows.mul(scale) : rows);
+        INDArray scaled = foldScale ? rows.mul(scale) : rows;
+        SDVariable wp = transposed(weight + "." + QKV[index] + suffix, scaled);
+        NativeArrays.closeCopy(scaled, rows);
         SDVariable bp = tensor(bias + "." + QKV[index] + suffix, foldScale ? biasPart.muli(scale) : biasPart);
         double termScale = foldScale ? scale : 1.0;
         if (p != null) {
