@@ -37,6 +37,20 @@ final class Matrices {
         buffer(a).get(0, dst, 0, (int) a.length());
     }
 
+    /** Copies {@code dst.length} elements of {@code a} (not a view) from element {@code from} into {@code dst}. */
+    static void read(INDArray a, long from, float[] dst) {
+        buffer(a).get(Math.toIntExact(from), dst, 0, dst.length);
+    }
+
+    /** {@code a} as a whole row-major float array: {@code a} itself if it is one, else a copy. */
+    static INDArray plain(INDArray a) {
+        if (a.dataType() == DataType.FLOAT && !a.isView() && a.ordering() == 'c' && a.offset() == 0
+                && a.data().length() == a.length()) {
+            return a;
+        }
+        return a.castTo(DataType.FLOAT).dup('c');
+    }
+
     /** Copies {@code src} into all of {@code a} (not a view), in memory order. */
     static void write(float[] src, INDArray a) {
         buffer(a).put(0, src, 0, (int) a.length());

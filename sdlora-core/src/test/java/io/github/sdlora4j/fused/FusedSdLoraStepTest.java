@@ -36,11 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FusedSdLoraStepTest {
 
-    private static final VitConfig CONFIG = new VitConfig(16, 4, 3, 32, 2, 2, 64, 1e-6);
+    static final VitConfig CONFIG = new VitConfig(16, 4, 3, 32, 2, 2, 64, 1e-6);
     private static final int KNOWN = 2;
     private static final int CLASSES = 5;
 
-    private static SdLoraState state(SplittableRandom rng) {
+    /** Three tasks with non-zero B factors, magnitudes and a KD coefficient. */
+    static SdLoraState state(SplittableRandom rng) {
         SdLoraState state = new SdLoraState(CONFIG.depth());
         int[] ranks = {2, 3, 2};
         for (int t = 0; t < ranks.length; t++) {
@@ -90,7 +91,7 @@ class FusedSdLoraStepTest {
         Map<String, INDArray> expected = sd.calculateGradients(feed, names);
         double expectedLoss = sd.output(feed, "loss").get("loss").getDouble(0);
 
-        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT, headW, headB, form);
+        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT, headW, headB, 1, form);
         double loss = step.lossAndGradients(images, labels);
         // A second call on the same arrays must give the same numbers: nothing may leak from one batch to the next.
         assertEquals(loss, step.lossAndGradients(images, labels), 1e-6);
