@@ -1,6 +1,7 @@
 package io.github.sdlora4j.learner;
 
 import io.github.sdlora4j.fused.FusedSdLoraStep;
+import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
@@ -40,13 +41,15 @@ final class FusedTaskTraining implements TaskTraining {
     /**
      * @param known           head rows before this index stay frozen; the loss covers classes {@code [known, C)}
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
+     * @param threads         0 for {@link FusedThreads#defaultThreads()}
      */
     FusedTaskTraining(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                      OptimizerConfig optimizer, boolean trainMagnitudes, List<Listener> listeners) {
+                      OptimizerConfig optimizer, boolean trainMagnitudes, List<Listener> listeners, int threads) {
         this.task = state.currentTask();
         this.listeners = listeners;
         this.trainMagnitudes = trainMagnitudes;
-        this.step = new FusedSdLoraStep(backbone, state, norm, head.weightRows(known), head.biasRows(known));
+        this.step = new FusedSdLoraStep(backbone, state, norm, head.weightRows(known), head.biasRows(known),
+                FusedThreads.orDefault(threads));
         this.schedule = new EpochLearningRate(optimizer);
         Map<String, INDArray[]> trained = new LinkedHashMap<>();
         for (int l = 0; l < state.depth(); l++) {

@@ -1,7 +1,8 @@
 package io.github.sdlora4j.learner;
 
 import io.github.sdlora4j.lora.DirectionNorm;
-import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.fused.FusedThreads;
+import io.github.sdlora4j.lora.AdapterMerger;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.VitWeights;
@@ -29,7 +30,9 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     private int task = -1;
     private boolean inTask;
     private TaskTraining training;
-    private ClassifierGraph inference;
+    private MergedInference inference;
+    /** The fused engine's threads, 0 for the default. */
+    private int threads;
 
     LoraFineTuneLearner(SdLoraConfig config, VitWeights backbone) {
         this.config = config;
@@ -70,6 +73,15 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
         listeners.add(added);
     }
 
+    /**
+     * Threads of the fused engine's training and prediction (default {@link FusedThreads#defaultThreads()}), from the
+     * next task's training and the next prediction on.
+     */
+    public void setThreads(int threads) {
+        this.threads = FusedThreads.require(threads, "setThreads");
+        inference = null;
+    }
+
     @Override
     public double trainStep(DataSet batch, int epoch, int step) {
         if (!inTask) {
@@ -78,7 +90,7 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
         int first = firstTrainedClass(knownClasses);
         if (training == null) {
             training = TrainingEngine.selected(TYPE).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
-                    config.optimizer(), TYPE, false, listeners.list());
+                    config.optimizer(), TYPE, false, listeners.list(), threads);
         }
         INDArray labels = TaskLabels.slice(batch.getLabels(), first, knownClasses + newClasses - first);
         double loss;
@@ -109,8 +121,8 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (inference == null) {
-            inference = new ClassifierGraph(backbone, new SdLoraAdapterGraph(state, DirectionNorm.FACTOR_PRODUCT,
-                    false, TYPE), head, TYPE);
+            inference = new MergedInference(AdapterMerger.merge(backbone, state, DirectionNorm.FACTOR_PRODUCT), head,
+                    threads);
         }
         return inference.logits(images);
     }

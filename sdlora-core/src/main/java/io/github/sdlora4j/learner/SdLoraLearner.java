@@ -1,5 +1,6 @@
 package io.github.sdlora4j.learner;
 
+import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.lora.AdapterMerger;
 import io.github.sdlora4j.lora.Assimilation;
 import io.github.sdlora4j.lora.DirectionAssimilator;
@@ -47,7 +48,9 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
     private boolean inTask;
     private TaskTraining training;
     private Map<String, INDArray> pendingOptimizerState = Map.of();
-    private ClassifierGraph mergedGraph;
+    private MergedInference mergedGraph;
+    /** The fused engine's threads, 0 for the default. */
+    private int threads;
     private ClassifierGraph unmergedGraph;
 
     private SdLoraLearner(SdLoraConfig config, VitWeights backbone, SdLoraState state, ClassifierHead head,
@@ -146,6 +149,15 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         listeners.add(added);
     }
 
+    /**
+     * Threads of the fused engine's training and prediction (default {@link FusedThreads#defaultThreads()}), from the
+     * next task's training and the next prediction on.
+     */
+    public void setThreads(int threads) {
+        this.threads = FusedThreads.require(threads, "SdLoraLearner.setThreads");
+        invalidateInference();
+    }
+
     @Override
     public double trainStep(DataSet batch, int epoch, int step) {
         if (!inTask) {
@@ -154,7 +166,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         int newClasses = taskClasses.get(taskClasses.size() - 1);
         if (training == null) {
             training = TrainingEngine.selected(TYPE).start(backbone, state, config.mode().norm(), head, knownClasses,
-                    config.optimizer(), TYPE, true, listeners.list());
+                    config.optimizer(), TYPE, true, listeners.list(), threads);
             training.restoreOptimizerState(pendingOptimizerState);
             pendingOptimizerState = Map.of();
         }
@@ -232,7 +244,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (mergedGraph == null) {
-            mergedGraph = new ClassifierGraph(mergedBackbone(), null, head, TYPE);
+            mergedGraph = new MergedInference(mergedBackbone(), head, threads);
         }
         return mergedGraph.logits(images);
     }

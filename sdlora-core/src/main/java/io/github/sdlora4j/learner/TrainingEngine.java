@@ -83,11 +83,17 @@ public enum TrainingEngine {
         return null;
     }
 
-    /** This engine's training of the current task of {@code state}. */
+    /**
+     * This engine's training of the current task of {@code state}.
+     *
+     * @param threads the fused engine's threads, 0 for {@link io.github.sdlora4j.fused.FusedThreads#defaultThreads()}
+     */
     TaskTraining start(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                       OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, List<Listener> listeners) {
+                       OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, List<Listener> listeners,
+                       int threads) {
         return switch (this) {
-            case FUSED -> new FusedTaskTraining(backbone, state, norm, head, known, optimizer, trainMagnitudes, listeners);
+            case FUSED -> new FusedTaskTraining(backbone, state, norm, head, known, optimizer, trainMagnitudes, listeners,
+                    threads);
             case SAMEDIFF -> new TaskTrainingGraph(backbone, state, norm, head, known, optimizer, type, trainMagnitudes,
                     listeners);
         };
