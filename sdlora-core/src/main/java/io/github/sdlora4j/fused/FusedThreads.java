@@ -51,7 +51,7 @@ public final class FusedThreads {
     /** {@code threads} if it is at least 1; {@code what} names the setting in the error. */
     public static int require(int threads, String what) {
         if (threads < 1) {
-            throw new IllegalArgumentException(what + " must be at least 1 thread, got " + threads);
+            throw new IllegalArgumentException(what + ": expected at least 1 thread, got " + threads);
         }
         return threads;
     }

@@ -1,6 +1,7 @@
 package io.github.sdlora4j.fused;
 
 import org.nd4j.linalg.api.blas.Blas;
+import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.concurrent.ExecutionException;
@@ -13,8 +14,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs the shards of one batch in parallel: shard 0 on the calling thread, the others on this executor's own
- * threads, each with single-threaded BLAS. Per-shard BLAS calls scale with the cores where one multi-threaded call
- * per product does not: OpenBLAS's threads and libnd4j's oversubscribe the cores and spin.
+ * threads, each with single-threaded BLAS and ND4J ops. Per-shard calls scale with the cores where one multi-threaded
+ * call per product does not: OpenBLAS's threads and libnd4j's oversubscribe the cores and spin.
  *
  * <p>The pool's threads are daemons and end after {@value #IDLE_SECONDS} s idle, so an executor nobody closes
  * costs nothing once its training is over.
@@ -74,7 +75,7 @@ final class ShardExecutor {
             shard.accept(0);
             return;
         }
-        SingleThreadedBlas.enter();
+        SingleThreadedNatives.enter();
         try {
             Future<?>[] others = new Future<?>[shards - 1];
             for (int s = 1; s < shards; s++) {
@@ -115,31 +116,43 @@ final class ShardExecutor {
                 throw new IllegalStateException("A shard of the fused engine failed", failure);
             }
         } finally {
-            SingleThreadedBlas.exit();
+            SingleThreadedNatives.exit();
         }
     }
 
     /**
-     * OpenBLAS's thread count is one setting of the process: it is 1 while any executor runs shards, and goes back to
-     * what it was when the last one ends.
+     * OpenBLAS's thread count and libnd4j's are settings of the process: they are 1 while any executor runs shards
+     * (so that the shards' products and ops do not start threads of their own), and go back to what they were when
+     * the last one ends.
      */
-    private static final class SingleThreadedBlas {
+    private static final class SingleThreadedNatives {
         private static int running;
-        private static int previous;
+        private static int blasThreads;
+        private static int opThreads;
+        private static int opMasterThreads;
 
         static synchronized void enter() {
             if (running++ == 0) {
                 Blas blas = Nd4j.factory().blas();
-                previous = blas.getMaxThreads();
-                if (previous != 1) {
+                Environment env = Nd4j.getEnvironment();
+                blasThreads = blas.getMaxThreads();
+                opThreads = env.maxThreads();
+                opMasterThreads = env.maxMasterThreads();
+                if (blasThreads != 1) {
                     blas.setMaxThreads(1);
                 }
+                env.setMaxThreads(1);
+                env.setMaxMasterThreads(1);
             }
         }
 
         static synchronized void exit() {
-            if (--running == 0 && previous != 1) {
-                Nd4j.factory().blas().setMaxThreads(previous);
+            if (--running == 0) {
+                if (blasThreads != 1) {
+                    Nd4j.factory().blas().setMaxThreads(blasThreads);
+                }
+                Nd4j.getEnvironment().setMaxThreads(opThreads);
+                Nd4j.getEnvironment().setMaxMasterThreads(opMasterThreads);
             }
         }
     }

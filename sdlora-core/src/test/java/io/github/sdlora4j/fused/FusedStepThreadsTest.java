@@ -49,25 +49,23 @@ class FusedStepThreadsTest {
         return labels;
     }
 
-    /** The gradients in a fixed order: magnitudes, head weight and bias, then A and B of every block and projection. */
     private static List<INDArray> gradients(FusedSdLoraStep s) {
-        List<INDArray> g = new ArrayList<>(List.of(s.magnitudesGradient(), s.headWeightGradient(), s.headBiasGradient()));
-        for (int l = 0; l < CONFIG.depth(); l++) {
-            for (Projection p : Projection.values()) {
-                g.add(s.factorAGradient(l, p));
-                g.add(s.factorBGradient(l, p));
-            }
-        }
-        return g;
+        return tensors(s, true);
     }
 
-    /** The trained tensors, in the order of {@link #gradients}. */
     private static List<INDArray> parameters(FusedSdLoraStep s) {
-        List<INDArray> t = new ArrayList<>(List.of(s.magnitudes(), s.headWeight(), s.headBias()));
+        return tensors(s, false);
+    }
+
+    /** The trained tensors or their gradients: magnitudes, head weight and bias, then A and B of every block and projection. */
+    private static List<INDArray> tensors(FusedSdLoraStep s, boolean gradients) {
+        List<INDArray> t = new ArrayList<>(gradients
+                ? List.of(s.magnitudesGradient(), s.headWeightGradient(), s.headBiasGradient())
+                : List.of(s.magnitudes(), s.headWeight(), s.headBias()));
         for (int l = 0; l < CONFIG.depth(); l++) {
             for (Projection p : Projection.values()) {
-                t.add(s.factorA(l, p));
-                t.add(s.factorB(l, p));
+                t.add(gradients ? s.factorAGradient(l, p) : s.factorA(l, p));
+                t.add(gradients ? s.factorBGradient(l, p) : s.factorB(l, p));
             }
         }
         return t;
@@ -141,7 +139,7 @@ class FusedStepThreadsTest {
     void zeroThreadsAndEmptyBatchesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> step(0, ProjectionAdapter.GradientForm.CHEAPER));
-        assertTrue(e.getMessage().contains("at least 1 thread, got 0"), e.getMessage());
+        assertTrue(e.getMessage().contains("The fused engine: expected at least 1 thread, got 0"), e.getMessage());
         FusedSdLoraStep s = step(2, ProjectionAdapter.GradientForm.CHEAPER);
         e = assertThrows(IllegalArgumentException.class, () -> s.lossAndGradients(
                 Nd4j.zeros(DataType.FLOAT, 0, 3, 16, 16), Nd4j.zeros(DataType.FLOAT, 0, CLASSES)));
