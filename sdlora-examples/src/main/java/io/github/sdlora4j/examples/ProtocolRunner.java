@@ -228,9 +228,9 @@ final class ProtocolRunner {
                 ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs, seed, from,
                 classes)
                 : TrainingMonitor.NONE;
-        EpochLosses losses = new EpochLosses(epochs, from, steps);
-        StepPosition position = new StepPosition(losses);
-        ProgressMonitor progress = new ProgressMonitor(label, images, position);
+        EpochLosses losses = new EpochLosses(epochs, from);
+        StepPosition position = new StepPosition();
+        ProgressMonitor progress = new ProgressMonitor(label, images, position.then(losses).then(steps));
         try {
             EpochLoop.run(data, epochs, t, learner::trainStep, progress, from);
         } catch (DatasetFormatException e) {
@@ -332,31 +332,19 @@ final class ProtocolRunner {
         return b.append(String.format(Locale.ROOT, "   | all seen %6.2f  (%.1f s)", seen, seconds)).toString();
     }
 
-    /** Remembers where training is, so a failure inside a step can be located; forwards every event. */
+    /** Remembers where training is, so a failure inside a step can be located. */
     private static final class StepPosition implements TrainingMonitor {
-        private final TrainingMonitor next;
         private int epoch;
         private int nextStep;
-
-        StepPosition(TrainingMonitor next) {
-            this.next = next;
-        }
 
         @Override
         public void epochStarted(int task, int e) {
             epoch = e;
-            next.epochStarted(task, e);
         }
 
         @Override
         public void stepDone(int task, int e, int iteration, double loss, int batchSize) {
             nextStep = iteration + 1;
-            next.stepDone(task, e, iteration, loss, batchSize);
-        }
-
-        @Override
-        public void epochDone(int task, int e, double meanLoss) {
-            next.epochDone(task, e, meanLoss);
         }
     }
 
@@ -367,12 +355,10 @@ final class ProtocolRunner {
     private static final class EpochLosses implements TrainingMonitor {
         private final List<Double> means;
         private final EpochLoop.Position from;
-        private final TrainingMonitor next;
 
-        EpochLosses(int epochs, EpochLoop.Position from, TrainingMonitor next) {
+        EpochLosses(int epochs, EpochLoop.Position from) {
             this.means = new ArrayList<>(Collections.nCopies(epochs, (Double) null));
             this.from = from;
-            this.next = next;
         }
 
         List<Double> means() {
@@ -380,20 +366,9 @@ final class ProtocolRunner {
         }
 
         @Override
-        public void epochStarted(int task, int e) {
-            next.epochStarted(task, e);
-        }
-
-        @Override
-        public void stepDone(int task, int e, int iteration, double loss, int batchSize) {
-            next.stepDone(task, e, iteration, loss, batchSize);
-        }
-
-        @Override
         public void epochDone(int task, int e, double meanLoss) {
             boolean split = e == from.epoch() && from.batchesDone() > 0;
             means.set(e, split || !Double.isFinite(meanLoss) ? null : meanLoss);
-            next.epochDone(task, e, meanLoss);
         }
     }
 
