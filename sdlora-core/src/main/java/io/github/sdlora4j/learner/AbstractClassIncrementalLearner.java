@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -173,6 +174,23 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
     protected final TrainingEngine trainingEngine(DataType type, List<LossTerm> terms) {
         String missing = fusedEngineMissing();
         return TrainingEngine.resolve(engine, type, missing != null ? missing : TrainingEngine.cannotDifferentiate(terms));
+    }
+
+    /**
+     * The engine this learner's training would use now: the one asked for ({@link #useEngine}, or the property
+     * {@value TrainingEngine#PROPERTY}), where this method ({@link #fusedEngineMissing}), the terms added to its loss
+     * and this JVM allow it. A method's own per-task terms count only inside a task.
+     *
+     * @return empty for a method that minimises no loss ({@link #lossTermRefusal}), which no engine trains
+     * @throws IllegalStateException if {@code fused} is asked for where it cannot train this learner
+     */
+    public final Optional<TrainingEngine> plannedEngine() {
+        if (lossTermRefusal() != null) {
+            return Optional.empty();
+        }
+        // Every learner here trains in float.
+        return Optional.of(trainingEngine(DataType.FLOAT, current != null ? lossTerms(current)
+                : List.copyOf(addedTerms)));
     }
 
     /** The task in progress (its training data only when the caller passed it), or null between tasks. */

@@ -8,6 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,6 +24,8 @@ class AbstractClassIncrementalLearnerTest {
         final List<TaskExperience> started = new ArrayList<>();
         final List<Integer> stepsAtClasses = new ArrayList<>();
         boolean failEnd;
+        String fusedMissing;
+        String refusal;
 
         Recording(long seed) {
             super(seed);
@@ -48,6 +51,16 @@ class AbstractClassIncrementalLearnerTest {
             if (failEnd) {
                 throw new IllegalStateException("cannot end");
             }
+        }
+
+        @Override
+        protected String fusedEngineMissing() {
+            return fusedMissing;
+        }
+
+        @Override
+        protected String lossTermRefusal() {
+            return refusal;
         }
 
         @Override
@@ -118,5 +131,22 @@ class AbstractClassIncrementalLearnerTest {
 
         assertEquals(new java.util.SplittableRandom(TaskSeeds.learner(7, 1, 2)).nextLong(),
                 mid.random(1, 2).nextLong());
+    }
+
+    @Test
+    void plannedEngineIsTheOneThisMethodWouldTrainWith() {
+        assertEquals(Optional.of(TrainingEngine.FUSED), new Recording(1).plannedEngine(),
+                "the tests run with the vector module");
+        Recording noFusedStep = new Recording(1);
+        noFusedStep.fusedMissing = "has no step for this test's method";
+        assertEquals(Optional.of(TrainingEngine.SAMEDIFF), noFusedStep.plannedEngine(), "auto falls back");
+        noFusedStep.useEngine(EngineChoice.FUSED);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, noFusedStep::plannedEngine);
+        assertTrue(refused.getMessage().contains("has no step for this test's method"), refused.getMessage());
+
+        Recording noLoss = new Recording(1);
+        noLoss.refusal = "it minimises no loss";
+        noLoss.useEngine(EngineChoice.FUSED);
+        assertEquals(Optional.empty(), noLoss.plannedEngine(), "no engine trains a method without a loss");
     }
 }

@@ -93,7 +93,9 @@ final class ProtocolRunner {
             dataset = DatasetIdentity.of(config.datasetFor(firstSeed), bench.dataset());
         }
         outputs.start(state);
-        outputs.writeManifest(config, effective, method, backbone, dataset, invocation);
+        // The manifest asks a learner of the run which engine trains it (the method, its terms and this JVM decide).
+        outputs.writeManifest(config, effective, method, method.create(config, backbone.weights(), firstSeed),
+                backbone, dataset, invocation);
         List<SeedResult> done = new ArrayList<>(state.completed());
         RunState.Partial partial = state.current();
         for (long seed : config.seeds()) {

@@ -8,12 +8,11 @@ import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.AtomicFiles;
+import io.github.sdlora4j.learner.AbstractClassIncrementalLearner;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
-import io.github.sdlora4j.learner.TrainingEngine;
 import io.github.sdlora4j.metrics.SeedStatistics;
 import io.github.sdlora4j.transforms.PreprocessingSpec;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -173,6 +172,17 @@ final class RunOutputs {
         }
     }
 
+    /**
+     * The engine {@code learner} trains with ({@code fused} or {@code samediff}), {@code none} for a method that
+     * minimises no loss, null for a learner that does not say (one not built on {@link AbstractClassIncrementalLearner}).
+     */
+    static String trainingEngine(ClassIncrementalLearner learner) {
+        if (!(learner instanceof AbstractClassIncrementalLearner l)) {
+            return null;
+        }
+        return l.plannedEngine().map(e -> e.name().toLowerCase(Locale.ROOT)).orElse("none");
+    }
+
     private static String differences(JsonNode a, JsonNode b) {
         List<String> keys = new ArrayList<>();
         Iterator<String> names = a.fieldNames();
@@ -209,11 +219,13 @@ final class RunOutputs {
     /**
      * Writes manifest.json.
      *
+     * @param learner     a learner of the run's method with the run's options, asked which engine trains it
      * @param dataset     the identity of the data the run reads
      * @param invocation  the command line the tool was started with, or null when not started from one
      */
-    void writeManifest(RunConfig config, JsonNode effective, Methods.Method method, BackboneFiles.Loaded backbone,
-                       DatasetIdentity dataset, Invocation invocation) throws IOException {
+    void writeManifest(RunConfig config, JsonNode effective, Methods.Method method, ClassIncrementalLearner learner,
+                       BackboneFiles.Loaded backbone, DatasetIdentity dataset, Invocation invocation)
+            throws IOException {
         ObjectNode m = ConfigLoader.JSON.createObjectNode();
         m.put("tool", "sdlora4j");
         m.put("written", Instant.now().toString());
@@ -235,8 +247,7 @@ final class RunOutputs {
         ObjectNode backend = m.putObject("backend");
         backend.put("class", Nd4j.getBackend().getClass().getName());
         backend.put("OMP_NUM_THREADS", System.getenv("OMP_NUM_THREADS"));
-        backend.put("training_engine", TrainingEngine.resolve(config.engine(), DataType.FLOAT, null).name()
-                .toLowerCase(Locale.ROOT));
+        backend.put("training_engine", trainingEngine(learner));
         backend.put("available_processors", Runtime.getRuntime().availableProcessors());
         backend.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         ObjectNode env = backend.putObject("environment");
