@@ -140,6 +140,9 @@ final class RunOutputs {
                 throw new IllegalArgumentException("nothing to resume in " + dir + " (no " + STATE
                         + "); run without --resume");
             }
+            if (trained && found != null && RunState.olderShape(found.config())) {
+                return resumeOlder(state, found, effective);
+            }
             if (trained && (found == null || !found.config().equals(effective))) {
                 throw new IllegalArgumentException("cannot resume " + dir + ": the configuration differs from the"
                         + " interrupted run's in " + (found == null ? "[all keys: no " + STATE + "]"
@@ -152,6 +155,23 @@ final class RunOutputs {
                     + " another --out");
         }
         return new RunState(effective, List.of(), null);
+    }
+
+    /**
+     * A run state written by a version before the method block and the engine key: resumed when its settings, read
+     * in today's shape, are this run's (the state is then carried on in today's shape), else refused with what to do.
+     */
+    private RunState resumeOlder(Path state, RunState found, JsonNode effective) {
+        JsonNode upgraded = RunState.inCurrentShape(found.config());
+        if (!upgraded.equals(effective)) {
+            throw new IllegalArgumentException("cannot resume " + dir + ": " + state + " was written by an older"
+                    + " sdlora4j (before the 'method:' block and 'engine:'), and even read in today's shape its"
+                    + " settings differ from this run's in " + differences(upgraded, effective) + ". Resume it with"
+                    + " the config it was started with, rewritten for this version: a top-level 'kdThreshold: X'"
+                    + " becomes 'method: {name: sdlora-kd, kdThreshold: X}' and the engine stays auto; or finish it"
+                    + " with the older version, or start over in another --out");
+        }
+        return new RunState(effective, found.completed(), found.current());
     }
 
     /** Creates the folder and, for a new run, writes its empty state: called once the run is about to train. */
