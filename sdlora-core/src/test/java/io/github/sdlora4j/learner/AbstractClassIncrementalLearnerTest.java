@@ -20,12 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AbstractClassIncrementalLearnerTest {
 
     /** A method that only records what the lifecycle hands it. */
-    static final class Recording extends AbstractClassIncrementalLearner {
+    static class Recording extends AbstractClassIncrementalLearner {
         final List<TaskExperience> started = new ArrayList<>();
         final List<Integer> stepsAtClasses = new ArrayList<>();
         boolean failEnd;
-        String fusedMissing;
-        String refusal;
 
         Recording(long seed) {
             super(seed);
@@ -51,16 +49,6 @@ class AbstractClassIncrementalLearnerTest {
             if (failEnd) {
                 throw new IllegalStateException("cannot end");
             }
-        }
-
-        @Override
-        protected String fusedEngineMissing() {
-            return fusedMissing;
-        }
-
-        @Override
-        protected String lossTermRefusal() {
-            return refusal;
         }
 
         @Override
@@ -137,15 +125,23 @@ class AbstractClassIncrementalLearnerTest {
     void plannedEngineIsTheOneThisMethodWouldTrainWith() {
         assertEquals(Optional.of(TrainingEngine.FUSED), new Recording(1).plannedEngine(),
                 "the tests run with the vector module");
-        Recording noFusedStep = new Recording(1);
-        noFusedStep.fusedMissing = "has no step for this test's method";
+        Recording noFusedStep = new Recording(1) {
+            @Override
+            protected String fusedEngineMissing() {
+                return "has no step for this test's method";
+            }
+        };
         assertEquals(Optional.of(TrainingEngine.SAMEDIFF), noFusedStep.plannedEngine(), "auto falls back");
         noFusedStep.useEngine(EngineChoice.FUSED);
         IllegalStateException refused = assertThrows(IllegalStateException.class, noFusedStep::plannedEngine);
         assertTrue(refused.getMessage().contains("has no step for this test's method"), refused.getMessage());
 
-        Recording noLoss = new Recording(1);
-        noLoss.refusal = "it minimises no loss";
+        Recording noLoss = new Recording(1) {
+            @Override
+            protected String lossTermRefusal() {
+                return "it minimises no loss";
+            }
+        };
         noLoss.useEngine(EngineChoice.FUSED);
         assertEquals(Optional.empty(), noLoss.plannedEngine(), "no engine trains a method without a loss");
     }

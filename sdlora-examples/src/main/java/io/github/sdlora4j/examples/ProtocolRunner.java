@@ -9,6 +9,7 @@ import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.io.ClassifierMetadata;
+import io.github.sdlora4j.io.IoConsumer;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.SdLoraLearner;
@@ -227,8 +228,8 @@ final class ProtocolRunner {
         int epochs = method.trains() ? config.epochs() : 1;
         String label = String.format(Locale.ROOT, "seed %d task %d/%d", seed, t + 1, bench.numTasks());
         TrainingMonitor steps = config.checkpointEverySteps() > 0 && method.store() != null
-                ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs, seed, from,
-                classes)
+                ? new StepSnapshots(config.checkpointEverySteps(), file -> method.store().save(learner, file, classes),
+                outputs, seed, from)
                 : TrainingMonitor.NONE;
         EpochLosses losses = new EpochLosses(epochs, from);
         StepPosition position = new StepPosition();
@@ -380,19 +381,15 @@ final class ProtocolRunner {
      */
     private static final class StepSnapshots implements TrainingMonitor {
         private final int every;
-        private final ClassIncrementalLearner learner;
-        private final Methods.Store store;
+        private final IoConsumer<Path> save;
         private final RunOutputs outputs;
         private final long seed;
-        private final ClassifierMetadata classes;
         private int batchesDone;
 
-        StepSnapshots(int every, ClassIncrementalLearner learner, Methods.Store store, RunOutputs outputs, long seed,
-                      EpochLoop.Position from, ClassifierMetadata classes) {
-            this.classes = classes;
+        /** @param save writes the learner, with its optimizer state, to the file it is given */
+        StepSnapshots(int every, IoConsumer<Path> save, RunOutputs outputs, long seed, EpochLoop.Position from) {
             this.every = every;
-            this.learner = learner;
-            this.store = store;
+            this.save = save;
             this.outputs = outputs;
             this.seed = seed;
             this.batchesDone = from.batchesDone();
@@ -404,7 +401,7 @@ final class ProtocolRunner {
             if ((iteration + 1) % every == 0) {
                 Path file = outputs.stepSnapshot(seed, task, new EpochLoop.Position(epoch, batchesDone, iteration + 1));
                 try {
-                    store.save(learner, file, classes);
+                    save.accept(file);
                     outputs.deleteStepSnapshots(seed, task, file);
                 } catch (IOException e) {
                     log.warn("could not write the step snapshot {}: {}", file, e.getMessage());
