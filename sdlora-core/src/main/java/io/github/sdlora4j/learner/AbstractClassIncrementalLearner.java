@@ -79,6 +79,19 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
     }
 
     @Override
+    public final void resumeTask(TaskExperience task) {
+        Objects.requireNonNull(task, "task");
+        requireTask();
+        if (task.index() != current.index() || task.firstClass() != current.firstClass()
+                || task.newClasses() != current.newClasses()) {
+            throw new IllegalArgumentException("Expected to resume task " + current.index() + " (classes "
+                    + current.firstClass() + ".." + (current.endClass() - 1) + "), got task " + task.index()
+                    + " (classes " + task.firstClass() + ".." + (task.endClass() - 1) + ")");
+        }
+        current = task;
+    }
+
+    @Override
     public final double trainStep(DataSet batch, int epoch, int step) {
         requireTask();
         if (batch == null || batch.getFeatures() == null) {

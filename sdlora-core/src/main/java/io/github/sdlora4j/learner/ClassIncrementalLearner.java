@@ -34,6 +34,16 @@ public interface ClassIncrementalLearner {
         beforeTask(TaskExperience.withoutData(currentTask() + 1, numClasses(), newClasses));
     }
 
+    /**
+     * Gives a learner restored inside a task (from a checkpoint taken between two steps) that task's experience
+     * again, its training data included, as {@link #beforeTask(TaskExperience)} gave it before the checkpoint: a
+     * method that reads the data when the task ends needs it. Does nothing unless a method needs it.
+     *
+     * @throws IllegalArgumentException if {@code task} is not the unfinished task
+     */
+    default void resumeTask(TaskExperience task) {
+    }
+
     /** One optimizer step on a batch; returns the batch loss. */
     double trainStep(DataSet batch, int epoch, int step);
 

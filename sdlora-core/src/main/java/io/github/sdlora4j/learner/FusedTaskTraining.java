@@ -45,10 +45,11 @@ final class FusedTaskTraining implements TaskTraining {
     /**
      * @param known           head rows before this index stay frozen; the loss covers classes {@code [known, C)}
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
+     * @param trainA          false to train B only: A is left out of the update (its gradient is still computed, unused)
      * @param terms           added to the cross-entropy, with their own gradients
      */
     FusedTaskTraining(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                      OptimizerConfig optimizer, boolean trainMagnitudes, List<Listener> listeners,
+                      OptimizerConfig optimizer, boolean trainMagnitudes, boolean trainA, List<Listener> listeners,
                       List<ExplicitLossTerm> terms) {
         this.task = state.currentTask();
         this.terms = List.copyOf(terms);
@@ -59,8 +60,10 @@ final class FusedTaskTraining implements TaskTraining {
         Map<String, INDArray[]> trained = new LinkedHashMap<>();
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
-                trained.put(SdLoraAlgebra.factorName(l, p, task, "A"),
-                        new INDArray[]{step.factorA(l, p), step.factorAGradient(l, p)});
+                if (trainA) {
+                    trained.put(SdLoraAlgebra.factorName(l, p, task, "A"),
+                            new INDArray[]{step.factorA(l, p), step.factorAGradient(l, p)});
+                }
                 trained.put(SdLoraAlgebra.factorName(l, p, task, "B"),
                         new INDArray[]{step.factorB(l, p), step.factorBGradient(l, p)});
             }

@@ -43,20 +43,22 @@ final class TaskTrainingGraph implements TaskTraining {
 
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                       OptimizerConfig optimizer, DataType type) {
-        this(backbone, state, norm, head, known, optimizer, type, true, List.of(), List.of());
+        this(backbone, state, norm, head, known, optimizer, type, true, true, List.of(), List.of());
     }
 
     /**
      * @param known           head rows before this index stay frozen; the loss covers classes {@code [known, C)}
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
+     * @param trainA          false to train B only (InfLoRA's designed A stays fixed)
      * @param terms           added to the cross-entropy before the gradients are taken
      */
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                      OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, List<Listener> listeners,
-                      List<LossTerm> terms) {
+                      OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, boolean trainA,
+                      List<Listener> listeners, List<LossTerm> terms) {
         this.task = state.currentTask();
         this.trainMagnitudes = trainMagnitudes;
-        this.adapters = new SdLoraAdapterGraph(state, norm, true, trainMagnitudes, type);
+        this.adapters = new SdLoraAdapterGraph(SdLoraAlgebra.of(state, norm,
+                new SdLoraAlgebra.Training(true, trainMagnitudes, trainA)), type);
         SDVariable feature = VitGraph.build(sd, backbone, adapters, type);
         SDVariable w = sd.var(HEAD_WEIGHT, head.weightRows(known).castTo(type));
         SDVariable b = sd.var(HEAD_BIAS, head.biasRows(known).castTo(type));

@@ -94,15 +94,22 @@ public enum TrainingEngine {
         return null;
     }
 
-    /** This engine's training of the current task of {@code state}. */
+    /** This engine's training of the current task of {@code state}, its A and B both trained. */
     TaskTraining start(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                        OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, List<Listener> listeners,
                        List<LossTerm> terms) {
+        return start(backbone, state, norm, head, known, optimizer, type, trainMagnitudes, true, listeners, terms);
+    }
+
+    /** As above; {@code trainA} false trains the current task's B only (A bit-identical throughout). */
+    TaskTraining start(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
+                       OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, boolean trainA,
+                       List<Listener> listeners, List<LossTerm> terms) {
         return switch (this) {
-            case FUSED -> new FusedTaskTraining(backbone, state, norm, head, known, optimizer, trainMagnitudes, listeners,
-                    explicit(terms));
+            case FUSED -> new FusedTaskTraining(backbone, state, norm, head, known, optimizer, trainMagnitudes, trainA,
+                    listeners, explicit(terms));
             case SAMEDIFF -> new TaskTrainingGraph(backbone, state, norm, head, known, optimizer, type, trainMagnitudes,
-                    listeners, terms);
+                    trainA, listeners, terms);
         };
     }
 

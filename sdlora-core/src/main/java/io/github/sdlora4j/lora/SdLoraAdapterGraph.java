@@ -19,7 +19,8 @@ import java.util.List;
  * number of tasks; the {@link ProjectionTerms#inWeight folded} ones are added to the projection weight.
  *
  * <p>In training mode the current task's A and B and the magnitude vector are SameDiff VARIABLEs, named
- * {@link SdLoraAlgebra#factorName} and {@value SdLoraAlgebra#MAGNITUDE}; every other array is a constant.
+ * {@link SdLoraAlgebra#factorName} and {@value SdLoraAlgebra#MAGNITUDE}; every other array is a constant (A too,
+ * under its name, when only B trains).
  */
 public final class SdLoraAdapterGraph implements QkvAdapter {
 
@@ -104,7 +105,9 @@ public final class SdLoraAdapterGraph implements QkvAdapter {
                 flush(sd, prefix, frozen, as, bs);
                 String an = SdLoraAlgebra.factorName(block, p, term.task(), "A");
                 String bn = SdLoraAlgebra.factorName(block, p, term.task(), "B");
-                as.add(sd.var(an, term.factors().a().castTo(type).dup('c')));
+                INDArray a = term.factors().a().castTo(type).dup('c');
+                // A frozen (B-only training) is a constant of the same name: SameDiff computes no gradient for it.
+                as.add(algebra.trainsA(term) ? sd.var(an, a) : sd.constant(an, a));
                 bs.add(sd.var(bn, term.factors().b().castTo(type).dup('c')));
             } else {
                 frozen.add(term);

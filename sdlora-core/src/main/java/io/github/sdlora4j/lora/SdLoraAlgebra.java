@@ -22,12 +22,18 @@ public final class SdLoraAlgebra {
      *
      * @param factors    whether the current task's A and B train
      * @param magnitudes whether α trains (plain LoRA fine-tuning keeps it fixed at 1)
+     * @param factorA    with {@code factors}, whether A trains too; false trains B only (InfLoRA's designed A)
      */
-    public record Training(boolean factors, boolean magnitudes) {
+    public record Training(boolean factors, boolean magnitudes, boolean factorA) {
         /** Inference: everything is constant. */
         public static final Training NONE = new Training(false, false);
         /** SD-LoRA: the current factors and the magnitudes train. */
         public static final Training ALL = new Training(true, true);
+
+        /** The current task's A and B both train when {@code factors} does. */
+        public Training(boolean factors, boolean magnitudes) {
+            this(factors, magnitudes, factors);
+        }
     }
 
     /** How the gradients of a projection's stacked rows are formed; both are exact. */
@@ -104,6 +110,11 @@ public final class SdLoraAlgebra {
     /** Whether {@code term}'s factors train (the current task's, when factors train). */
     public boolean trains(AdapterTerm term) {
         return training.factors() && term.current();
+    }
+
+    /** Whether {@code term}'s A trains: its factors train, and not B only. */
+    public boolean trainsA(AdapterTerm term) {
+        return trains(term) && training.factorA();
     }
 
     public int depth() {

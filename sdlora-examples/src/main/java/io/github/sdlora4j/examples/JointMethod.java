@@ -7,7 +7,7 @@ final class JointMethod {
 
     static final Methods.Method METHOD = new Methods.Method("joint",
             "upper bound: LoRA trained on every seen class's data (replays the past)", NoSettings.class,
-            (c, b, s) -> new JointLearner(SdLoraStore.base(c, b, s), b), null, true);
+            (c, b, s, n) -> new JointLearner(SdLoraStore.base(c, b, s), b), null, true);
 
     private JointMethod() {
     }

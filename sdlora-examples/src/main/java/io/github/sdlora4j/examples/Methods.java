@@ -19,10 +19,10 @@ import java.util.Objects;
  */
 public final class Methods {
 
-    /** Builds a fresh learner for one run seed. */
+    /** Builds a fresh learner for one run seed and a stream of {@code tasks} tasks. */
     @FunctionalInterface
     public interface Factory {
-        ClassIncrementalLearner create(RunConfig config, VitWeights backbone, long seed);
+        ClassIncrementalLearner create(RunConfig config, VitWeights backbone, long seed, int tasks);
     }
 
     /** Saves and restores a learner (only methods whose state the core can serialize have one). */
@@ -30,7 +30,8 @@ public final class Methods {
         /** Saves {@code learner}; {@code classes} (the benchmark's names, order, preprocessing) may be null. */
         void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes) throws IOException;
 
-        ClassIncrementalLearner load(Path file, RunConfig config, VitWeights backbone, long seed) throws IOException;
+        ClassIncrementalLearner load(Path file, RunConfig config, VitWeights backbone, long seed, int tasks)
+                throws IOException;
     }
 
     /**
@@ -59,15 +60,15 @@ public final class Methods {
             this(name, description, NoSettings.class, factory, store, trains);
         }
 
-        /** A fresh learner for {@code seed}, with the run's training options (the engine). */
-        public ClassIncrementalLearner create(RunConfig config, VitWeights backbone, long seed) {
-            return withOptions(factory.create(config, backbone, seed), config);
+        /** A fresh learner for {@code seed} and {@code tasks} tasks, with the run's training options (the engine). */
+        public ClassIncrementalLearner create(RunConfig config, VitWeights backbone, long seed, int tasks) {
+            return withOptions(factory.create(config, backbone, seed, tasks), config);
         }
 
         /** A learner restored from {@code file} (the method must have a store), with the run's training options. */
-        public ClassIncrementalLearner load(Path file, RunConfig config, VitWeights backbone, long seed)
+        public ClassIncrementalLearner load(Path file, RunConfig config, VitWeights backbone, long seed, int tasks)
                 throws IOException {
-            return withOptions(store.load(file, config, backbone, seed), config);
+            return withOptions(store.load(file, config, backbone, seed, tasks), config);
         }
 
         private static ClassIncrementalLearner withOptions(ClassIncrementalLearner learner, RunConfig config) {
@@ -84,6 +85,7 @@ public final class Methods {
         register(SdLoraMethod.METHOD);
         register(SdLoraRrMethod.METHOD);
         register(SdLoraKdMethod.METHOD);
+        register(InfLoraMethod.METHOD);
         register(SeqLoraMethod.METHOD);
         register(SimpleCilMethod.METHOD);
         register(JointMethod.METHOD);

@@ -21,7 +21,7 @@ public final class MethodsOptions {
     Path config;
 
     @Option(names = "--method", required = true, description = "A method; repeat for each: sdlora, sdlora-rr,"
-            + " sdlora-kd, seq-lora, simplecil, joint (replaces the config's method).")
+            + " sdlora-kd, inflora, seq-lora, simplecil, joint (replaces the config's method).")
     List<String> methods;
 
     @Option(names = "--seed", description = "Run seed; repeat for several (overrides the config's seeds).")

@@ -88,14 +88,16 @@ final class ProtocolRunner {
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), firstSeed);
         checkInputShape(backbone.weights().config());
         DatasetIdentity dataset;
+        int tasks;
         try (ClassIncrementalBenchmark bench = Benchmarks.open(config.datasetFor(firstSeed),
                 config.trainImagesPerClass())) {
             DataPreflight.check(bench.dataset(), config.dataset(), dataCheck, System.console() != null);
             dataset = DatasetIdentity.of(config.datasetFor(firstSeed), bench.dataset());
+            tasks = bench.numTasks();
         }
         outputs.start(state);
         // The manifest asks a learner of the run which engine trains it (the method, its terms and this JVM decide).
-        outputs.writeManifest(config, effective, method, method.create(config, backbone.weights(), firstSeed),
+        outputs.writeManifest(config, effective, method, method.create(config, backbone.weights(), firstSeed, tasks),
                 backbone, dataset, invocation);
         List<SeedResult> done = new ArrayList<>(state.completed());
         RunState.Partial partial = state.current();
@@ -143,7 +145,7 @@ final class ProtocolRunner {
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
                 learner = method.load(outputs.resolve(resumeFrom.learnerFile()), config,
-                        backbone.weights(), seed);
+                        backbone.weights(), seed, tasks);
                 if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
                         || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
                     throw new IllegalArgumentException("cannot resume " + outputs.resolve(RunOutputs.STATE) + ": it was"
@@ -164,7 +166,7 @@ final class ProtocolRunner {
                     console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed,
                             method.name());
                 }
-                learner = method.create(config, backbone.weights(), seed);
+                learner = method.create(config, backbone.weights(), seed, tasks);
             }
             console.printf("seed %d: %s on %s, %d tasks, classes %s%n", seed, method.name(), spec.format(), tasks,
                     bench.classNames().size() <= 20 ? bench.classNames() : bench.classNames().size() + " classes");
@@ -173,7 +175,8 @@ final class ProtocolRunner {
             if (resumeFrom != null && method.store() != null) {
                 Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = outputs.findStepSnapshot(seed, first);
                 if (snapshot.isPresent()) {
-                    learner = method.load(snapshot.get().getKey(), config, backbone.weights(), seed);
+                    learner = method.load(snapshot.get().getKey(), config, backbone.weights(), seed,
+                            tasks);
                     from = snapshot.get().getValue();
                     console.printf("seed %d: resuming task %d at epoch %d, batch %d (step %d)%n", seed, first + 1,
                             from.epoch(), from.batchesDone(), from.iteration());
@@ -220,10 +223,13 @@ final class ProtocolRunner {
             images = trainImages(bench, bench.taskClasses(t));
         }
         ClassRange range = bench.taskClasses(t);
+        TaskExperience experience = new TaskExperience(t, range.start(), range.size(), data);
         if (from.equals(EpochLoop.Position.START)) {
-            learner.beforeTask(new TaskExperience(t, range.start(), range.size(), data));
+            learner.beforeTask(experience);
         } else if (learner.currentTask() != t) {
             throw new IllegalStateException("the step snapshot of task " + t + " holds task " + learner.currentTask());
+        } else {
+            learner.resumeTask(experience);
         }
         int epochs = method.trains() ? config.epochs() : 1;
         String label = String.format(Locale.ROOT, "seed %d task %d/%d", seed, t + 1, bench.numTasks());

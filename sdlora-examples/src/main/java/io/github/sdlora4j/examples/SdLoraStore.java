@@ -31,7 +31,7 @@ final class SdLoraStore implements Methods.Store {
     }
 
     /** A fresh learner of the variant. */
-    ClassIncrementalLearner create(RunConfig c, VitWeights b, long seed) {
+    ClassIncrementalLearner create(RunConfig c, VitWeights b, long seed, int tasks) {
         return SdLoraLearner.create(variant.config(c, b, seed), b);
     }
 
@@ -41,7 +41,8 @@ final class SdLoraStore implements Methods.Store {
     }
 
     @Override
-    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long seed) throws IOException {
+    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long seed, int tasks)
+            throws IOException {
         return LearnerCheckpoint.load(file, variant.config(c, b, seed));
     }
 

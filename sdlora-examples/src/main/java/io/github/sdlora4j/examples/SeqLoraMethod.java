@@ -7,7 +7,7 @@ final class SeqLoraMethod {
 
     static final Methods.Method METHOD = new Methods.Method("seq-lora",
             "baseline: one LoRA fine-tuned task after task (no decoupling)", NoSettings.class,
-            (c, b, s) -> new SequentialLoraLearner(SdLoraStore.base(c, b, s), b), null, true);
+            (c, b, s, n) -> new SequentialLoraLearner(SdLoraStore.base(c, b, s), b), null, true);
 
     private SeqLoraMethod() {
     }

@@ -7,7 +7,7 @@ final class SimpleCilMethod {
 
     static final Methods.Method METHOD = new Methods.Method("simplecil",
             "baseline: frozen backbone + class-mean prototypes (cosine)", NoSettings.class,
-            (c, b, s) -> new SimpleCilLearner(b), null, false);
+            (c, b, s, n) -> new SimpleCilLearner(b), null, false);
 
     private SimpleCilMethod() {
     }

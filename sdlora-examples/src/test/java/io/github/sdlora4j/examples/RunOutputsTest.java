@@ -106,7 +106,7 @@ class RunOutputsTest {
         assertEquals(32, backbone.weights().config().imageSize());
         DatasetIdentity dataset = new DatasetIdentity("image-folder", 2, 300, "ab".repeat(32), null);
         Methods.Method method = Methods.require(config.method().name());
-        ClassIncrementalLearner learner = method.create(config, backbone.weights(), 1);
+        ClassIncrementalLearner learner = method.create(config, backbone.weights(), 1, 5);
         new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), method, learner, backbone, dataset,
                 Invocation.here(List.of("run", "--config", "my config.yaml")));
         JsonNode m = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile());
@@ -181,9 +181,9 @@ class RunOutputsTest {
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), 1);
         DatasetIdentity dataset = new DatasetIdentity("synthetic", 0, 0, null, null);
         Map<String, ClassIncrementalLearner> expected = Map.of(
-                "fused", Methods.require("sdlora").create(config, backbone.weights(), 1),
+                "fused", Methods.require("sdlora").create(config, backbone.weights(), 1, 3),
                 "samediff", new WithoutFusedStep(),
-                "none", Methods.require("simplecil").create(config, backbone.weights(), 1));
+                "none", Methods.require("simplecil").create(config, backbone.weights(), 1, 3));
         for (Map.Entry<String, ClassIncrementalLearner> e : expected.entrySet()) {
             new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require("simplecil"),
                     e.getValue(), backbone, dataset, null);

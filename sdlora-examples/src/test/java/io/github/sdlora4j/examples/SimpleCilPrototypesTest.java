@@ -41,7 +41,7 @@ class SimpleCilPrototypesTest {
         RunConfig config = ConfigLoader.load(TinyRuns.config(dir, "method: simplecil\n"));
         VitWeights backbone = VitWeights.random(VitConfig.TINY_TEST, 3, DataType.FLOAT);
         try (ClassIncrementalBenchmark bench = Benchmarks.open(config.datasetFor(1993), config.trainImagesPerClass())) {
-            ClassIncrementalLearner learner = Methods.require("simplecil").factory().create(config, backbone, 1993);
+            ClassIncrementalLearner learner = Methods.require("simplecil").factory().create(config, backbone, 1993, 5);
             assertEquals(TrainingTransform.TEST, learner.trainingTransform());
             // The batches the protocol runner hands this learner for each task.
             INDArray viaRunner = prototypes(bench, learner,
@@ -51,7 +51,7 @@ class SimpleCilPrototypesTest {
             assertEquals(0, maxDifference(expected, viaRunner), 1e-5, "prototypes vs test-transformed class means");
 
             // Augmented batches give other means, so the check above would catch them.
-            ClassIncrementalLearner other = Methods.require("simplecil").factory().create(config, backbone, 1993);
+            ClassIncrementalLearner other = Methods.require("simplecil").factory().create(config, backbone, 1993, 5);
             INDArray augmented = prototypes(bench, other,
                     t -> bench.trainIterator(t, config.batchSize(), TaskSeeds.data(1993L, t)));
             assertTrue(maxDifference(expected, augmented) > 1e-3, "augmented crops must change the class means");

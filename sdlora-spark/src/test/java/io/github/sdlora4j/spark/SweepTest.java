@@ -42,13 +42,13 @@ class SweepTest {
     @BeforeAll
     static void methodsAndSpark() {
         Methods.Method simple = Methods.require("simplecil");
-        Methods.register(new Methods.Method(FLAKY, "test: fails once per seed", (c, b, seed) -> {
+        Methods.register(new Methods.Method(FLAKY, "test: fails once per seed", (c, b, seed, tasks) -> {
             if (FLAKY_CALLS.computeIfAbsent(seed, s -> new AtomicInteger()).getAndIncrement() == 0) {
                 throw new IllegalStateException("flaky learner of seed " + seed);
             }
-            return simple.factory().create(c, b, seed);
+            return simple.factory().create(c, b, seed, tasks);
         }, null, false));
-        Methods.register(new Methods.Method(BROKEN, "test: always fails", (c, b, seed) -> {
+        Methods.register(new Methods.Method(BROKEN, "test: always fails", (c, b, seed, tasks) -> {
             throw new IllegalStateException("broken learner");
         }, null, false));
         LocalSpark.session();
