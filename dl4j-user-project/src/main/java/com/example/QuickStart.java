@@ -1,16 +1,19 @@
 package com.example;
 
 import io.github.sdlora4j.data.ClassIncrementalBenchmark;
+import io.github.sdlora4j.data.ClassRange;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.io.BundledBackbones;
 import io.github.sdlora4j.io.LearnerCheckpoint;
 import io.github.sdlora4j.learner.SdLoraConfig;
 import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.learner.TaskExperience;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.lora.RankSchedule;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -28,8 +31,10 @@ public class QuickStart {
                 .withOptions(Map.of("classes", "4", "trainPerClass", "48", "testPerClass", "20"));
         try (ClassIncrementalBenchmark benchmark = ClassIncrementalBenchmark.open(spec)) {
             for (int t = 0; t < benchmark.numTasks(); t++) {
-                learner.beforeTask(benchmark.taskClasses(t).size());   // grow the head, add this task's adapters
-                learner.train(benchmark.trainIterator(t, 16, config.seed()), 3, TrainingMonitor.NONE);
+                DataSetIterator train = benchmark.trainIterator(t, 16, config.seed());
+                ClassRange classes = benchmark.taskClasses(t);
+                learner.beforeTask(new TaskExperience(t, classes.start(), classes.size(), train));   // grow the head, add adapters
+                learner.train(train, 3, TrainingMonitor.NONE);
                 learner.afterTask();                                   // freeze; SD-LoRA-KD assimilation if enabled
                 Evaluation eval = learner.evaluate(benchmark.testIteratorSeen(t, 64));   // DL4J's Evaluation
                 System.out.printf("after task %d: accuracy on %d classes %.1f %%%n", t, learner.numClasses(),

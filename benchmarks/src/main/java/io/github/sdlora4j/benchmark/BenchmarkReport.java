@@ -24,7 +24,9 @@ public final class BenchmarkReport {
 
     /** Headline keys written at the top level of the JSON (null when not measured). */
     public static final List<String> HEADLINE_KEYS = List.of("w1_ours_images_per_s", "w1_pytorch_images_per_s",
-            "w1_ratio_vs_pytorch", "w1_fraction_of_sgemm_peak", "task20_over_task1", "merged_over_plain");
+            "w1_ratio_vs_pytorch", "w1_fraction_of_sgemm_peak", "task20_over_task1", "merged_over_plain",
+            "w1_ratio_vs_pytorch_all_cores", "w1_core_scaling", "vitb16_ratio_vs_pytorch", "inference_ratio_vs_pytorch",
+            "rss_task5_mb", "rss_task20_mb");
 
     private final String plan;
     private final String command;
@@ -33,6 +35,7 @@ public final class BenchmarkReport {
     private final List<Figure> figures = new ArrayList<>();
     private final Map<String, String> notMeasured = new LinkedHashMap<>();
     private final Map<String, Double> headline = new LinkedHashMap<>();
+    private final List<Figure> projections = new ArrayList<>();
     private final PrintStream console;
 
     /**
@@ -77,6 +80,24 @@ public final class BenchmarkReport {
             throw new IllegalArgumentException("Headline '" + key + "' must be finite, got " + value);
         }
         headline.put(key, value);
+    }
+
+    /**
+     * Records a projected figure: computed from measured ones, not measured itself, and kept apart from the figures
+     * (JSON {@code projection}, its own Markdown table) so that it cannot be read as a measurement.
+     */
+    public Figure project(String name, double value, String unit, String note) {
+        Figure f = new Figure("projection", name, value, unit, note);
+        projections.add(f);
+        if (console != null) {
+            console.printf(Locale.ROOT, "  %-44s %12s %-9s PROJECTION: %s%n", name, format(value), unit, f.note());
+        }
+        return f;
+    }
+
+    /** The projected figures, in order. */
+    public List<Figure> projections() {
+        return Collections.unmodifiableList(projections);
     }
 
     /** Prints a section title. */
@@ -132,6 +153,14 @@ public final class BenchmarkReport {
         root.put("duration_s", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
         root.put("machine", machine);
         root.putAll(headline);
+        root.put("targets", Targets.evaluate(this));
+        root.put("figures", toJson(figures));
+        root.put("projection", toJson(projections));
+        root.put("not_measured", notMeasured);
+        return root;
+    }
+
+    private static List<Map<String, Object>> toJson(List<Figure> figures) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Figure f : figures) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -142,9 +171,7 @@ public final class BenchmarkReport {
             m.put("note", f.note());
             list.add(m);
         }
-        root.put("figures", list);
-        root.put("not_measured", notMeasured);
-        return root;
+        return list;
     }
 
     /** Writes {@link #toJson()} to {@code file} atomically (temp file, fsync, rename). */
@@ -155,8 +182,8 @@ public final class BenchmarkReport {
     }
 
     /**
-     * The report as Markdown: the headline numbers, then every figure by section, then what was not measured;
-     * ready to paste into the README's performance table.
+     * The report as Markdown: the headline numbers, the goals, every figure by section, the projection, then what
+     * was not measured; ready to paste into the README's performance table.
      */
     public String toMarkdown() {
         StringBuilder md = new StringBuilder();
@@ -166,20 +193,41 @@ public final class BenchmarkReport {
                 .append(", ").append(machine.get("nd4j_backend_variant")).append(", ND4J threads ")
                 .append(machine.get("nd4j_threads_used")).append(", PyTorch: ").append(machine.get("pytorch"))
                 .append(machine.containsKey("pytorch_threads") ? ", threads " + machine.get("pytorch_threads") : "")
+                .append(", ours on all cores: ").append(machine.get("ours_all_core_threads")).append(" threads")
+                .append(Boolean.FALSE.equals(machine.get("ours_threads_applied")) ? " requested, 1 used" : "")
                 .append(", Java ").append(machine.get("java_version")).append("\n\n");
         md.append("| Headline | Value |\n|---|---:|\n");
         headline.forEach((k, v) -> md.append("| `").append(k).append("` | ")
                 .append(v == null ? "not measured" : format(v)).append(" |\n"));
+        md.append("\n| Goal | Value | Target | Result |\n|---|---:|---|---|\n");
+        for (Map<String, Object> t : Targets.evaluate(this)) {
+            md.append("| `").append(t.get("name")).append("` | ")
+                    .append(t.get("value") == null ? "not measured" : format((Double) t.get("value"))).append(" | ")
+                    .append(t.get("goal")).append(" | ").append(passText(t.get("pass"))).append(" |\n");
+        }
         md.append("\n| Section | Figure | Value | Unit | How |\n|---|---|---:|---|---|\n");
-        for (Figure f : figures) {
-            md.append("| ").append(f.section()).append(" | `").append(f.name()).append("` | ").append(format(f.value()))
-                    .append(" | ").append(f.unit()).append(" | ").append(f.note().replace("|", "\\|")).append(" |\n");
+        appendRows(md, figures);
+        if (!projections.isEmpty()) {
+            md.append("\nProjection (computed from the measured scaling, not measured):\n");
+            md.append("\n| Section | Figure | Value | Unit | How |\n|---|---|---:|---|---|\n");
+            appendRows(md, projections);
         }
         if (!notMeasured.isEmpty()) {
             md.append("\nNot measured:\n\n");
             notMeasured.forEach((k, v) -> md.append("- `").append(k).append("`: ").append(v).append("\n"));
         }
         return md.toString();
+    }
+
+    private static void appendRows(StringBuilder md, List<Figure> rows) {
+        for (Figure f : rows) {
+            md.append("| ").append(f.section()).append(" | `").append(f.name()).append("` | ").append(format(f.value()))
+                    .append(" | ").append(f.unit()).append(" | ").append(f.note().replace("|", "\\|")).append(" |\n");
+        }
+    }
+
+    private static String passText(Object pass) {
+        return pass == null ? "not measured" : (Boolean) pass ? "pass" : "FAIL";
     }
 
     /** Writes {@link #toMarkdown()} to {@code file} atomically. */
@@ -195,7 +243,13 @@ public final class BenchmarkReport {
         }
         console.println();
         console.println("== Summary (" + plan + ")");
-        headline.forEach((k, v) -> console.printf(Locale.ROOT, "  %-28s %s%n", k, v == null ? "not measured" : format(v)));
+        headline.forEach((k, v) -> console.printf(Locale.ROOT, "  %-30s %s%n", k, v == null ? "not measured" : format(v)));
+        console.println();
+        console.println("== Goals (reported, not enforced)");
+        for (Map<String, Object> t : Targets.evaluate(this)) {
+            console.printf(Locale.ROOT, "  %-30s %-12s %-8s %s%n", t.get("name"),
+                    t.get("value") == null ? "-" : format((Double) t.get("value")), t.get("goal"), passText(t.get("pass")));
+        }
     }
 
     private static String format(double v) {

@@ -21,8 +21,9 @@ import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
 /**
- * The benchmark suite ({@code ./sdlora bench}): SD-LoRA training step vs PyTorch, the sgemm limit, scaling with
- * tasks, inference, the data pipeline hook and ViT-B/16. Add it as a picocli subcommand or run {@link #main}.
+ * The benchmark suite ({@code ./sdlora bench}): SD-LoRA training step vs PyTorch (each at one thread and on all
+ * cores), the sgemm limit, scaling with tasks, inference, the data pipeline hook, ViT-B/16 and memory over a 20-task
+ * run. Add it as a picocli subcommand or run {@link #main}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measures SD-LoRA training and inference speed against PyTorch (DJL) and ND4J's sgemm limit.",
@@ -30,7 +31,8 @@ import java.util.concurrent.Callable;
 public final class BenchmarkSuite implements Callable<Integer> {
 
     @Option(names = "--quick",
-            description = "CI plan: fewer steps, tasks 1 and 20 only, no ViT-B/16 (under 2 minutes on 2 cores).")
+            description = "CI plan: fewer steps, tasks 1 and 20 only, no ViT-B/16, a lighter 20-task memory run "
+                    + "(meant to stay under 4 minutes on 2 cores).")
     boolean quick;
 
     @Option(names = "--gpu",
@@ -48,9 +50,12 @@ public final class BenchmarkSuite implements Callable<Integer> {
     @Option(names = "--no-pytorch", description = "Skip the PyTorch baseline.")
     boolean noPyTorch;
 
+    @Option(names = "--no-long-run", description = "Skip the many-task memory run (a child JVM, about a minute).")
+    boolean noLongRun;
+
     @Option(names = "--torch-threads", paramLabel = "N",
-            description = "libtorch intra-op threads; default: the same as ND4J's (OMP_NUM_THREADS), for a like-for-like "
-                    + "comparison; 0 keeps libtorch's own default.")
+            description = "libtorch intra-op threads of the all-core runs; default (or 0): libtorch's own default, the "
+                    + "physical cores. The matched runs use 1 thread on both sides whatever N is.")
     Integer torchThreads;
 
     @Option(names = "--smoke", hidden = true, description = "Miniature model for unit tests; numbers mean nothing.")
@@ -135,6 +140,9 @@ public final class BenchmarkSuite implements Callable<Integer> {
         if (noPyTorch) {
             parts.add("--no-pytorch");
         }
+        if (noLongRun) {
+            parts.add("--no-long-run");
+        }
         if (torchThreads != null) {
             parts.add("--torch-threads " + torchThreads);
         }
@@ -157,7 +165,13 @@ public final class BenchmarkSuite implements Callable<Integer> {
         report.putMachine("nd4j_threads_used", nd4jThreads);
         report.putMachine("training_engine", TrainingEngine.selected(SdLoraFixture.TYPE).name().toLowerCase(Locale.ROOT));
         report.putMachine("plan", plan.toString());
-        Optional<PyTorchRuntime> torch = loadTorch(report, nd4jThreads);
+        Optional<PyTorchRuntime> torch = loadTorch(report);
+        // On a GPU our thread count means nothing: one host thread drives the device.
+        AllCores cores = new AllCores(Backend.isCuda() ? 1 : OursAtThreads.defaultThreads(),
+                torchThreads == null || torchThreads == 0 ? PyTorchRuntime.defaultThreads() : torchThreads);
+        report.putMachine("ours_all_core_threads", cores.ours());
+        report.putMachine("ours_threads_applied", OursAtThreads.THREADS_APPLIED);
+        report.putMachine("pytorch_all_core_threads", cores.pytorch());
         report.machine().forEach((k, v) -> {
             if (!(v instanceof Map)) {
                 console.printf("  %-28s %s%n", k, v);
@@ -169,30 +183,34 @@ public final class BenchmarkSuite implements Callable<Integer> {
 
         if (plan.vitB16Batch() > 0) {
             report.section("ViT-B/16, one SD-LoRA step at batch " + plan.vitB16Batch());
-            VitB16Benchmark.run(plan, report);
+            VitB16Benchmark.run(plan, torch, cores, report);
             GpuMemory.report("vitb16", report);
+            report.figure("vitb16_ratio_vs_pytorch").ifPresent(f -> report.headline(f.name(), f.value()));
         } else {
             report.notMeasured("vitb16", "skipped by the " + plan.name() + " plan");
+            report.notMeasured("vitb16_ratio_vs_pytorch", "skipped by the " + plan.name() + " plan");
         }
 
         VitWeights backbone = VitWeights.random(plan.vit(), 1, SdLoraFixture.TYPE);
         report.section("W1: SD-LoRA step, " + plan.vit() + ", batch " + plan.batch() + ", rank " + plan.rank()
                 + ", task index " + TrainingStepBenchmark.TASK);
-        TrainingStepBenchmark.Result w1 = TrainingStepBenchmark.run(plan, backbone, torch,
+        TrainingStepBenchmark.Result w1 = TrainingStepBenchmark.run(plan, backbone, torch, cores,
                 SgemmProbe.square(plan.squareSize()), report);
         GpuMemory.report("w1", report);
         double oursIps = plan.batch() * 1e3 / w1.oursMs();
         report.headline("w1_ours_images_per_s", oursIps);
+        report.headline("w1_core_scaling", w1.oursMs() / w1.oursAllMs());
         w1.torchMs().ifPresentOrElse(tms -> {
             report.headline("w1_pytorch_images_per_s", plan.batch() * 1e3 / tms);
             report.headline("w1_ratio_vs_pytorch", tms / w1.oursMs());
+            report.headline("w1_ratio_vs_pytorch_all_cores", w1.torchAllMs().orElseThrow() / w1.oursAllMs());
         }, () -> report.notMeasured("w1_pytorch", torchReason(report)));
-        report.headline("w1_fraction_of_sgemm_peak", w1.oursGflops() / w1.sgemmGflops());
+        report.headline("w1_fraction_of_sgemm_peak", w1.oursAllGflops() / w1.sgemmAllGflops());
         report.add("w1", "w1_fraction_of_sgemm_section_peak", w1.oursGflops() / peak, "ratio",
-                "W1 GFLOP/s over the sgemm section's best (measured earlier, so under other load)");
+                "W1 GFLOP/s at 1 thread over the sgemm section's best (measured earlier, so under other load)");
         report.figure("sgemm_step_shapes_weighted_gflops").ifPresent(f -> report.add("w1",
                 "w1_fraction_of_step_shape_sgemm", w1.oursGflops() / f.value(), "ratio",
-                "W1 GFLOP/s over the sgemm section's rate at the step's own shapes"));
+                "W1 GFLOP/s at 1 thread over the sgemm section's rate at the step's own shapes"));
         TrainingStepBenchmark.sameDiffReference(plan, backbone, w1.oursMs(), report);
 
         report.section("Scaling with tasks");
@@ -204,27 +222,52 @@ public final class BenchmarkSuite implements Callable<Integer> {
         }
 
         report.section("Inference (batch " + plan.inferenceBatch() + ")");
-        Map<String, Double> inference = InferenceBenchmark.run(plan, backbone, report);
-        report.headline("merged_over_plain", inference.get("merged") / inference.get("plain"));
+        Map<InferenceBenchmark.Variant, Double> inference = InferenceBenchmark.run(plan, backbone, torch, cores, report);
+        report.headline("merged_over_plain", inference.get(InferenceBenchmark.Variant.MERGED)
+                / inference.get(InferenceBenchmark.Variant.PLAIN));
+        report.figure("inference_ratio_vs_pytorch").ifPresentOrElse(f -> report.headline(f.name(), f.value()),
+                () -> report.notMeasured("inference_ratio_vs_pytorch", torchReason(report)));
 
         report.section("Data pipeline");
         dataPipeline(plan, oursIps, report);
+
+        longRun(plan, report);
+
+        report.section("Projection to more cores (from the measured scaling; not measured)");
+        ScalingProjection.report(w1, cores, plan.batch(), report);
 
         report.add("suite", "suite_wall_s", (System.nanoTime() - start) / 1e9, "s", "whole run, plan " + plan.name());
         report.printSummary();
         return report;
     }
 
-    private Optional<PyTorchRuntime> loadTorch(BenchmarkReport report, int nd4jThreads) {
+    private void longRun(BenchmarkPlan plan, BenchmarkReport report) {
+        if (noLongRun) {
+            List.of("long_run", "rss_task5_mb", "rss_task20_mb").forEach(k -> report.notMeasured(k, "--no-long-run"));
+            return;
+        }
+        BenchmarkPlan.LongRun longRun = plan.longRun();
+        report.section("Memory over a long run (" + longRun.tasks() + " tasks in a child JVM)");
+        LongRunBenchmark.run(plan, report).ifPresentOrElse(r -> {
+            report.headline("rss_task5_mb", r.peakMib(BenchmarkPlan.LongRun.BASELINE_TASK).orElseThrow());
+            r.peakMib(20).ifPresentOrElse(mib -> report.headline("rss_task20_mb", mib),
+                    () -> report.notMeasured("rss_task20_mb", "the " + plan.name() + " plan runs fewer than 20 tasks"));
+        }, () -> List.of("rss_task5_mb", "rss_task20_mb").forEach(k -> report.notMeasured(k,
+                "the long run did not complete (see long_run)")));
+    }
+
+    private Optional<PyTorchRuntime> loadTorch(BenchmarkReport report) {
         if (noPyTorch) {
             report.putMachine("pytorch", "skipped (--no-pytorch)");
             return Optional.empty();
         }
-        int threads = torchThreads == null ? nd4jThreads : torchThreads;
-        PyTorchRuntime.Result loaded = PyTorchRuntime.load(threads);
+        // Each run sets its own thread count (1 or all cores); 1 until then.
+        PyTorchRuntime.Result loaded = PyTorchRuntime.load(1);
         loaded.runtime().ifPresentOrElse(rt -> {
             report.putMachine("pytorch", "libtorch " + rt.version() + " via DJL (CPU)");
-            report.putMachine("pytorch_threads", rt.threads());
+            report.putMachine("pytorch_threads", "1 and " + (torchThreads == null || torchThreads == 0
+                    ? PyTorchRuntime.defaultThreads() + " (libtorch's default: physical cores)" : torchThreads
+                    + " (--torch-threads)") + ", set per run");
         }, () -> report.putMachine("pytorch", "unavailable: " + loaded.reason()));
         return loaded.runtime();
     }

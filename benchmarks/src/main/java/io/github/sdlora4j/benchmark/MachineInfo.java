@@ -6,9 +6,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** What the numbers were measured on: CPU, cores, ND4J backend variant and threads, Java. */
@@ -21,6 +25,7 @@ final class MachineInfo {
     static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("physical_cores", physicalCores());
         m.put("cpu_model", cpuInfo("model name").trim());
         String flags = cpuInfo("flags");
         m.put("cpu_avx2", flags.contains(" avx2"));
@@ -71,6 +76,40 @@ final class MachineInfo {
             }
         }
         return Math.max(1, Nd4j.getEnvironment().maxMasterThreads());
+    }
+
+    /**
+     * Physical cores this process may use: distinct (physical id, core id) pairs of {@code /proc/cpuinfo}, at most the
+     * JVM's available processors (which follow CPU affinity and container limits); the available processors when
+     * the file says nothing.
+     */
+    static int physicalCores() {
+        int available = Runtime.getRuntime().availableProcessors();
+        try {
+            return Math.min(available, physicalCores(Files.readAllLines(Path.of("/proc/cpuinfo"))).orElse(available));
+        } catch (IOException e) {
+            return available;
+        }
+    }
+
+    /** Distinct (physical id, core id) pairs in the lines of {@code /proc/cpuinfo}; empty when there are none. */
+    static OptionalInt physicalCores(List<String> cpuinfo) {
+        Set<String> cores = new HashSet<>();
+        String socket = "0";
+        for (String line : cpuinfo) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (key.equals("physical id")) {
+                socket = value;
+            } else if (key.equals("core id")) {
+                cores.add(socket + "/" + value);
+            }
+        }
+        return cores.isEmpty() ? OptionalInt.empty() : OptionalInt.of(cores.size());
     }
 
     private static String envOrUnset(String name) {

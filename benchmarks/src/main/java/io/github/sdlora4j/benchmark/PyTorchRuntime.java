@@ -56,6 +56,29 @@ final class PyTorchRuntime {
     }
 
     /**
+     * libtorch's own intra-op default: the physical cores (it reads OMP_NUM_THREADS first, which the launcher sets
+     * to 1 for ND4J, so the suite sets this count itself rather than trusting what the engine started with).
+     */
+    static int defaultThreads() {
+        return MachineInfo.physicalCores();
+    }
+
+    /**
+     * {@code body} run with {@code threads} intra-op threads. {@code torch.set_num_threads} is process-wide but may be
+     * called again at any time, and it holds for the calling thread's parallel regions; every run sets its own count,
+     * so variants at different counts can alternate in one process.
+     */
+    Runnable atThreads(int threads, Runnable body) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("PyTorch threads must be >= 1, got " + threads);
+        }
+        return () -> {
+            JniUtils.setNumThreads(threads);
+            body.run();
+        };
+    }
+
+    /**
      * Outcome of {@link #load}.
      *
      * @param runtime the engine when it loaded

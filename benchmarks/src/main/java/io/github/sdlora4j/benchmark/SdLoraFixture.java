@@ -84,7 +84,14 @@ final class SdLoraFixture {
 
     /** A batch of uniform [0, 1) images with labels among the current task's classes (one-hot over all classes). */
     DataSet batch(int size, long seed) {
-        VitConfig vit = learner.config().vit();
+        return batch(learner.config().vit(), size, learner.knownClasses(), classesPerTask, learner.numClasses(), seed);
+    }
+
+    /**
+     * A batch of {@code size} uniform [0, 1) images for {@code vit}, labelled among classes {@code known ..
+     * known + newClasses - 1}, one-hot over {@code totalClasses}.
+     */
+    static DataSet batch(VitConfig vit, int size, int known, int newClasses, int totalClasses, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] pixels = new double[size * vit.channels() * vit.imageSize() * vit.imageSize()];
         for (int i = 0; i < pixels.length; i++) {
@@ -92,9 +99,9 @@ final class SdLoraFixture {
         }
         INDArray images = Nd4j.create(pixels, new long[]{size, vit.channels(), vit.imageSize(), vit.imageSize()}, 'c')
                 .castTo(TYPE);
-        INDArray labels = Nd4j.zeros(TYPE, size, learner.numClasses());
+        INDArray labels = Nd4j.zeros(TYPE, size, totalClasses);
         for (int i = 0; i < size; i++) {
-            labels.putScalar(i, learner.knownClasses() + rng.nextInt(classesPerTask), 1.0);
+            labels.putScalar(i, known + rng.nextInt(newClasses), 1.0);
         }
         return new DataSet(images, labels);
     }

@@ -1,6 +1,6 @@
 package io.github.sdlora4j.benchmark;
 
-import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.vit.VitConfig;
 
 /**
@@ -27,7 +27,7 @@ import io.github.sdlora4j.vit.VitConfig;
  * step               = N·(forward + backward)
  * </pre>
  *
- * Once the finished tasks' rank R − r passes D/4, SdLoraAdapterGraph folds their terms into W_q and W_v (fewer
+ * Once the finished tasks' rank R − r passes D/4, SdLoraAlgebra folds their terms into W_q and W_v (fewer
  * FLOPs from there on): the LoRA terms above then count r instead of R, the backward adds the weight gradients
  * 2·T·D² of q and v that α's gradient needs (L·4·T·D² per image), and each step adds, per block and projection,
  * 2·D²·(R − r) to form the folded term and 4·D²·(R − r) for its gradients.
@@ -93,9 +93,9 @@ public final class StepFlops {
         return batch * perImage + c.depth() * 2 * (2 + 4) * d * d * finished;
     }
 
-    /** Whether SdLoraAdapterGraph folds the finished tasks' terms into the weights (finished rank above D/4). */
+    /** Whether SdLoraAlgebra folds the finished tasks' terms into the weights (finished rank above D/4). */
     static boolean folded(VitConfig c, int totalRank, int currentRank) {
-        return SdLoraAdapterGraph.foldsFinished(c.dim(), totalRank - currentRank);
+        return SdLoraAlgebra.foldsFinished(c.dim(), totalRank - currentRank);
     }
 
     private static void requireNonNegative(int totalRank, int classes) {

@@ -45,13 +45,13 @@ class BenchmarkPlanTest {
     void rejectsBadTaskPoints() {
         BenchmarkPlan q = BenchmarkPlan.quick();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BenchmarkPlan("x", q.vit(),
-                32, 10, 10, 1, 3, List.of(5, 1), 32, 3, 3, 0.1, 1024, 0, 1));
+                32, 10, 10, 1, 3, List.of(5, 1), 32, 3, 3, 0.1, 1024, 0, 1, q.longRun()));
         assertTrue(e.getMessage().contains("ascend"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BenchmarkPlan("x", q.vit(), 32, 10, 10, 1, 3,
-                List.of(0, 1), 32, 3, 3, 0.1, 1024, 0, 1));
+                List.of(0, 1), 32, 3, 3, 0.1, 1024, 0, 1, q.longRun()));
         assertThrows(IllegalArgumentException.class, () -> new BenchmarkPlan("x", q.vit(), 0, 10, 10, 1, 3,
-                List.of(1), 32, 3, 3, 0.1, 1024, 0, 1));
-        assertFalse(new BenchmarkPlan("x", q.vit(), 32, 10, 10, 1, 3, List.of(1, 5), 32, 3, 3, 0.1, 1024, 0, 1)
+                List.of(1), 32, 3, 3, 0.1, 1024, 0, 1, q.longRun()));
+        assertFalse(new BenchmarkPlan("x", q.vit(), 32, 10, 10, 1, 3, List.of(1, 5), 32, 3, 3, 0.1, 1024, 0, 1, q.longRun())
                 .hasTask20Ratio());
     }
 }

@@ -53,16 +53,35 @@ class BenchmarkSuiteSmokeTest {
         assertTrue(machine.get("cores").asInt() >= 1);
 
         JsonNode notMeasured = root.get("not_measured");
+        // What the smoke plan cannot measure: ViT-B/16 (skipped) and task 20 of the long run (it runs 6 tasks).
+        Set<String> unmeasured = new HashSet<>(Set.of("vitb16_ratio_vs_pytorch", "rss_task20_mb"));
         for (String key : BenchmarkReport.HEADLINE_KEYS) {
             assertTrue(root.has(key), "missing headline " + key);
             JsonNode v = root.get(key);
             if (key.contains("pytorch") && !torch) {
                 assertTrue(v.isNull(), key + " must be null without PyTorch");
                 assertTrue(notMeasured.has("w1_pytorch"), "the missing baseline must be explained");
+            } else if (unmeasured.contains(key)) {
+                assertTrue(v.isNull(), key + " cannot be measured by the smoke plan");
+                assertTrue(notMeasured.has(key), key + " must be explained");
             } else {
                 assertPositiveFinite(key, v);
             }
         }
+        JsonNode targets = root.get("targets");
+        assertEquals(Targets.ALL.size(), targets.size());
+        for (JsonNode t : targets) {
+            assertEquals(t.get("value").isNull(), t.get("pass").isNull(), "pass is null exactly when not measured: " + t);
+            assertTrue(t.get("goal").asText().matches("(>=|<=) [0-9.]+"), t.toString());
+        }
+        for (JsonNode p : root.get("projection")) {
+            assertPositiveFinite(p.get("name").asText(), p.get("value"));
+            assertTrue(p.get("name").asText().startsWith("projected_"), p.toString());
+        }
+        boolean oursScales = machine.get("ours_all_core_threads").asInt() >= 2;
+        boolean torchScales = torch && machine.get("pytorch_all_core_threads").asInt() >= 2;
+        assertEquals(oursScales ? 3 * (torchScales ? 3 : 1) : 0, root.get("projection").size(),
+                "ours (and PyTorch's, and the ratio) at 8, 16 and 32 cores");
 
         Set<String> names = new HashSet<>();
         JsonNode figures = root.get("figures");
@@ -75,7 +94,10 @@ class BenchmarkSuiteSmokeTest {
         }
         for (String expected : List.of("w1_ours_ms_per_step", "w1_ours_gflops", "sgemm_peak_gflops",
                 "scaling_task1_ms_per_step", "scaling_task20_ms_per_step", "inference_plain_images_per_s",
-                "inference_merged_images_per_s", "inference_unmerged_images_per_s")) {
+                "inference_merged_images_per_s", "inference_unmerged_images_per_s", "w1_ours_all_cores_ms_per_step",
+                "w1_core_scaling", "w1_sgemm_all_cores_gflops", "w1_fraction_of_sgemm_peak_1_thread",
+                "inference_merged_all_cores_images_per_s", "long_run_task1_peak_rss_mib", "long_run_task5_peak_rss_mib",
+                "long_run_min_over_task5", "long_run_max_over_task5", "long_run_hwm_mib")) {
             assertTrue(names.contains(expected), "missing figure " + expected);
         }
         assertTrue(notMeasured.has("vitb16"), "the smoke plan skips ViT-B/16 and must say so");
@@ -88,6 +110,7 @@ class BenchmarkSuiteSmokeTest {
             assertTrue(md.contains("| `" + key + "` |"), "markdown lacks headline " + key);
         }
         assertTrue(md.contains("| w1 | `w1_ours_ms_per_step` |"), md);
+        assertTrue(md.contains("| `w1_ratio_vs_pytorch_all_cores` | ") && md.contains("| >= 1.2 | "), md);
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(Set.of(json, markdown), Set.copyOf(files.toList()), "only the reports, no temporary file");
         }
@@ -98,10 +121,14 @@ class BenchmarkSuiteSmokeTest {
         Path json = dir.resolve("no-torch.json");
         BenchmarkSuite suite = new BenchmarkSuite().console(new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8));
-        assertEquals(0, new CommandLine(suite).execute("--smoke", "--no-pytorch", "--json", json.toString()));
+        assertEquals(0, new CommandLine(suite).execute("--smoke", "--no-pytorch", "--no-long-run", "--json",
+                json.toString()));
         JsonNode root = new ObjectMapper().readTree(json.toFile());
-        assertTrue(root.get("w1_pytorch_images_per_s").isNull());
-        assertTrue(root.get("w1_ratio_vs_pytorch").isNull());
+        for (String key : List.of("w1_pytorch_images_per_s", "w1_ratio_vs_pytorch", "w1_ratio_vs_pytorch_all_cores",
+                "inference_ratio_vs_pytorch", "rss_task5_mb", "rss_task20_mb")) {
+            assertTrue(root.get(key).isNull(), key);
+        }
+        assertEquals("--no-long-run", root.get("not_measured").get("rss_task5_mb").asText());
         assertTrue(root.get("not_measured").get("w1_pytorch").asText().contains("--no-pytorch"));
         assertPositiveFinite("w1_ours_images_per_s", root.get("w1_ours_images_per_s"));
         assertPositiveFinite("w1_fraction_of_sgemm_peak", root.get("w1_fraction_of_sgemm_peak"));

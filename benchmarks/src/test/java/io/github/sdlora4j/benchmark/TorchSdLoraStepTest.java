@@ -85,6 +85,25 @@ class TorchSdLoraStepTest {
         }
     }
 
+    @Test
+    void mergedEvalGivesTheLearnersLogitsAtAnyThreadCount() {
+        assumeTrue(torch.isPresent(), "libtorch not loadable here");
+        VitConfig vit = VitConfig.TINY_TEST;
+        SdLoraFixture fixture = SdLoraFixture.create(randomEverywhere(vit), 2, 3, 2, 6);
+        DataSet batch = fixture.batch(4, 10);
+        fixture.step(batch, 0); // a non-zero current B, so the merged weights differ from the backbone's
+        float[] ours = fixture.learner().logits(batch.getFeatures()).dup('c').reshape(-1).toFloatVector();
+        try (TorchMergedForward theirs = new TorchMergedForward(torch.get(), fixture.learner())) {
+            theirs.setImages(batch.getFeatures());
+            for (int threads : new int[]{1, 2}) {
+                float[][] out = new float[1][];
+                torch.get().atThreads(threads, () -> out[0] = theirs.predict()).run();
+                assertEquals(threads, torch.get().threads());
+                assertClose(ours, out[0], "logits at " + threads + " threads");
+            }
+        }
+    }
+
     private static void assertClose(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what);
         double scale = 0;

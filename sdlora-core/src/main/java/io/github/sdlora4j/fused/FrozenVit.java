@@ -73,7 +73,7 @@ final class FrozenVit {
     FrozenVit(VitWeights weights) {
         VitWeights w = weights.castTo(DataType.FLOAT);
         config = w.config();
-        qScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        qScale = (float) config.attentionScale();
         patchWeight = transposed(w.get(TimmVitLayout.PATCH_WEIGHT).reshape(config.dim(), config.patchVectorSize()));
         patchBias = floats(w.get(TimmVitLayout.PATCH_BIAS));
         clsToken = floats(w.get(TimmVitLayout.CLS_TOKEN));

@@ -1,6 +1,7 @@
 package io.github.sdlora4j.fused;
 
 import io.github.sdlora4j.lora.DirectionNorm;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitConfig;
@@ -75,43 +76,67 @@ public final class FusedSdLoraStep {
      */
     public FusedSdLoraStep(VitWeights backbone, SdLoraState state, DirectionNorm norm, INDArray headWeight,
                            INDArray headBias, int threads) {
-        this(backbone, state, norm, headWeight, headBias, threads, ProjectionAdapter.GradientForm.CHEAPER);
+        this(backbone, SdLoraAlgebra.of(state, norm, SdLoraAlgebra.Training.ALL), headWeight, headBias, threads);
     }
 
-    FusedSdLoraStep(VitWeights backbone, SdLoraState state, DirectionNorm norm, INDArray headWeight, INDArray headBias,
-                    int threads, ProjectionAdapter.GradientForm form) {
+    /**
+     * Executes {@code algebra}, which must train the factors, on {@link FusedThreads#defaultThreads()} threads.
+     *
+     * @param headWeight the current task's head rows [classes, D] (copied)
+     * @param headBias   their bias [classes] (copied)
+     */
+    public FusedSdLoraStep(VitWeights backbone, SdLoraAlgebra algebra, INDArray headWeight, INDArray headBias) {
+        this(backbone, algebra, headWeight, headBias, FusedThreads.defaultThreads());
+    }
+
+    /**
+     * Executes {@code algebra}, which must train the factors, on {@code threads} threads (at least 1); every
+     * thread's share runs adapters built from the algebra's terms.
+     *
+     * @param headWeight the current task's head rows [classes, D] (copied)
+     * @param headBias   their bias [classes] (copied)
+     */
+    public FusedSdLoraStep(VitWeights backbone, SdLoraAlgebra algebra, INDArray headWeight, INDArray headBias,
+                           int threads) {
         requireVectorModule();
+        if (algebra == null) {
+            throw new IllegalArgumentException("The fused step needs an SD-LoRA algebra, got null");
+        }
         this.executor = new ShardExecutor(threads);
         this.c = backbone.config();
-        if (state.depth() != c.depth()) {
-            throw new IllegalArgumentException("SD-LoRA state has " + state.depth() + " blocks, the ViT " + c.depth());
+        if (algebra.depth() != c.depth()) {
+            throw new IllegalArgumentException("SD-LoRA state has " + algebra.depth() + " blocks, the ViT " + c.depth());
+        }
+        if (!algebra.training().factors()) {
+            throw new IllegalArgumentException("The fused step trains the current factors; the algebra's mode is "
+                    + algebra.training());
         }
         if (headWeight.rank() != 2 || headWeight.size(1) != c.dim() || headBias.length() != headWeight.size(0)) {
             throw new IllegalArgumentException("Head rows must be [classes, " + c.dim() + "] and [classes], got "
                     + Arrays.toString(headWeight.shape()) + " and " + Arrays.toString(headBias.shape()));
         }
         this.vit = new FrozenVit(backbone);
-        this.adapters = adapters(state, norm, form);
-        this.magnitudes = Nd4j.create(state.magnitudes(), new long[]{state.numTasks()}, DataType.FLOAT);
+        this.adapters = adapters(algebra);
+        this.magnitudes = Nd4j.create(algebra.magnitudes(), new long[]{algebra.numTasks()}, DataType.FLOAT);
         this.magnitudesGrad = magnitudes.ulike();
         this.headWeight = headWeight.castTo(DataType.FLOAT).dup('c');
         this.headBias = headBias.castTo(DataType.FLOAT).reshape(headBias.length()).dup('c');
         this.headWeightGrad = this.headWeight.ulike();
         this.headBiasGrad = this.headBias.ulike();
         this.shards = new Shard[threads];
-        shards[0] = new Shard(adapters, headWeightGrad, headBiasGrad, state.numTasks());
+        shards[0] = new Shard(adapters, headWeightGrad, headBiasGrad, algebra.numTasks());
         for (int s = 1; s < threads; s++) {
-            shards[s] = new Shard(adapters(state, norm, form), headWeightGrad.ulike(), headBiasGrad.ulike(),
-                    state.numTasks());
+            shards[s] = new Shard(adapters(algebra), headWeightGrad.ulike(), headBiasGrad.ulike(), algebra.numTasks());
         }
     }
 
-    private ProjectionAdapter[][] adapters(SdLoraState state, DirectionNorm norm, ProjectionAdapter.GradientForm form) {
+    /** One share's adapters: every block's q and v terms of {@code algebra}, with their own work arrays. */
+    private ProjectionAdapter[][] adapters(SdLoraAlgebra algebra) {
         ProjectionAdapter[][] adapters = new ProjectionAdapter[c.depth()][];
         for (int l = 0; l < c.depth(); l++) {
             adapters[l] = new ProjectionAdapter[]{
-                    new ProjectionAdapter(state, norm, l, Projection.Q, vit.qScale, form),
-                    new ProjectionAdapter(state, norm, l, Projection.V, 1.0, form)};
+                    new ProjectionAdapter(algebra.terms(l, Projection.Q), vit.qScale),
+                    new ProjectionAdapter(algebra.terms(l, Projection.V), 1.0)};
         }
         return adapters;
     }
@@ -126,6 +151,11 @@ public final class FusedSdLoraStep {
             throw new IllegalStateException("The fused SD-LoRA step needs the JDK's vector module: start the JVM with "
                     + "--add-modules jdk.incubator.vector (or use the SameDiff training engine)");
         }
+    }
+
+    /** The gradient form the algebra chose for one block and projection. */
+    public SdLoraAlgebra.GradientForm gradientForm(int block, Projection p) {
+        return adapters[block][p.ordinal()].gradientForm();
     }
 
     /** The current task's A [r, D] of one block and projection (live: the optimizer updates it in place). */

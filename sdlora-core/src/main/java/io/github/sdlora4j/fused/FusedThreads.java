@@ -24,6 +24,12 @@ public final class FusedThreads {
         return fromEnvironment(System.getenv());
     }
 
+    /** Whether {@value #ENV} is set: it then overrides a configured thread count (as the engine property does). */
+    public static boolean setInEnvironment() {
+        String value = System.getenv(ENV);
+        return value != null && !value.isBlank();
+    }
+
     /** {@link #defaultThreads()} read from {@code environment}. */
     static int fromEnvironment(Map<String, String> environment) {
         String value = environment.get(ENV);

@@ -9,8 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Arrays;
 
 /**
- * Logits of a plain ViT (SD-LoRA's merged backbone) and a linear head with the fused engine's kernels
- * ({@link ForwardPass}): the function of the SameDiff inference graph ({@code ClassifierGraph}), which stays the
+ * Logits of a plain ViT (SD-LoRA's merged backbone) and a linear head, or its features, with the fused engine's
+ * kernels ({@link ForwardPass}): the function of the SameDiff inference graph ({@code ClassifierGraph}), which stays the
  * reference and the CUDA path. Images are split into contiguous shares, one per thread, each run in chunks of at
  * most {@value #CHUNK} images with single-threaded BLAS; an image's logits do not depend on the others.
  *
@@ -30,8 +30,18 @@ public final class FusedVitForward {
     private final RecentBySize<Activations>[] activations;
 
     /**
+     * A forward with no head: {@link #features} only.
+     *
      * @param mergedBackbone a plain ViT (adapters, if any, already merged into its weights)
-     * @param headWeight     [classes, D]
+     * @param threads        at least 1
+     */
+    public FusedVitForward(VitWeights mergedBackbone, int threads) {
+        this(mergedBackbone, null, null, threads);
+    }
+
+    /**
+     * @param mergedBackbone a plain ViT (adapters, if any, already merged into its weights)
+     * @param headWeight     [classes, D], or null (with {@code headBias}) for {@link #features} only
      * @param headBias       [classes]
      * @param threads        at least 1
      */
@@ -39,45 +49,70 @@ public final class FusedVitForward {
     public FusedVitForward(VitWeights mergedBackbone, INDArray headWeight, INDArray headBias, int threads) {
         FusedSdLoraStep.requireVectorModule();
         this.c = mergedBackbone.config();
-        if (headWeight.rank() != 2 || headWeight.size(0) < 1 || headWeight.size(1) != c.dim()
-                || headBias.length() != headWeight.size(0)) {
+        if ((headWeight == null) != (headBias == null) || headWeight != null && (headWeight.rank() != 2
+                || headWeight.size(0) < 1 || headWeight.size(1) != c.dim() || headBias.length() != headWeight.size(0))) {
             throw new IllegalArgumentException("The head must be [classes, " + c.dim() + "] and [classes] with classes "
-                    + ">= 1, got " + Arrays.toString(headWeight.shape()) + " and " + Arrays.toString(headBias.shape()));
+                    + ">= 1, got " + shape(headWeight) + " and " + shape(headBias));
         }
         this.executor = new ShardExecutor(threads);
         this.vit = new FrozenVit(mergedBackbone);
-        this.classes = (int) headWeight.size(0);
-        this.headWeight = headWeight.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        this.headBias = headBias.castTo(DataType.FLOAT).reshape(classes).dup('c').data().asFloat();
+        this.classes = headWeight == null ? 0 : (int) headWeight.size(0);
+        this.headWeight = headWeight == null ? null : headWeight.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        this.headBias = headBias == null ? null
+                : headBias.castTo(DataType.FLOAT).reshape(classes).dup('c').data().asFloat();
         this.activations = new RecentBySize[threads];
         for (int s = 0; s < threads; s++) {
             activations[s] = new RecentBySize<>();
         }
     }
 
+    private static String shape(INDArray a) {
+        return a == null ? "null" : Arrays.toString(a.shape());
+    }
+
     /**
      * @param images [N, channels, size, size]
      * @return the logits [N, classes], float32
+     * @throws IllegalStateException if this forward has no head
      */
     public INDArray logits(INDArray images) {
+        if (headWeight == null) {
+            throw new IllegalStateException("This fused forward has no head: it computes features only");
+        }
+        return run(images, classes, true);
+    }
+
+    /**
+     * @param images [N, channels, size, size]
+     * @return the features [N, D] (the final LayerNorm of the CLS token), float32
+     */
+    public INDArray features(INDArray images) {
+        return run(images, c.dim(), false);
+    }
+
+    private INDArray run(INDArray images, int width, boolean logits) {
         if (images.rank() != 4 || images.size(1) != c.channels() || images.size(2) != c.imageSize()
                 || images.size(3) != c.imageSize()) {
             throw new IllegalArgumentException("Expected images of shape [N, " + c.channels() + ", " + c.imageSize()
                     + ", " + c.imageSize() + "], got " + Arrays.toString(images.shape()));
         }
         int n = Math.toIntExact(images.size(0));
-        float[] out = new float[n * classes];
+        float[] out = new float[n * width];
         if (n > 0) {
             INDArray input = Matrices.plain(images);
             int shards = Math.min(executor.threads(), n);
             int[] ranges = ShardExecutor.split(n, shards);
-            executor.run(shards, s -> share(activations[s], input, ranges[2 * s], ranges[2 * s + 1], out));
+            executor.run(shards, s -> share(activations[s], input, ranges[2 * s], ranges[2 * s + 1], out, logits));
         }
-        return Nd4j.create(out, new long[]{n, classes}, 'c');
+        return Nd4j.create(out, new long[]{n, width}, 'c');
     }
 
-    /** Logits of images {@code [first, first + size)} into their rows of {@code out} (row-major [N, classes]). */
-    private void share(RecentBySize<Activations> cache, INDArray images, int first, int size, float[] out) {
+    /**
+     * Logits (or features) of images {@code [first, first + size)} into their rows of {@code out} (row-major
+     * [N, classes] or [N, D]).
+     */
+    private void share(RecentBySize<Activations> cache, INDArray images, int first, int size, float[] out,
+                       boolean logits) {
         for (int from = first; from < first + size; from += CHUNK) {
             int chunk = Math.min(CHUNK, first + size - from);
             Activations a = cache.get(chunk, b -> new Activations(c, b, false));
@@ -86,11 +121,17 @@ public final class FusedVitForward {
             for (int l = 0; l < c.depth(); l++) {
                 pending = ForwardPass.block(vit, l, a, a.saved(l), pending, vit.blocks[l].qkvWeight);
             }
-            float[] feature = ClassifierLoss.features(c, vit, a, pending).feature();
+            float[] feature = ClassifierLoss.features(c, vit, a, pending).feature(); // column-major [chunk, D]
             for (int b = 0; b < chunk; b++) {
-                for (int k = 0; k < classes; k++) {
-                    out[(from + b) * classes + k] = (float) ClassifierLoss.logit(feature, chunk, b, headWeight, headBias,
-                            k, c.dim());
+                if (logits) {
+                    for (int k = 0; k < classes; k++) {
+                        out[(from + b) * classes + k] = (float) ClassifierLoss.logit(feature, chunk, b, headWeight,
+                                headBias, k, c.dim());
+                    }
+                } else {
+                    for (int d = 0; d < c.dim(); d++) {
+                        out[(from + b) * c.dim() + d] = feature[d * chunk + b];
+                    }
                 }
             }
         }

@@ -1,15 +1,14 @@
 package io.github.sdlora4j.fused;
 
 import io.github.sdlora4j.lora.AdapterTerm;
-import io.github.sdlora4j.lora.DirectionNorm;
-import io.github.sdlora4j.lora.SdLoraState;
-import io.github.sdlora4j.vit.Projection;
+import io.github.sdlora4j.lora.LoraFactors;
+import io.github.sdlora4j.lora.ProjectionTerms;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
+import io.github.sdlora4j.lora.StackedTerms;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.List;
 
 /**
  * SD-LoRA's terms on one projection of one block, {@code Σ_j s_j·B_j·A_j} over the stacked rows j of every task's
@@ -17,9 +16,11 @@ import java.util.List;
  *
  * <p>Forward: the terms are merged into the projection's weight (a D×R×D product), so the batch pays one GEMM
  * whatever the number of tasks. Backward, two exact forms give the gradients of the current A and B and of every
- * s_j (hence of α); the cheaper one for the batch size is used: the low-rank form ({@code X·Aᵀ} kept from the
- * forward, then {@code dYᵀ·(X·Aᵀ)}, about 4·N·D·(R + r) FLOPs), or the weight-gradient form ({@code dW = Xᵀ·dY},
- * then D×D×R products, about 2·N·D² FLOPs), which stops the cost from growing with the number of finished tasks.
+ * s_j (hence of α), and the algebra's {@link ProjectionTerms#gradientForm fold rule} picks one: the low-rank form
+ * ({@code X·Aᵀ} kept from the forward, then {@code dYᵀ·(X·Aᵀ)}, about 4·N·D·(R + r) FLOPs), or, once the finished
+ * tasks are folded, the weight-gradient form ({@code dW = Xᵀ·dY}, then D×D×R products, about 2·N·D² FLOPs), which
+ * stops the cost from growing with the number of finished tasks; the current rows then take their gradients from
+ * {@code dW} too, which costs less than their low-rank path.
  */
 final class ProjectionAdapter {
 
@@ -48,60 +49,42 @@ final class ProjectionAdapter {
     private final float[] gradHost;
     private final float[] gradAHost;
     private final float[] gradBHost;
-    private final GradientForm form;
+    private final SdLoraAlgebra.GradientForm form;
     private final RecentBySize<Scratch> scratches = new RecentBySize<>();
-
-    /** Which exact form the backward uses. */
-    enum GradientForm {
-        /** The cheaper of the two for the batch size. */
-        CHEAPER,
-        /** Through {@code X·Aᵀ}. */
-        LOW_RANK,
-        /** Through the weight gradient {@code Xᵀ·dY}. */
-        WEIGHT
-    }
 
     /** Per-batch-size work arrays. */
     private record Scratch(boolean lowRank, INDArray low, INDArray projected, INDArray bScaled,
                            INDArray dLow, INDArray dA, INDArray dW, INDArray dWb) {
     }
 
-    ProjectionAdapter(SdLoraState state, DirectionNorm norm, int block, Projection p, double outputScale,
-                      GradientForm form) {
-        this.form = form;
-        List<AdapterTerm> terms = AdapterTerm.of(state, norm, block, p);
-        AdapterTerm current = terms.stream().filter(AdapterTerm::current).findFirst()
-                .orElseThrow(() -> new IllegalStateException("No current task in the SD-LoRA state"));
-        this.dim = (int) current.factors().a().size(1);
-        this.rank = terms.stream().mapToInt(t -> t.factors().rank()).sum();
-        this.currentRank = current.factors().rank();
+    /**
+     * @param terms       the algebra's terms of this block and projection, which must include the current task's
+     * @param outputScale the factor the terms carry (q's attention scale, folded into its weight)
+     */
+    ProjectionAdapter(ProjectionTerms terms, double outputScale) {
+        StackedTerms rows = terms.all();
+        if (rows.currentStart() < 0) {
+            throw new IllegalStateException("No current task in the SD-LoRA state");
+        }
+        this.form = terms.gradientForm();
+        this.rank = rows.rank();
+        this.currentStart = rows.currentStart();
+        this.currentRank = rows.currentRank();
         rowTask = new int[rank];
         rowBeta = new double[rank];
         rowInvNorm = new double[rank];
-        INDArray[] as = new INDArray[terms.size()];
-        INDArray[] bs = new INDArray[terms.size()];
-        int row = 0;
-        int start = -1;
-        for (int i = 0; i < terms.size(); i++) {
-            AdapterTerm t = terms.get(i);
-            if (t.current()) {
-                start = row;
-            }
-            for (int j = 0; j < t.factors().rank(); j++) {
-                rowTask[row + j] = t.task();
-                rowBeta[row + j] = t.assimilated();
-                rowInvNorm[row + j] = t.invNorm() * outputScale;
-            }
-            as[i] = t.factors().a().castTo(DataType.FLOAT);
-            bs[i] = t.factors().b().castTo(DataType.FLOAT);
-            row += t.factors().rank();
+        for (int j = 0; j < rank; j++) {
+            rowTask[j] = rows.rowTask(j);
+            rowBeta[j] = rows.rowAssimilated(j);
+            rowInvNorm[j] = rows.rowInvNorm(j) * outputScale;
         }
-        this.currentStart = start;
-        aAll = Nd4j.concat(0, as).dup('c');
-        bAll = Nd4j.concat(1, bs).dup('f');
+        aAll = rows.a(DataType.FLOAT);
+        bAll = rows.b(DataType.FLOAT).dup('f');
+        this.dim = (int) aAll.size(1);
+        LoraFactors current = rows.terms().stream().filter(AdapterTerm::current).findFirst().orElseThrow().factors();
         scaledA = Nd4j.create(DataType.FLOAT, new long[]{rank, dim}, 'c');
-        a = current.factors().a().castTo(DataType.FLOAT).dup('c');
-        b = current.factors().b().castTo(DataType.FLOAT).dup('c');
+        a = current.a().castTo(DataType.FLOAT).dup('c');
+        b = current.b().castTo(DataType.FLOAT).dup('c');
         gradA = Nd4j.create(DataType.FLOAT, a.shape(), 'c');
         gradB = Nd4j.create(DataType.FLOAT, b.shape(), 'c');
         scale = new float[rank];
@@ -112,6 +95,11 @@ final class ProjectionAdapter {
         gradHost = new float[dim * currentRank];
         gradAHost = new float[dim * currentRank];
         gradBHost = new float[dim * currentRank];
+    }
+
+    /** The gradient form the algebra chose for these terms. */
+    SdLoraAlgebra.GradientForm gradientForm() {
+        return form;
     }
 
     /** Copies the current factors into the stacked arrays and adds {@code Σ s_j·A_jᵀ·B_jᵀ} to {@code weight} [D, D]. */
@@ -132,7 +120,7 @@ final class ProjectionAdapter {
         Matrices.gemm(scaledA, true, bAll, true, weight, 1.0);
     }
 
-    /** Keeps {@code X·Aᵀ} [N, R] for the low-rank backward, if that form is the cheaper one at this batch. */
+    /** Keeps {@code X·Aᵀ} [N, R] for the low-rank backward, if the terms take that form. */
     void forward(INDArray x) {
         Scratch s = scratch((int) x.size(0));
         if (s.lowRank) {
@@ -204,10 +192,7 @@ final class ProjectionAdapter {
     }
 
     private Scratch newScratch(int rows) {
-        double lowRankCost = 4.0 * rows * dim * (rank + currentRank);
-        double weightCost = 2.0 * rows * dim * dim + 2.0 * dim * dim * (rank + currentRank);
-        boolean lowRank = form == GradientForm.CHEAPER ? lowRankCost <= weightCost : form == GradientForm.LOW_RANK;
-        return lowRank
+        return form == SdLoraAlgebra.GradientForm.LOW_RANK
                 ? new Scratch(true, Matrices.matrix(rows, rank), Matrices.matrix(dim, rank),
                 Matrices.matrix(dim, currentRank), Matrices.matrix(rows, currentRank),
                 Matrices.matrix(currentRank, dim), null, null)

@@ -9,6 +9,7 @@ import io.github.sdlora4j.learner.SdLoraLearner;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.Projection;
@@ -93,12 +94,12 @@ public final class LearnerCheckpoint {
             for (int l = 0; l < state.depth(); l++) {
                 for (Projection p : Projection.values()) {
                     LoraFactors f = state.task(t).get(l, p);
-                    tensors.put(SdLoraAdapterGraph.factorName(l, p, t, "A"), f.a().castTo(DataType.FLOAT));
-                    tensors.put(SdLoraAdapterGraph.factorName(l, p, t, "B"), f.b().castTo(DataType.FLOAT));
+                    tensors.put(SdLoraAlgebra.factorName(l, p, t, "A"), f.a().castTo(DataType.FLOAT));
+                    tensors.put(SdLoraAlgebra.factorName(l, p, t, "B"), f.b().castTo(DataType.FLOAT));
                 }
             }
         }
-        tensors.put(SdLoraAdapterGraph.MAGNITUDE, Nd4j.create(state.magnitudes(), new long[]{numTasks}, 'c'));
+        tensors.put(SdLoraAlgebra.MAGNITUDE, Nd4j.create(state.magnitudes(), new long[]{numTasks}, 'c'));
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
                 double[] beta = new double[numTasks];
@@ -212,14 +213,14 @@ public final class LearnerCheckpoint {
                 for (int l = 0; l < depth; l++) {
                     for (Projection p : Projection.values()) {
                         f[l][p.ordinal()] = new LoraFactors(
-                                tensor(in, file, SdLoraAdapterGraph.factorName(l, p, t, "A"), used, new long[]{rank, dim}),
-                                tensor(in, file, SdLoraAdapterGraph.factorName(l, p, t, "B"), used, new long[]{dim, rank}));
+                                tensor(in, file, SdLoraAlgebra.factorName(l, p, t, "A"), used, new long[]{rank, dim}),
+                                tensor(in, file, SdLoraAlgebra.factorName(l, p, t, "B"), used, new long[]{dim, rank}));
                     }
                 }
                 state.addTask(TaskAdapter.of(rank, f));
             }
             state.setCurrentTask(currentTask);
-            state.setMagnitudes(doubles(tensor(in, file, SdLoraAdapterGraph.MAGNITUDE, used, new long[]{numTasks})));
+            state.setMagnitudes(doubles(tensor(in, file, SdLoraAlgebra.MAGNITUDE, used, new long[]{numTasks})));
             for (int l = 0; l < depth; l++) {
                 for (Projection p : Projection.values()) {
                     double[] beta = doubles(tensor(in, file, assimilatedName(l, p), used, new long[]{numTasks}));
@@ -228,30 +229,45 @@ public final class LearnerCheckpoint {
                     }
                 }
             }
-            ClassifierHead head = new ClassifierHead(
-                    tensor(in, file, ClassifierHead.WEIGHT, used, new long[]{knownClasses, dim}),
-                    tensor(in, file, ClassifierHead.BIAS, used, new long[]{knownClasses}));
-            Map<String, INDArray> optimizer = new LinkedHashMap<>();
-            for (String name : in.names()) {
-                if (name.startsWith(OPTIMIZER_PREFIX)) {
-                    optimizer.put(name, in.read(name));
-                    used.add(name);
-                }
-            }
-            if (!optimizer.isEmpty() && !inTask) {
-                throw new CheckpointException(file, "holds optimizer state but no unfinished task");
-            }
-            List<String> extra = new ArrayList<>(in.names());
-            extra.removeAll(used);
-            if (!extra.isEmpty()) {
-                throw new CheckpointException(file, "unexpected tensors for " + numTasks + " tasks: "
-                        + extra.subList(0, Math.min(extra.size(), 8)));
-            }
+            ClassifierHead head = head(in, file, used, knownClasses, dim);
+            Map<String, INDArray> optimizer = optimizerState(in, file, used, inTask);
+            requireAllUsed(in, file, used);
             return SdLoraLearner.restore(config, backbone, state, head, taskClasses, inTask, optimizer);
         }
     }
 
-    private static INDArray tensor(SafetensorsFile in, Path file, String name, Set<String> used, long[] shape)
+    /** The head's weight [known, dim] and bias [known]. */
+    static ClassifierHead head(SafetensorsFile in, Path file, Set<String> used, int known, int dim) throws IOException {
+        return new ClassifierHead(tensor(in, file, ClassifierHead.WEIGHT, used, new long[]{known, dim}),
+                tensor(in, file, ClassifierHead.BIAS, used, new long[]{known}));
+    }
+
+    /** The {@value #OPTIMIZER_PREFIX} tensors, which only a checkpoint inside a task may hold. */
+    static Map<String, INDArray> optimizerState(SafetensorsFile in, Path file, Set<String> used, boolean inTask)
+            throws IOException {
+        Map<String, INDArray> optimizer = new LinkedHashMap<>();
+        for (String name : in.names()) {
+            if (name.startsWith(OPTIMIZER_PREFIX)) {
+                optimizer.put(name, in.read(name));
+                used.add(name);
+            }
+        }
+        if (!optimizer.isEmpty() && !inTask) {
+            throw new CheckpointException(file, "holds optimizer state but no unfinished task");
+        }
+        return optimizer;
+    }
+
+    /** Fails on tensors the reader did not take, naming a few. */
+    static void requireAllUsed(SafetensorsFile in, Path file, Set<String> used) throws CheckpointException {
+        List<String> extra = new ArrayList<>(in.names());
+        extra.removeAll(used);
+        if (!extra.isEmpty()) {
+            throw new CheckpointException(file, "unexpected tensors: " + extra.subList(0, Math.min(extra.size(), 8)));
+        }
+    }
+
+    static INDArray tensor(SafetensorsFile in, Path file, String name, Set<String> used, long[] shape)
             throws IOException {
         if (!in.contains(name)) {
             throw new CheckpointException(file, "missing tensor '" + name + "'"
@@ -263,7 +279,7 @@ public final class LearnerCheckpoint {
                     + ", expected " + Arrays.toString(shape) + " for this configuration");
         }
         used.add(name);
-        return name.equals(SdLoraAdapterGraph.MAGNITUDE) || name.endsWith(".assimilated")
+        return name.equals(SdLoraAlgebra.MAGNITUDE) || name.endsWith(".assimilated")
                 ? in.read(name, DataType.DOUBLE) : in.read(name);
     }
 
@@ -297,7 +313,7 @@ public final class LearnerCheckpoint {
         }
     }
 
-    private static <T> T parse(Path file, Map<String, String> meta, String key, TypeReference<T> type)
+    static <T> T parse(Path file, Map<String, String> meta, String key, TypeReference<T> type)
             throws CheckpointException {
         try {
             return JSON.readValue(require(file, meta, key), type);

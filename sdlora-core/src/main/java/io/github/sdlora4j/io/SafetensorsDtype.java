@@ -19,17 +19,14 @@ public enum SafetensorsDtype {
     /** IEEE 754 single. */
     F32(4, DataType.FLOAT) {
         @Override float toFloat(ByteBuffer le, int at) { return le.getFloat(at); }
-        @Override double toDouble(ByteBuffer le, int at) { return le.getFloat(at); }
     },
     /** IEEE 754 half (binary16). */
     F16(2, DataType.FLOAT16) {
         @Override float toFloat(ByteBuffer le, int at) { return HalfFloats.halfToFloat(le.getShort(at)); }
-        @Override double toDouble(ByteBuffer le, int at) { return toFloat(le, at); }
     },
     /** bfloat16: the upper 16 bits of an IEEE single. */
     BF16(2, DataType.BFLOAT16) {
         @Override float toFloat(ByteBuffer le, int at) { return HalfFloats.bfloat16ToFloat(le.getShort(at)); }
-        @Override double toDouble(ByteBuffer le, int at) { return toFloat(le, at); }
     },
     /** Signed 64-bit integer (values beyond 2^53 lose precision when decoded to floating point). */
     I64(8, DataType.INT64) {
@@ -44,22 +41,18 @@ public enum SafetensorsDtype {
     /** Signed 16-bit integer. */
     I16(2, DataType.INT16) {
         @Override float toFloat(ByteBuffer le, int at) { return le.getShort(at); }
-        @Override double toDouble(ByteBuffer le, int at) { return le.getShort(at); }
     },
     /** Signed 8-bit integer. */
     I8(1, DataType.INT8) {
         @Override float toFloat(ByteBuffer le, int at) { return le.get(at); }
-        @Override double toDouble(ByteBuffer le, int at) { return le.get(at); }
     },
     /** Unsigned 8-bit integer. */
     U8(1, DataType.UINT8) {
         @Override float toFloat(ByteBuffer le, int at) { return le.get(at) & 0xFF; }
-        @Override double toDouble(ByteBuffer le, int at) { return le.get(at) & 0xFF; }
     },
     /** Boolean, one byte per element; any non-zero byte decodes to 1. */
     BOOL(1, DataType.BOOL) {
         @Override float toFloat(ByteBuffer le, int at) { return le.get(at) != 0 ? 1f : 0f; }
-        @Override double toDouble(ByteBuffer le, int at) { return le.get(at) != 0 ? 1d : 0d; }
     };
 
     /** The names accepted in a header, for error messages. */
@@ -129,6 +122,11 @@ public enum SafetensorsDtype {
     /** Decodes the element starting at byte {@code at} of a little-endian buffer to float. */
     abstract float toFloat(ByteBuffer le, int at);
 
-    /** Decodes the element starting at byte {@code at} of a little-endian buffer to double. */
-    abstract double toDouble(ByteBuffer le, int at);
+    /**
+     * Decodes the element starting at byte {@code at} of a little-endian buffer to double: the float value, widened
+     * exactly, except for the types a float cannot hold exactly (F64, I64, I32), which decode themselves.
+     */
+    double toDouble(ByteBuffer le, int at) {
+        return toFloat(le, at);
+    }
 }

@@ -84,7 +84,7 @@ public final class BackbonePretrainer {
         sd.loss.softmaxCrossEntropy(LOSS, sd.placeHolder(LABEL, DataType.FLOAT, -1, numClasses), logits, null);
         this.schedule = new EpochLearningRate(Objects.requireNonNull(optimizer, "optimizer"));
         this.fit = FitLoss.configure(sd, LOSS, VitGraph.INPUT, LABEL, optimizer.newUpdater(schedule));
-        OptimizerStates.restore(sd, from.optimizerState());
+        fit.restoreOptimizerState(from.optimizerState());
         sd.getTrainingConfig().setIterationCount(from.position().iteration());
         this.position = from.position();
     }
@@ -137,24 +137,12 @@ public final class BackbonePretrainer {
         if (position.epoch() == epochs) {
             return Double.NaN;
         }
-        TrainingMonitor m = monitor == null ? TrainingMonitor.NONE : monitor;
         TrainingMonitor tracking = new TrainingMonitor() {
-            @Override
-            public void epochStarted(int task, int epoch) {
-                m.epochStarted(task, epoch);
-            }
-
-            @Override
-            public void stepDone(int task, int epoch, int iteration, double loss, int batchSize) {
-                m.stepDone(task, epoch, iteration, loss, batchSize);
-            }
-
             @Override
             public void epochDone(int task, int epoch, double meanLoss) {
                 position = new EpochLoop.Position(epoch + 1, 0, position.iteration());
-                m.epochDone(task, epoch, meanLoss);
             }
-        };
+        }.then(monitor == null ? TrainingMonitor.NONE : monitor);
         return EpochLoop.run(data, epochs, 0, (batch, epoch, step) -> {
             if (batch.getLabels().size(1) != numClasses) {
                 throw new IllegalArgumentException("Pretraining labels must be one-hot over " + numClasses
@@ -186,6 +174,6 @@ public final class BackbonePretrainer {
     /** A copy of the whole state: continue it with {@link #resume}. */
     public Snapshot snapshot() {
         return new Snapshot(backbone(), sd.getArrForVarName(HEAD_WEIGHT).dup('c'),
-                sd.getArrForVarName(HEAD_BIAS).dup('c'), OptimizerStates.snapshot(sd), position);
+                sd.getArrForVarName(HEAD_BIAS).dup('c'), fit.optimizerState(), position);
     }
 }

@@ -11,13 +11,38 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * classes of the benchmark, class k = the k-th class in the benchmark's order), so a task's classes follow
  * those of earlier tasks.
  *
- * <p>Lifecycle per task: {@link #beforeTask}, then {@link #train} (or {@link #trainStep}) any number of times,
- * then {@link #afterTask}. Prediction is allowed whenever no task is half-started.
+ * <p>Lifecycle per task: {@link #beforeTask(TaskExperience)}, then {@link #train} (or {@link #trainStep}) any number
+ * of times, then {@link #afterTask}. Prediction is allowed whenever no task is half-started.
+ * {@link AbstractClassIncrementalLearner} implements this lifecycle once; a method extends it.
  */
 public interface ClassIncrementalLearner {
 
-    /** Starts a task that brings {@code newClasses} classes (labels {@code knownClasses() .. +newClasses-1}). */
-    void beforeTask(int newClasses);
+    /**
+     * Starts {@code task}, which must be the next one (index {@code currentTask() + 1}, first class the number of
+     * classes learned so far). The harness passes the task's training data, so that a method can look at it first.
+     *
+     * @throws IllegalStateException    if the previous task has not ended
+     * @throws IllegalArgumentException if {@code task} is not the next task
+     */
+    void beforeTask(TaskExperience task);
+
+    /**
+     * Starts the next task, which brings {@code newClasses} classes (labels {@code numClasses() .. +newClasses-1}),
+     * without showing its data: methods that look at a task's data before training refuse it.
+     */
+    default void beforeTask(int newClasses) {
+        beforeTask(TaskExperience.withoutData(currentTask() + 1, numClasses(), newClasses));
+    }
+
+    /**
+     * Gives a learner restored inside a task (from a checkpoint taken between two steps) that task's experience
+     * again, its training data included, as {@link #beforeTask(TaskExperience)} gave it before the checkpoint: a
+     * method that reads the data when the task ends needs it. Does nothing unless a method needs it.
+     *
+     * @throws IllegalArgumentException if {@code task} is not the unfinished task
+     */
+    default void resumeTask(TaskExperience task) {
+    }
 
     /** One optimizer step on a batch; returns the batch loss. */
     double trainStep(DataSet batch, int epoch, int step);

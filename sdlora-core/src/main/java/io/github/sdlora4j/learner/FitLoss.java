@@ -10,12 +10,14 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.TrainingSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,11 @@ import java.util.Set;
  * The loss variable is registered as a training evaluation ({@link LossEvaluationHook}) so that the session
  * computes it; without one, SameDiff 1.0.0-M2.1 reports a loss of 0. Listeners added to the graph
  * ({@code SameDiff.addListeners}) see every step as under {@code fit}.
+ *
+ * <p>It also owns the optimizer state, one updater per trained tensor, made as {@code fit} makes them. SameDiff
+ * 1.0.0-M2.1 creates its own only inside {@code fit}'s batch loop, just before a step, by a protected method with no
+ * public caller; the session takes the updaters as an argument, so owning them lets a saved state be restored before
+ * the first step without reaching into SameDiff by reflection.
  */
 final class FitLoss {
 
@@ -39,6 +46,8 @@ final class FitLoss {
     private final Set<String> trained = new LinkedHashSet<>();
     private final List<Listener> userListeners;
     private TrainingSession session;
+    /** Per trained tensor; null until the first step or a restore, so that a fresh graph saves no state. */
+    private Map<String, GradientUpdater> updaters;
 
     private FitLoss(SameDiff sd, String input, String label, List<Listener> userListeners) {
         this.sd = sd;
@@ -84,9 +93,6 @@ final class FitLoss {
             gradient.setTrainingConfig(config);
             session = new TrainingSession(gradient);
         }
-        if (sd.getUpdaterMap() == null) {
-            initializeTraining(sd);
-        }
         // The epoch is the learner's (SameDiff counts one per fit call); the learning-rate schedule does not read it.
         At at = StepListeners.at(epoch, config.getIterationCount());
         List<Listener> listeners = new ArrayList<>(sd.getListeners());
@@ -94,7 +100,7 @@ final class FitLoss {
         MultiDataSet mds = batch.toMultiDataSet();
         StepListeners.iterationStart(listeners, sd, at, mds);
         Map<String, INDArray> placeholders = Map.of(input, batch.getFeatures(), label, batch.getLabels());
-        Loss loss = session.trainingIteration(config, placeholders, trained, sd.getUpdaterMap(),
+        Loss loss = session.trainingIteration(config, placeholders, trained, updaters(),
                 mds, sd.getLossVariables(), listeners, at);
         config.incrementIterationCount();
         double value = loss.getLosses()[0];
@@ -110,17 +116,35 @@ final class FitLoss {
         return value;
     }
 
-    /** Creates SameDiff's optimizer state (the updater map), as {@code fit} does before its first step. */
-    static void initializeTraining(SameDiff sd) {
-        // Reflection, because SameDiff 1.0.0-M2.1 has no public way to create that state without training: its
-        // initializeTraining() is protected, and its only public caller, fit, runs it inside the batch loop just
-        // before an optimizer step (and there is no setter for the updater map).
-        try {
-            Method m = SameDiff.class.getDeclaredMethod("initializeTraining");
-            m.setAccessible(true);
-            m.invoke(sd);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Cannot initialise SameDiff's optimizer state", e);
+    /** Copies of the optimizer state, named {@code sdlora.optimizer.<tensor>.<key>}; empty before the first step. */
+    Map<String, INDArray> optimizerState() {
+        return updaters == null ? new LinkedHashMap<>() : OptimizerStates.snapshot(OptimizerStates.of(typed(updaters)));
+    }
+
+    /** Writes saved optimizer state back (creating the updaters first); an empty map changes nothing. */
+    void restoreOptimizerState(Map<String, INDArray> saved) {
+        if (!saved.isEmpty()) {
+            OptimizerStates.restore(OptimizerStates.of(typed(updaters())), saved);
         }
+    }
+
+    /** The updaters, created on first use as SameDiff's {@code fit} creates them: zeroed state of each tensor's size. */
+    private Map<String, GradientUpdater> updaters() {
+        if (updaters == null) {
+            IUpdater config = sd.getTrainingConfig().getUpdater();
+            updaters = new LinkedHashMap<>();
+            for (String name : trained) {
+                INDArray value = sd.getArrForVarName(name);
+                long size = config.stateSize(value.length());
+                INDArray view = size == 0 ? null : Nd4j.zeros(value.dataType(), 1, size);
+                updaters.put(name, config.instantiate(view, true));
+            }
+        }
+        return updaters;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Map<String, GradientUpdater<?>> typed(Map<String, GradientUpdater> updaters) {
+        return (Map) updaters;
     }
 }

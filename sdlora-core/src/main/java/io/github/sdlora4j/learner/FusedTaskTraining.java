@@ -5,6 +5,7 @@ import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitWeights;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.dataset.DataSet;
 
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,9 @@ final class FusedTaskTraining implements TaskTraining {
     private final int task;
     private final boolean trainMagnitudes;
     private final List<Listener> listeners;
+    private final List<ExplicitLossTerm> terms;
+    private final Map<String, INDArray> values = new LinkedHashMap<>();
+    private final Map<String, INDArray> gradients = new LinkedHashMap<>();
     private int iterations;
     /** Whether the optimizer holds state worth saving: after a step, or after a restore. */
     private boolean hasState;
@@ -41,11 +46,15 @@ final class FusedTaskTraining implements TaskTraining {
     /**
      * @param known           head rows before this index stay frozen; the loss covers classes {@code [known, C)}
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
+     * @param trainA          false to train B only: A is left out of the update (its gradient is still computed, unused)
+     * @param terms           added to the cross-entropy, with their own gradients
      * @param threads         0 for {@link FusedThreads#defaultThreads()}
      */
     FusedTaskTraining(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                      OptimizerConfig optimizer, boolean trainMagnitudes, List<Listener> listeners, int threads) {
+                      OptimizerConfig optimizer, boolean trainMagnitudes, boolean trainA, List<Listener> listeners,
+                      List<ExplicitLossTerm> terms, int threads) {
         this.task = state.currentTask();
+        this.terms = List.copyOf(terms);
         this.listeners = listeners;
         this.trainMagnitudes = trainMagnitudes;
         this.step = new FusedSdLoraStep(backbone, state, norm, head.weightRows(known), head.biasRows(known),
@@ -54,18 +63,24 @@ final class FusedTaskTraining implements TaskTraining {
         Map<String, INDArray[]> trained = new LinkedHashMap<>();
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
-                trained.put(SdLoraAdapterGraph.factorName(l, p, task, "A"),
-                        new INDArray[]{step.factorA(l, p), step.factorAGradient(l, p)});
-                trained.put(SdLoraAdapterGraph.factorName(l, p, task, "B"),
+                if (trainA) {
+                    trained.put(SdLoraAlgebra.factorName(l, p, task, "A"),
+                            new INDArray[]{step.factorA(l, p), step.factorAGradient(l, p)});
+                }
+                trained.put(SdLoraAlgebra.factorName(l, p, task, "B"),
                         new INDArray[]{step.factorB(l, p), step.factorBGradient(l, p)});
             }
         }
         if (trainMagnitudes) {
-            trained.put(SdLoraAdapterGraph.MAGNITUDE, new INDArray[]{step.magnitudes(), step.magnitudesGradient()});
+            trained.put(SdLoraAlgebra.MAGNITUDE, new INDArray[]{step.magnitudes(), step.magnitudesGradient()});
         }
         trained.put(TaskTrainingGraph.HEAD_WEIGHT, new INDArray[]{step.headWeight(), step.headWeightGradient()});
         trained.put(TaskTrainingGraph.HEAD_BIAS, new INDArray[]{step.headBias(), step.headBiasGradient()});
         this.update = new FlatUpdate(trained, optimizer.newUpdater(schedule));
+        trained.forEach((name, pair) -> {
+            values.put(name, pair[0]);
+            gradients.put(name, pair[1]);
+        });
     }
 
     @Override
@@ -75,6 +90,9 @@ final class FusedTaskTraining implements TaskTraining {
         MultiDataSet mds = listeners.isEmpty() ? null : batch.toMultiDataSet();
         StepListeners.iterationStart(listeners, null, at, mds);
         double loss = step.lossAndGradients(batch.getFeatures(), batch.getLabels());
+        for (ExplicitLossTerm t : terms) {
+            loss += t.addGradients(Collections.unmodifiableMap(values), Collections.unmodifiableMap(gradients));
+        }
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(task, epoch, iteration, loss);
         }

@@ -1,8 +1,7 @@
 package io.github.sdlora4j.learner;
 
-import io.github.sdlora4j.lora.DirectionNorm;
-import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.lora.AdapterMerger;
+import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.VitWeights;
@@ -10,13 +9,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.util.SplittableRandom;
+import java.util.List;
+
 
 /**
  * Plain LoRA fine-tuning of one adapter on q and v (rank of task 0, magnitude fixed at 1) that keeps training
  * across tasks, with a growing head. The baselines differ only in which classes a task's loss covers.
  */
-abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
+abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
 
     private static final DataType TYPE = DataType.FLOAT;
 
@@ -25,16 +25,11 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     private final SdLoraState state;
     private final ClassifierHead head;
     private final StepListeners listeners = new StepListeners();
-    private int knownClasses;
-    private int newClasses;
-    private int task = -1;
-    private boolean inTask;
     private TaskTraining training;
     private MergedInference inference;
-    /** The fused engine's threads, 0 for the default. */
-    private int threads;
 
     LoraFineTuneLearner(SdLoraConfig config, VitWeights backbone) {
+        super(config.seed());
         this.config = config;
         this.backbone = backbone.castTo(TYPE);
         this.state = new SdLoraState(config.vit().depth());
@@ -45,19 +40,13 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     abstract int firstTrainedClass(int known);
 
     @Override
-    public void beforeTask(int classes) {
-        if (inTask) {
-            throw new IllegalStateException("Task " + task + " has not ended: call afterTask first");
-        }
-        task++;
-        head.grow(classes, new SplittableRandom(config.seed() * 1_000_003L + task * 31L + 1));
+    protected void startTask(TaskExperience task) {
+        head.grow(task.newClasses(), random(task.index(), 1));
         if (state.numTasks() == 0) {
             state.addTask(TaskAdapter.initial(config.vit().depth(), config.vit().dim(), config.ranks().rankFor(0),
-                    new SplittableRandom(config.seed() * 1_000_003L + 2), TYPE));
+                    random(0, 2), TYPE));
             state.setMagnitudes(new double[]{1.0});
         }
-        newClasses = classes;
-        inTask = true;
         training = null;
         inference = null;
     }
@@ -73,26 +62,20 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
         listeners.add(added);
     }
 
-    /**
-     * Threads of the fused engine's training and prediction (default {@link FusedThreads#defaultThreads()}), from the
-     * next task's training and the next prediction on.
-     */
-    public void setThreads(int threads) {
-        this.threads = FusedThreads.require(threads, "setThreads");
+    @Override
+    protected void inferenceSettingsChanged() {
         inference = null;
     }
 
     @Override
-    public double trainStep(DataSet batch, int epoch, int step) {
-        if (!inTask) {
-            throw new IllegalStateException("No task in progress: call beforeTask first");
-        }
-        int first = firstTrainedClass(knownClasses);
+    protected double trainOn(DataSet batch, int epoch, int step) {
+        int first = firstTrainedClass(knownClasses());
         if (training == null) {
-            training = TrainingEngine.selected(TYPE).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
-                    config.optimizer(), TYPE, false, listeners.list(), threads);
+            List<LossTerm> terms = lossTerms(currentExperience());
+            training = trainingEngine(TYPE, terms).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
+                    config.optimizer(), TYPE, false, listeners.list(), terms, threads());
         }
-        INDArray labels = TaskLabels.slice(batch.getLabels(), first, knownClasses + newClasses - first);
+        INDArray labels = TaskLabels.slice(batch.getLabels(), first, currentExperience().endClass() - first);
         double loss;
         try {
             loss = training.step(new DataSet(batch.getFeatures(), labels), epoch, step);
@@ -106,12 +89,7 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     }
 
     @Override
-    public void afterTask() {
-        if (!inTask) {
-            throw new IllegalStateException("No task in progress: call beforeTask first");
-        }
-        knownClasses += newClasses;
-        inTask = false;
+    protected void endTask(TaskExperience task) {
         training = null;
     }
 
@@ -121,8 +99,7 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (inference == null) {
-            inference = new MergedInference(AdapterMerger.merge(backbone, state, DirectionNorm.FACTOR_PRODUCT), head,
-                    threads);
+            inference = mergedInference(AdapterMerger.merge(backbone, state, DirectionNorm.FACTOR_PRODUCT), head);
         }
         return inference.logits(images);
     }
@@ -140,10 +117,5 @@ abstract class LoraFineTuneLearner implements ClassIncrementalLearner {
     @Override
     public int numClasses() {
         return head.numClasses();
-    }
-
-    @Override
-    public int currentTask() {
-        return task;
     }
 }

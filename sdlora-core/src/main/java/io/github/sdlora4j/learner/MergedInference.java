@@ -6,26 +6,39 @@ import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.function.UnaryOperator;
-
 /**
- * Logits of a plain (merged) ViT and the head: the fused forward ({@link FusedVitForward}, on every core) where the
- * fused engine runs ({@link TrainingEngine#selected}), the SameDiff graph ({@link ClassifierGraph}) otherwise.
+ * Features and logits of a plain (merged) ViT and the head: the fused forward ({@link FusedVitForward}, on the fused
+ * engine's threads) where the fused engine runs, the SameDiff graph ({@link ClassifierGraph}) otherwise.
  */
 final class MergedInference {
 
-    private final UnaryOperator<INDArray> logits;
+    private final FusedVitForward fused;
+    private final ClassifierGraph graph;
 
-    /** @param threads the fused forward's threads, 0 for {@link FusedThreads#defaultThreads()} */
-    MergedInference(VitWeights mergedBackbone, ClassifierHead head, int threads) {
-        if (TrainingEngine.selected(DataType.FLOAT) == TrainingEngine.FUSED) {
-            logits = new FusedVitForward(mergedBackbone, head.weight(), head.bias(), FusedThreads.orDefault(threads))::logits;
+    /**
+     * @param engine  the engine the learner trains with, which also predicts
+     * @param head    null for features only
+     * @param threads the fused forward's threads, 0 for {@link FusedThreads#defaultThreads()}
+     */
+    MergedInference(TrainingEngine engine, VitWeights mergedBackbone, ClassifierHead head, int threads) {
+        if (engine == TrainingEngine.FUSED) {
+            int n = FusedThreads.orDefault(threads);
+            fused = head == null ? new FusedVitForward(mergedBackbone, n)
+                    : new FusedVitForward(mergedBackbone, head.weight(), head.bias(), n);
+            graph = null;
         } else {
-            logits = new ClassifierGraph(mergedBackbone, null, head, DataType.FLOAT)::logits;
+            fused = null;
+            graph = new ClassifierGraph(mergedBackbone, null, head, DataType.FLOAT);
         }
     }
 
+    /** The head's logits [N, classes]. */
     INDArray logits(INDArray images) {
-        return logits.apply(images);
+        return fused != null ? fused.logits(images) : graph.logits(images);
+    }
+
+    /** The backbone's features [N, D] (the final LayerNorm of the CLS token). */
+    INDArray features(INDArray images) {
+        return fused != null ? fused.features(images) : graph.features(images);
     }
 }

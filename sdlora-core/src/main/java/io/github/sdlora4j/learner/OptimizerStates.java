@@ -1,6 +1,5 @@
 package io.github.sdlora4j.learner;
 
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 
@@ -29,28 +28,6 @@ final class OptimizerStates {
         Map<String, Map<String, INDArray>> out = new LinkedHashMap<>();
         updaters.forEach((name, u) -> out.put(name, (Map<String, INDArray>) u.getState()));
         return out;
-    }
-
-    /** Copies of the state of a SameDiff graph's updaters (empty before its first step). */
-    static Map<String, INDArray> snapshot(SameDiff sd) {
-        Map<String, GradientUpdater> updaters = sd.getUpdaterMap();
-        return updaters == null ? new LinkedHashMap<>() : snapshot(of(typed(updaters)));
-    }
-
-    /** Writes {@code saved} into a SameDiff graph's updaters, creating them first; an empty map changes nothing. */
-    static void restore(SameDiff sd, Map<String, INDArray> saved) {
-        if (saved.isEmpty()) {
-            return;
-        }
-        if (sd.getUpdaterMap() == null) {
-            FitLoss.initializeTraining(sd);
-        }
-        restore(of(typed(sd.getUpdaterMap())), saved);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Map<String, GradientUpdater<?>> typed(Map<String, GradientUpdater> updaters) {
-        return (Map) updaters;
     }
 
     /** Copies of every tensor's state, sorted by tensor name and key. */

@@ -40,10 +40,7 @@ public record SdLoraConfig(VitConfig vit, SdLoraMode mode, RankSchedule ranks, d
         if (!Double.isFinite(initialMagnitude)) {
             throw new IllegalArgumentException("SD-LoRA config: initialMagnitude must be finite, got " + initialMagnitude);
         }
-        if (!(kdThreshold >= 0) || !Double.isFinite(kdThreshold)) {
-            throw new IllegalArgumentException("SD-LoRA config: kdThreshold must be a finite number >= 0, got "
-                    + kdThreshold);
-        }
+        checkKdThreshold(kdThreshold);
         if (ranks.rankFor(0) > vit.dim()) {
             throw new IllegalArgumentException("SD-LoRA config: rank " + ranks.rankFor(0) + " exceeds dim " + vit.dim());
         }
@@ -51,6 +48,18 @@ public record SdLoraConfig(VitConfig vit, SdLoraMode mode, RankSchedule ranks, d
         this.knowledgeDistillation = knowledgeDistillation;
         this.kdThreshold = kdThreshold;
         this.seed = seed;
+    }
+
+    /**
+     * The rule for a KD threshold, for every setting that holds one: a finite number >= 0.
+     *
+     * @return {@code threshold}
+     */
+    public static double checkKdThreshold(double threshold) {
+        if (!(threshold >= 0) || !Double.isFinite(threshold)) {
+            throw new IllegalArgumentException("kdThreshold must be a finite number >= 0, got " + threshold);
+        }
+        return threshold;
     }
 
     /** The reference code's setting: rank 10, magnitudes 0.8 reset each task, SGD(0.9) at 8e-3, no KD/RR. */

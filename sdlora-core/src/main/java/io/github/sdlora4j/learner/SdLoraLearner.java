@@ -1,6 +1,5 @@
 package io.github.sdlora4j.learner;
 
-import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.lora.AdapterMerger;
 import io.github.sdlora4j.lora.Assimilation;
 import io.github.sdlora4j.lora.DirectionAssimilator;
@@ -19,21 +18,19 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * SD-LoRA (Wu et al., ICLR 2025) as a class-incremental learner on a frozen SameDiff ViT.
  *
- * <p>Per task: {@link #beforeTask} grows the head, adds this task's adapters (A kaiming-uniform, B zero, rank from
+ * <p>Per task: {@link #beforeTask(TaskExperience)} grows the head, adds this task's adapters (A kaiming-uniform, B zero, rank from
  * the {@link io.github.sdlora4j.lora.RankSchedule}) and sets the magnitudes per {@link SdLoraMode}; training updates
- * only the current A/B, the magnitudes and the new head rows; {@link #afterTask} freezes the adapters and, with KD,
+ * only the current A/B, the magnitudes and the new head rows; {@link #afterTask()} freezes the adapters and, with KD,
  * assimilates the new direction into earlier ones when a least-squares fit explains it. Prediction folds every
  * adapter into W_q and W_v ({@link AdapterMerger}) and runs a plain ViT.
  */
-public final class SdLoraLearner implements ClassIncrementalLearner {
+public final class SdLoraLearner extends AbstractClassIncrementalLearner {
 
     private static final Logger log = LoggerFactory.getLogger(SdLoraLearner.class);
     private static final DataType TYPE = DataType.FLOAT;
@@ -42,19 +39,15 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
     private final VitWeights backbone;
     private final SdLoraState state;
     private final ClassifierHead head;
-    private final List<Integer> taskClasses;
     private final StepListeners listeners = new StepListeners();
-    private int knownClasses;
-    private boolean inTask;
     private TaskTraining training;
     private Map<String, INDArray> pendingOptimizerState = Map.of();
     private MergedInference mergedGraph;
-    /** The fused engine's threads, 0 for the default. */
-    private int threads;
     private ClassifierGraph unmergedGraph;
 
     private SdLoraLearner(SdLoraConfig config, VitWeights backbone, SdLoraState state, ClassifierHead head,
-                          List<Integer> taskClasses, int knownClasses, boolean inTask) {
+                          List<Integer> taskClasses, boolean inTask) {
+        super(config.seed(), taskClasses, inTask);
         if (!backbone.config().equals(config.vit())) {
             throw new IllegalArgumentException("Backbone is " + backbone.config() + " but the SD-LoRA config expects "
                     + config.vit());
@@ -63,15 +56,12 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         this.backbone = backbone.castTo(TYPE);
         this.state = state;
         this.head = head;
-        this.taskClasses = new ArrayList<>(taskClasses);
-        this.knownClasses = knownClasses;
-        this.inTask = inTask;
     }
 
     /** A learner with no task yet, on a frozen {@code backbone} that must match {@code config.vit()}. */
     public static SdLoraLearner create(SdLoraConfig config, VitWeights backbone) {
         return new SdLoraLearner(config, backbone, new SdLoraState(config.vit().depth()),
-                ClassifierHead.empty(config.vit().dim(), TYPE), List.of(), 0, false);
+                ClassifierHead.empty(config.vit().dim(), TYPE), List.of(), false);
     }
 
     /**
@@ -98,22 +88,15 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
             throw new IllegalArgumentException("Inconsistent learner state: " + state.numTasks() + " adapters, tasks with "
                     + taskClasses + " classes, head with " + head.numClasses() + " rows");
         }
-        int known = inTask ? total - taskClasses.get(taskClasses.size() - 1) : total;
-        SdLoraLearner learner = new SdLoraLearner(config, backbone, state, head, taskClasses, known, inTask);
+        SdLoraLearner learner = new SdLoraLearner(config, backbone, state, head, taskClasses, inTask);
         learner.pendingOptimizerState = Map.copyOf(optimizerState);
         return learner;
     }
 
     @Override
-    public void beforeTask(int newClasses) {
-        if (inTask) {
-            throw new IllegalStateException("Task " + state.currentTask() + " has not ended: call afterTask first");
-        }
-        if (newClasses < 1) {
-            throw new IllegalArgumentException("A task must bring at least one class, got " + newClasses);
-        }
-        int t = state.numTasks();
-        head.grow(newClasses, random(t, 1));
+    protected void startTask(TaskExperience task) {
+        int t = task.index();
+        head.grow(task.newClasses(), random(t, 1));
         state.addTask(TaskAdapter.initial(config.vit().depth(), config.vit().dim(), config.ranks().rankFor(t),
                 random(t, 2), TYPE));
         double[] previous = state.magnitudes();
@@ -123,8 +106,6 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
             System.arraycopy(previous, 0, alpha, 0, Math.min(previous.length, t));
         }
         state.setMagnitudes(alpha);
-        taskClasses.add(newClasses);
-        inTask = true;
         training = null;
         pendingOptimizerState = Map.of();
         invalidateInference();
@@ -149,29 +130,21 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         listeners.add(added);
     }
 
-    /**
-     * Threads of the fused engine's training and prediction (default {@link FusedThreads#defaultThreads()}), from the
-     * next task's training and the next prediction on.
-     */
-    public void setThreads(int threads) {
-        this.threads = FusedThreads.require(threads, "SdLoraLearner.setThreads");
+    @Override
+    protected void inferenceSettingsChanged() {
         invalidateInference();
     }
 
     @Override
-    public double trainStep(DataSet batch, int epoch, int step) {
-        if (!inTask) {
-            throw new IllegalStateException("No task in progress: call beforeTask first");
-        }
-        int newClasses = taskClasses.get(taskClasses.size() - 1);
+    protected double trainOn(DataSet batch, int epoch, int step) {
+        int knownClasses = knownClasses();
+        int newClasses = currentExperience().newClasses();
         if (training == null) {
-            training = TrainingEngine.selected(TYPE).start(backbone, state, config.mode().norm(), head, knownClasses,
-                    config.optimizer(), TYPE, true, listeners.list(), threads);
+            List<LossTerm> terms = lossTerms(currentExperience());
+            training = trainingEngine(TYPE, terms).start(backbone, state, config.mode().norm(), head, knownClasses,
+                    config.optimizer(), TYPE, true, listeners.list(), terms, threads());
             training.restoreOptimizerState(pendingOptimizerState);
             pendingOptimizerState = Map.of();
-        }
-        if (batch.getFeatures() == null) {
-            throw new IllegalArgumentException("Training batch has no features");
         }
         DataSet mapped = new DataSet(batch.getFeatures(), TaskLabels.slice(batch.getLabels(), knownClasses, newClasses));
         double loss;
@@ -187,18 +160,13 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
     }
 
     @Override
-    public void afterTask() {
-        if (!inTask) {
-            throw new IllegalStateException("No task in progress: call beforeTask first");
-        }
-        int t = state.currentTask();
+    protected void endTask(TaskExperience task) {
+        int t = task.index();
         training = null;
         pendingOptimizerState = Map.of();
         if (config.knowledgeDistillation() && t > 0) {
             assimilate(t);
         }
-        knownClasses += taskClasses.get(t);
-        inTask = false;
         invalidateInference();
     }
 
@@ -244,7 +212,7 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (mergedGraph == null) {
-            mergedGraph = new MergedInference(mergedBackbone(), head, threads);
+            mergedGraph = mergedInference(mergedBackbone(), head);
         }
         return mergedGraph.logits(images);
     }
@@ -271,21 +239,6 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         return head.numClasses();
     }
 
-    @Override
-    public int currentTask() {
-        return state.currentTask();
-    }
-
-    /** Classes of the tasks before the current one. */
-    public int knownClasses() {
-        return knownClasses;
-    }
-
-    /** Whether a task was started and not yet ended. */
-    public boolean inTask() {
-        return inTask;
-    }
-
     public SdLoraConfig config() {
         return config;
     }
@@ -305,18 +258,8 @@ public final class SdLoraLearner implements ClassIncrementalLearner {
         return head;
     }
 
-    /** Number of classes each task brought, in order. */
-    public List<Integer> taskClasses() {
-        return Collections.unmodifiableList(taskClasses);
-    }
-
     /** Parameters trained during task {@code t}: its factors, the magnitudes and its head rows. */
     public long trainableParameterCount(int t) {
-        return state.task(t).parameterCount() + (t + 1) + (long) taskClasses.get(t) * (config.vit().dim() + 1);
-    }
-
-    /** Independent streams per task and purpose, so a resumed run draws the same numbers. */
-    private SplittableRandom random(int task, int purpose) {
-        return new SplittableRandom(config.seed() * 1_000_003L + task * 31L + purpose);
+        return state.task(t).parameterCount() + (t + 1) + (long) taskClasses().get(t) * (config.vit().dim() + 1);
     }
 }

@@ -1,6 +1,5 @@
 package io.github.sdlora4j.learner;
 
-import io.github.sdlora4j.vit.QkvAdapter;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,64 +15,67 @@ import java.util.List;
  * so there is nothing to forget; it measures how much the frozen backbone alone gives. As in the paper's code, the
  * prototypes are the means of un-augmented training images ({@link TrainingTransform#TEST}).
  */
-public final class SimpleCilLearner implements ClassIncrementalLearner {
+public final class SimpleCilLearner extends AbstractClassIncrementalLearner {
 
-    private final ClassifierGraph features;
+    private final VitWeights backbone;
+    private MergedInference features;
     private final int dim;
     private final List<INDArray> prototypes = new ArrayList<>();
     private INDArray sums;
     private INDArray counts;
-    private int known;
-    private int newClasses;
-    private int task = -1;
     private INDArray prototypeMatrix;
 
     public SimpleCilLearner(VitWeights backbone) {
-        this.features = new ClassifierGraph(backbone, QkvAdapter.NONE, null, DataType.FLOAT);
+        super(0); // draws no random numbers
+        this.backbone = backbone;
         this.dim = backbone.config().dim();
     }
 
     @Override
-    public void beforeTask(int classes) {
-        if (sums != null) {
-            throw new IllegalStateException("Task " + task + " has not ended: call afterTask first");
-        }
-        if (classes < 1) {
-            throw new IllegalArgumentException("A task must bring at least one class, got " + classes);
-        }
-        task++;
-        newClasses = classes;
-        sums = Nd4j.zeros(DataType.DOUBLE, classes, dim);
-        counts = Nd4j.zeros(DataType.DOUBLE, classes, 1);
+    protected void startTask(TaskExperience task) {
+        sums = Nd4j.zeros(DataType.DOUBLE, task.newClasses(), dim);
+        counts = Nd4j.zeros(DataType.DOUBLE, task.newClasses(), 1);
     }
 
     /** Accumulates the batch's features into its classes' sums; returns 0 (there is no loss). */
     @Override
-    public double trainStep(DataSet batch, int epoch, int step) {
-        if (sums == null) {
-            throw new IllegalStateException("No task in progress: call beforeTask first");
-        }
-        INDArray y = TaskLabels.slice(batch.getLabels(), known, newClasses).castTo(DataType.DOUBLE);
-        INDArray f = features.features(batch.getFeatures()).castTo(DataType.DOUBLE);
+    protected double trainOn(DataSet batch, int epoch, int step) {
+        int newClasses = currentExperience().newClasses();
+        INDArray y = TaskLabels.slice(batch.getLabels(), knownClasses(), newClasses).castTo(DataType.DOUBLE);
+        INDArray f = features().features(batch.getFeatures()).castTo(DataType.DOUBLE);
         sums.addi(y.transpose().mmul(f));
         counts.addi(y.sum(0).reshape(newClasses, 1));
         return 0.0;
     }
 
     @Override
-    public void afterTask() {
-        if (sums == null) {
-            throw new IllegalStateException("No task in progress: call beforeTask first");
-        }
+    protected void endTask(TaskExperience task) {
         if (counts.minNumber().doubleValue() == 0) {
-            throw new IllegalStateException("Task " + task + " saw no training image of some of its classes");
+            throw new IllegalStateException("Task " + task.index() + " saw no training image of some of its classes");
         }
         INDArray mean = sums.divi(counts);
-        prototypes.add(mean.diviColumnVector(mean.norm2(1).reshape(newClasses, 1)).castTo(DataType.FLOAT));
+        prototypes.add(mean.diviColumnVector(mean.norm2(1).reshape(task.newClasses(), 1)).castTo(DataType.FLOAT));
         prototypeMatrix = Nd4j.concat(0, prototypes.toArray(new INDArray[0]));
-        known += newClasses;
         sums = null;
         counts = null;
+    }
+
+    /** The frozen backbone's features, by the engine and threads this learner asks for. */
+    private MergedInference features() {
+        if (features == null) {
+            features = mergedInference(backbone, null);
+        }
+        return features;
+    }
+
+    @Override
+    protected void inferenceSettingsChanged() {
+        features = null;
+    }
+
+    @Override
+    protected String lossTermRefusal() {
+        return "SimpleCIL averages features and minimises no loss";
     }
 
     /** Prototypes are class means of the training images with the test preprocessing, not of augmented ones. */
@@ -96,18 +98,14 @@ public final class SimpleCilLearner implements ClassIncrementalLearner {
         if (prototypeMatrix == null) {
             throw new IllegalStateException("No task finished yet");
         }
-        INDArray f = features.features(images);
+        INDArray f = features().features(images);
         f.diviColumnVector(f.norm2(1).addi(1e-12).reshape(f.size(0), 1));
         return f.mmul(prototypeMatrix.transpose());
     }
 
+    /** Classes of the finished tasks: a task's prototypes exist only once it has ended. */
     @Override
     public int numClasses() {
-        return known;
-    }
-
-    @Override
-    public int currentTask() {
-        return task;
+        return knownClasses();
     }
 }

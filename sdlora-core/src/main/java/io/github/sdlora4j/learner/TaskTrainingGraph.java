@@ -3,6 +3,7 @@ package io.github.sdlora4j.learner;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.VitGraph;
@@ -10,10 +11,13 @@ import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,8 +31,8 @@ final class TaskTrainingGraph implements TaskTraining {
 
     static final String LABEL = "label";
     static final String LOSS = "loss";
-    static final String HEAD_WEIGHT = "head.weight.task";
-    static final String HEAD_BIAS = "head.bias.task";
+    static final String HEAD_WEIGHT = LossTerm.HEAD_WEIGHT;
+    static final String HEAD_BIAS = LossTerm.HEAD_BIAS;
 
     private final SameDiff sd = SameDiff.create();
     private final SdLoraAdapterGraph adapters;
@@ -39,27 +43,55 @@ final class TaskTrainingGraph implements TaskTraining {
 
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                       OptimizerConfig optimizer, DataType type) {
-        this(backbone, state, norm, head, known, optimizer, type, true, List.of());
+        this(backbone, state, norm, head, known, optimizer, type, true, true, List.of(), List.of());
     }
 
     /**
      * @param known           head rows before this index stay frozen; the loss covers classes {@code [known, C)}
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
+     * @param trainA          false to train B only (InfLoRA's designed A stays fixed)
+     * @param terms           added to the cross-entropy before the gradients are taken
      */
     TaskTrainingGraph(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
-                      OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, List<Listener> listeners) {
+                      OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, boolean trainA,
+                      List<Listener> listeners, List<LossTerm> terms) {
         this.task = state.currentTask();
         this.trainMagnitudes = trainMagnitudes;
-        this.adapters = new SdLoraAdapterGraph(state, norm, true, trainMagnitudes, type);
+        this.adapters = new SdLoraAdapterGraph(SdLoraAlgebra.of(state, norm,
+                new SdLoraAlgebra.Training(true, trainMagnitudes, trainA)), type);
         SDVariable feature = VitGraph.build(sd, backbone, adapters, type);
         SDVariable w = sd.var(HEAD_WEIGHT, head.weightRows(known).castTo(type));
         SDVariable b = sd.var(HEAD_BIAS, head.biasRows(known).castTo(type));
         SDVariable logits = sd.mmul(feature, w, false, true, false).add(b);
         SDVariable label = sd.placeHolder(LABEL, type, -1, head.numClasses() - known);
-        sd.loss.softmaxCrossEntropy(LOSS, label, logits, null);
+        if (terms.isEmpty()) {
+            sd.loss.softmaxCrossEntropy(LOSS, label, logits, null);
+        } else {
+            SDVariable classes = sd.loss.softmaxCrossEntropy("loss.classes", label, logits, null);
+            classes.add(LOSS, sum(terms));
+        }
         sd.setLossVariables(LOSS);
         this.schedule = new EpochLearningRate(optimizer);
         this.loss = FitLoss.configure(sd, LOSS, VitGraph.INPUT, LABEL, optimizer.newUpdater(schedule), listeners);
+    }
+
+    /** The loss terms as one scalar of the graph, each defined on the variables trained so far. */
+    private SDVariable sum(List<LossTerm> terms) {
+        Map<String, SDVariable> trained = new LinkedHashMap<>();
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                trained.put(v.name(), v);
+            }
+        }
+        SDVariable total = null;
+        for (LossTerm t : terms) {
+            SDVariable term = t.define(sd, Collections.unmodifiableMap(trained));
+            if (term == null) {
+                throw new IllegalStateException("Loss term '" + t.name() + "' defined no variable");
+            }
+            total = total == null ? term : total.add(term);
+        }
+        return total;
     }
 
     @Override
@@ -72,13 +104,13 @@ final class TaskTrainingGraph implements TaskTraining {
     public void copyBack(SdLoraState state, ClassifierHead head, int known) {
         for (int l = 0; l < state.depth(); l++) {
             for (Projection p : Projection.values()) {
-                INDArray a = sd.getArrForVarName(SdLoraAdapterGraph.factorName(l, p, task, "A")).dup('c');
-                INDArray b = sd.getArrForVarName(SdLoraAdapterGraph.factorName(l, p, task, "B")).dup('c');
+                INDArray a = sd.getArrForVarName(SdLoraAlgebra.factorName(l, p, task, "A")).dup('c');
+                INDArray b = sd.getArrForVarName(SdLoraAlgebra.factorName(l, p, task, "B")).dup('c');
                 state.task(task).set(l, p, new LoraFactors(a, b));
             }
         }
         if (trainMagnitudes) {
-            state.setMagnitudes(sd.getArrForVarName(SdLoraAdapterGraph.MAGNITUDE).castTo(DataType.DOUBLE).toDoubleVector());
+            state.setMagnitudes(sd.getArrForVarName(SdLoraAlgebra.MAGNITUDE).castTo(DataType.DOUBLE).toDoubleVector());
         }
         head.setRows(known, sd.getArrForVarName(HEAD_WEIGHT), sd.getArrForVarName(HEAD_BIAS));
     }
@@ -89,11 +121,11 @@ final class TaskTrainingGraph implements TaskTraining {
 
     @Override
     public Map<String, INDArray> optimizerState() {
-        return OptimizerStates.snapshot(sd);
+        return loss.optimizerState();
     }
 
     @Override
     public void restoreOptimizerState(Map<String, INDArray> saved) {
-        OptimizerStates.restore(sd, saved);
+        loss.restoreOptimizerState(saved);
     }
 }

@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,23 +22,18 @@ public final class AdapterMerger {
     /** The backbone with {@code state}'s adapters folded into the q and v rows of every qkv weight. */
     public static VitWeights merge(VitWeights backbone, SdLoraState state, DirectionNorm norm) {
         int d = backbone.config().dim();
-        double[] alpha = state.magnitudes();
+        SdLoraAlgebra algebra = SdLoraAlgebra.of(state, norm, SdLoraAlgebra.Training.NONE);
+        double[] alpha = algebra.magnitudes();
         Map<String, INDArray> replaced = new HashMap<>();
         for (int l = 0; l < backbone.config().depth(); l++) {
             String name = TimmVitLayout.block(l, "attn.qkv.weight");
             INDArray qkv = backbone.get(name);
             INDArray merged = qkv.castTo(DataType.DOUBLE).dup('c');
             for (Projection p : Projection.values()) {
-                List<AdapterTerm> terms = AdapterTerm.of(state, norm, l, p);
-                if (terms.isEmpty()) {
-                    continue;
-                }
-                INDArray rows = merged.get(NDArrayIndex.interval((long) p.qkvIndex() * d, (long) (p.qkvIndex() + 1) * d),
-                        NDArrayIndex.all());
-                for (AdapterTerm t : terms) {
-                    INDArray b = t.factors().b().castTo(DataType.DOUBLE);
-                    INDArray a = t.factors().a().castTo(DataType.DOUBLE);
-                    rows.addi(b.mmul(a).muli(t.scale(alpha)));
+                ProjectionTerms terms = algebra.terms(l, p);
+                if (!terms.isEmpty()) {
+                    merged.get(NDArrayIndex.interval((long) p.qkvIndex() * d, (long) (p.qkvIndex() + 1) * d),
+                            NDArrayIndex.all()).addi(terms.all().delta(alpha));
                 }
             }
             replaced.put(name, merged.castTo(qkv.dataType()));

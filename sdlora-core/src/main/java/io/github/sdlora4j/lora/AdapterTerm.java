@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * One task's contribution to one projection: {@code (α_task + assimilated) · invNorm · B·A}.
- * {@link #of} lists the terms that enter the forward, so the graph and the merged weights agree by construction.
+ * {@link #of} lists the terms that enter the forward; {@link SdLoraAlgebra} stacks them for every executor.
  *
  * @param task       the task index, which selects α
  * @param factors    the task's A and B for this block and projection

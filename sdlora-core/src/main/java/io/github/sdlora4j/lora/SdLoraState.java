@@ -11,7 +11,7 @@ import java.util.List;
  * Everything SD-LoRA adds to a frozen ViT: every task's factors, one magnitude per task shared by all blocks and by
  * q and v, the per-projection magnitudes assimilated by KD, and which task's term is still unnormalized.
  *
- * <p>The forward it represents (see {@link SdLoraAdapterGraph}) is, for block l and projection p,
+ * <p>The forward it represents (see {@link SdLoraAlgebra}) is, for block l and projection p,
  * {@code Δ = Σ_{i≠c} (α_i + β_{l,p,i}) · B_i A_i / n_i + α_c · B_c A_c}, where c is {@link #currentTask()},
  * n_i the {@link DirectionNorm} of a finished task and terms with n_i = 0 (merged or untrained) are skipped.
  */

@@ -15,6 +15,9 @@ import java.util.Map;
  * it a leaner {@code doDiff} than SameDiff's {@code *_bp} ops. SameDiff copies the graph through FlatBuffers before
  * differentiating it and finds each op's class by its name: {@link #register} makes that name lead back to the
  * subclass, and the native kernel is still looked up by its own name.
+ *
+ * <p>Each subclass returns its graph name from {@code opName()} as a constant rather than a field here: SameDiff
+ * calls {@code opName()} from the superclass constructor, before any field of this class is set.
  */
 abstract class LeanPairwiseOp extends BaseDynamicTransformOp {
 

@@ -150,7 +150,7 @@ public final class VitGraph {
 
     private SDVariable attention(int i, SDVariable x, int t) {
         int d = c.dim();
-        double scale = 1.0 / Math.sqrt(c.headDim());
+        double scale = c.attentionScale();
         SDVariable q = projection(i, x, 0, Projection.Q, scale);
         SDVariable k = projection(i, x, 1, null, 1.0);
         SDVariable v = projection(i, x, 2, Projection.V, 1.0);

@@ -3,6 +3,7 @@ package io.github.sdlora4j.fused;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.Projection;
@@ -13,6 +14,7 @@ import io.github.sdlora4j.vit.VitWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused step computes the same loss and gradients as the SameDiff training graph (itself checked against finite
- * differences in {@code SdLoraGradientCheckTest}), in both gradient forms, with finished tasks, a KD coefficient and
- * a non-zero current B so that every gradient is non-trivial.
+ * differences in {@code SdLoraGradientCheckTest}), with finished tasks below and past the fold rank (so in both
+ * gradient forms), a KD coefficient and a non-zero current B so that every gradient is non-trivial.
  */
 class FusedSdLoraStepTest {
 
@@ -40,10 +42,26 @@ class FusedSdLoraStepTest {
     private static final int KNOWN = 2;
     private static final int CLASSES = 5;
 
-    /** Three tasks with non-zero B factors, magnitudes and a KD coefficient. */
-    static SdLoraState state(SplittableRandom rng) {
+    /** Finished ranks 2 + 3, at most d/4 = 8: every term stays low-rank. */
+    static final int[] UNFOLDED = {2, 3, 2};
+    /** Finished ranks 5 + 4, past d/4: the finished terms are folded into the weight. */
+    static final int[] FOLDED = {5, 4, 2};
+
+    private static SdLoraState state(SplittableRandom rng) {
+        return state(rng, UNFOLDED);
+    }
+
+    /** Every block and projection of {@code step} takes gradient form {@code form}. */
+    static void assertGradientForm(FusedSdLoraStep step, SdLoraAlgebra.GradientForm form) {
+        for (int l = 0; l < CONFIG.depth(); l++) {
+            for (Projection p : Projection.values()) {
+                assertEquals(form, step.gradientForm(l, p), "the state was built for the " + form + " form");
+            }
+        }
+    }
+
+    static SdLoraState state(SplittableRandom rng, int[] ranks) {
         SdLoraState state = new SdLoraState(CONFIG.depth());
-        int[] ranks = {2, 3, 2};
         for (int t = 0; t < ranks.length; t++) {
             TaskAdapter adapter = TaskAdapter.initial(CONFIG.depth(), CONFIG.dim(), ranks[t], rng, DataType.FLOAT);
             for (int l = 0; l < CONFIG.depth(); l++) {
@@ -60,11 +78,11 @@ class FusedSdLoraStepTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = ProjectionAdapter.GradientForm.class, names = {"LOW_RANK", "WEIGHT"})
-    void lossAndGradientsMatchTheSameDiffGraph(ProjectionAdapter.GradientForm form) {
+    @EnumSource(SdLoraAlgebra.GradientForm.class)
+    void lossAndGradientsMatchTheSameDiffGraph(SdLoraAlgebra.GradientForm form) {
         SplittableRandom rng = new SplittableRandom(9);
         VitWeights backbone = TestWeights.perturbed(CONFIG, 21, DataType.FLOAT);
-        SdLoraState state = state(rng);
+        SdLoraState state = state(rng, form == SdLoraAlgebra.GradientForm.WEIGHT ? FOLDED : UNFOLDED);
         INDArray headW = TestWeights.uniform(rng, 0.5, CLASSES - KNOWN, CONFIG.dim());
         INDArray headB = TestWeights.uniform(rng, 0.1, CLASSES - KNOWN);
         INDArray images = TestWeights.images(CONFIG, 4, 5, DataType.FLOAT);
@@ -81,31 +99,58 @@ class FusedSdLoraStepTest {
         sd.loss.softmaxCrossEntropy("loss", label, logits, null);
         sd.setLossVariables("loss");
         Map<String, INDArray> feed = Map.of(VitGraph.INPUT, images, "label", labels);
-        List<String> names = new ArrayList<>(List.of(SdLoraAdapterGraph.MAGNITUDE, "w", "b"));
+        List<String> names = new ArrayList<>(List.of(SdLoraAlgebra.MAGNITUDE, "w", "b"));
         for (int l = 0; l < CONFIG.depth(); l++) {
             for (Projection p : Projection.values()) {
-                names.add(SdLoraAdapterGraph.factorName(l, p, 2, "A"));
-                names.add(SdLoraAdapterGraph.factorName(l, p, 2, "B"));
+                names.add(SdLoraAlgebra.factorName(l, p, 2, "A"));
+                names.add(SdLoraAlgebra.factorName(l, p, 2, "B"));
             }
         }
         Map<String, INDArray> expected = sd.calculateGradients(feed, names);
         double expectedLoss = sd.output(feed, "loss").get("loss").getDouble(0);
 
-        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT, headW, headB, 1, form);
+        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT, headW, headB, 1);
+        assertGradientForm(step, form);
         double loss = step.lossAndGradients(images, labels);
         // A second call on the same arrays must give the same numbers: nothing may leak from one batch to the next.
         assertEquals(loss, step.lossAndGradients(images, labels), 1e-6);
 
         assertEquals(expectedLoss, loss, 1e-4);
-        assertClose(expected.get(SdLoraAdapterGraph.MAGNITUDE), step.magnitudesGradient(), "alpha");
+        assertClose(expected.get(SdLoraAlgebra.MAGNITUDE), step.magnitudesGradient(), "alpha");
         assertClose(expected.get("w"), step.headWeightGradient(), "head weight");
         assertClose(expected.get("b"), step.headBiasGradient(), "head bias");
         for (int l = 0; l < CONFIG.depth(); l++) {
             for (Projection p : Projection.values()) {
-                assertClose(expected.get(SdLoraAdapterGraph.factorName(l, p, 2, "A")), step.factorAGradient(l, p),
+                assertClose(expected.get(SdLoraAlgebra.factorName(l, p, 2, "A")), step.factorAGradient(l, p),
                         "A " + l + p);
-                assertClose(expected.get(SdLoraAdapterGraph.factorName(l, p, 2, "B")), step.factorBGradient(l, p),
+                assertClose(expected.get(SdLoraAlgebra.factorName(l, p, 2, "B")), step.factorBGradient(l, p),
                         "B " + l + p);
+            }
+        }
+    }
+
+    /**
+     * Both engines execute the algebra's fold rule: the fused step takes the weight-gradient form exactly where the
+     * SameDiff graph puts the finished terms into the weight, for ranks on either side of d/4 and in every block.
+     */
+    @ParameterizedTest(name = "finished rank {0}")
+    @ValueSource(ints = {7, 8, 9, 12})
+    void bothEnginesFoldExactlyWhereTheAlgebraSays(int finishedRank) {
+        SplittableRandom rng = new SplittableRandom(finishedRank);
+        SdLoraState state = state(rng, new int[]{finishedRank - 3, 3, 2});
+        SdLoraAlgebra algebra = SdLoraAlgebra.of(state, DirectionNorm.PRODUCT, SdLoraAlgebra.Training.ALL);
+        SameDiff sd = SameDiff.create();
+        VitGraph.build(sd, TestWeights.perturbed(CONFIG, 4, DataType.FLOAT), new SdLoraAdapterGraph(algebra,
+                DataType.FLOAT), DataType.FLOAT);
+        FusedSdLoraStep step = new FusedSdLoraStep(TestWeights.perturbed(CONFIG, 4, DataType.FLOAT), algebra,
+                TestWeights.uniform(rng, 0.5, 2, CONFIG.dim()), TestWeights.uniform(rng, 0.1, 2));
+        boolean expected = finishedRank > CONFIG.dim() / 4;
+        for (int l = 0; l < CONFIG.depth(); l++) {
+            for (Projection p : Projection.values()) {
+                assertEquals(expected, algebra.terms(l, p).foldsFinished(), "algebra " + l + p);
+                assertEquals(expected, sd.hasVariable(SdLoraAdapterGraph.foldedTermName(l, p)), "SameDiff " + l + p);
+                assertEquals(expected ? SdLoraAlgebra.GradientForm.WEIGHT : SdLoraAlgebra.GradientForm.LOW_RANK,
+                        step.gradientForm(l, p), "fused " + l + p);
             }
         }
     }

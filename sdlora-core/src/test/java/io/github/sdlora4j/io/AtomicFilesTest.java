@@ -33,6 +33,18 @@ class AtomicFilesTest {
         }
     }
 
+    /** @return the bytes of {@code target}, freshly written as a checkpoint holding {@code w} */
+    private static byte[] existing(Path target, INDArray w) throws IOException {
+        SafetensorsWriter.write(target, Map.of("w", w));
+        return Files.readAllBytes(target);
+    }
+
+    /** Asserts that {@code target} still holds {@code before} and that the folder holds nothing else. */
+    private void assertOnlyUnchanged(Path target, byte[] before) throws IOException {
+        assertArrayEquals(before, Files.readAllBytes(target));
+        assertEquals(List.of(target), listing(), "no temp file left");
+    }
+
     @Test
     void createsAndReplacesFiles() throws IOException {
         Path target = dir.resolve("out.csv");
@@ -49,8 +61,7 @@ class AtomicFilesTest {
     @Test
     void failingBodyLeavesTheExistingTargetByteIdenticalAndNoTempFile() throws IOException {
         Path target = dir.resolve("model.safetensors");
-        SafetensorsWriter.write(target, Map.of("w", Nd4j.rand(3, 5)));
-        byte[] before = Files.readAllBytes(target);
+        byte[] before = existing(target, Nd4j.rand(3, 5));
 
         IOException failure = new IOException("disk full (simulated)");
         IOException thrown = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
@@ -58,28 +69,24 @@ class AtomicFilesTest {
             throw failure;
         }));
         assertSame(failure, thrown);
-        assertArrayEquals(before, Files.readAllBytes(target));
-        assertEquals(List.of(target), listing(), "temp file deleted");
+        assertOnlyUnchanged(target, before);
 
         RuntimeException unchecked = new UncheckedIOException(new IOException("boom"));
         assertSame(unchecked, assertThrows(RuntimeException.class, () -> AtomicFiles.write(target, out -> {
             out.write(1);
             throw unchecked;
         })));
-        assertArrayEquals(before, Files.readAllBytes(target));
-        assertEquals(List.of(target), listing());
+        assertOnlyUnchanged(target, before);
     }
 
     @Test
     void failingTensorWriteLeavesTheExistingCheckpointIntact() throws IOException {
         Path target = dir.resolve("ckpt.safetensors");
-        SafetensorsWriter.write(target, Map.of("w", Nd4j.ones(2, 2)));
-        byte[] before = Files.readAllBytes(target);
+        byte[] before = existing(target, Nd4j.ones(2, 2));
         INDArray closed = Nd4j.ones(2, 2);
         closed.close(); // releasing the native buffer makes the data copy fail after the header was written
         assertThrows(RuntimeException.class, () -> SafetensorsWriter.write(target, Map.of("w", closed)));
-        assertArrayEquals(before, Files.readAllBytes(target));
-        assertEquals(List.of(target), listing());
+        assertOnlyUnchanged(target, before);
     }
 
     @Test

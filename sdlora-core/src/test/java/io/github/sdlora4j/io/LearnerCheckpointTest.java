@@ -5,6 +5,7 @@ import io.github.sdlora4j.learner.SdLoraConfig;
 import io.github.sdlora4j.learner.SdLoraLearner;
 import io.github.sdlora4j.lora.RankSchedule;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.TestWeights;
 import io.github.sdlora4j.vit.VitConfig;
@@ -92,8 +93,8 @@ class LearnerCheckpointTest {
             assertEquals("factor_product", f.metadata().get("sdlora.normalization"));
             assertEquals("1", f.metadata().get("sdlora.current_task"));
             assertEquals("5", f.metadata().get("sdlora.known_classes"));
-            assertArrayEquals(new long[]{2, 32}, f.info(SdLoraAdapterGraph.factorName(0, Projection.V, 1, "A")).shape());
-            assertArrayEquals(new long[]{32, 2}, f.info(SdLoraAdapterGraph.factorName(0, Projection.V, 1, "B")).shape());
+            assertArrayEquals(new long[]{2, 32}, f.info(SdLoraAlgebra.factorName(0, Projection.V, 1, "A")).shape());
+            assertArrayEquals(new long[]{32, 2}, f.info(SdLoraAlgebra.factorName(0, Projection.V, 1, "B")).shape());
             assertArrayEquals(new long[]{2}, f.info("sdlora.magnitude").shape());
             assertArrayEquals(new long[]{2}, f.info("sdlora.blocks.1.attn.q.assimilated").shape());
             assertArrayEquals(new long[]{5, 32}, f.info("head.weight").shape());
@@ -209,7 +210,7 @@ class LearnerCheckpointTest {
         }
         Path wrongShape = dir.resolve("shape.safetensors");
         Map<String, INDArray> bad = new LinkedHashMap<>(tensors);
-        bad.put(SdLoraAdapterGraph.factorName(1, Projection.Q, 0, "B"), Nd4j.zeros(DataType.FLOAT, 32, 5));
+        bad.put(SdLoraAlgebra.factorName(1, Projection.Q, 0, "B"), Nd4j.zeros(DataType.FLOAT, 32, 5));
         SafetensorsWriter.write(wrongShape, bad, meta);
         CheckpointException shape = assertThrows(CheckpointException.class, () -> LearnerCheckpoint.load(wrongShape));
         assertTrue(shape.getMessage().contains("'sdlora.blocks.1.attn.q.task0.B' has shape [32, 5], expected [32, 3]"),

@@ -228,13 +228,11 @@ final class OnnxVitFixture {
     /** A constant INT64 vector initializer; returns its name. */
     private String longs(long... values) {
         String name = "onnx::Constant_" + counter++;
-        ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = littleEndian(8 * values.length);
         for (long v : values) {
             b.putLong(v);
         }
-        b.flip();
-        return constant(name, Onnx.TensorProto.newBuilder().addDims(values.length)
-                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE).setRawData(ByteString.copyFrom(b)).build());
+        return constant(name, raw(Onnx.TensorProto.DataType.INT64_VALUE, b, values.length).build());
     }
 
     /** A Constant node, as torch emits for shapes and indices; returns its output name. */
@@ -247,51 +245,47 @@ final class OnnxVitFixture {
 
     private String longScalar(long value) {
         String name = "onnx::Gather_" + counter++;
-        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
-        b.flip();
-        return constant(name, Onnx.TensorProto.newBuilder()
-                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE).setRawData(ByteString.copyFrom(b)).build());
+        return constant(name, raw(Onnx.TensorProto.DataType.INT64_VALUE, littleEndian(8).putLong(value)).build());
     }
 
     private String scalar(float value) {
         String name = "onnx::Scalar_" + counter++;
-        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
-        b.flip();
-        return constant(name, Onnx.TensorProto.newBuilder()
-                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(b)).build());
+        return constant(name, raw(Onnx.TensorProto.DataType.FLOAT_VALUE, littleEndian(4).putFloat(value)).build());
     }
 
     /** A FLOAT initializer with little-endian raw data, as torch writes them. */
     static Onnx.TensorProto tensor(String name, INDArray a) {
         float[] v = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = littleEndian(4 * v.length);
         for (float f : v) {
             b.putFloat(f);
         }
-        b.flip();
-        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
-                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(b));
-        for (long dim : a.shape()) {
-            t.addDims(dim);
-        }
-        return t.build();
+        return raw(Onnx.TensorProto.DataType.FLOAT_VALUE, b, a.shape()).setName(name).build();
     }
 
     /** A FLOAT16 initializer (raw little-endian halves). */
     static Onnx.TensorProto half(String name, INDArray a) {
         INDArray h = a.castTo(DataType.FLOAT16).dup('c');
-        ByteBuffer b = ByteBuffer.allocate(2 * (int) h.length()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = littleEndian(2 * (int) h.length());
         ByteBuffer src = h.data().asNio().order(ByteOrder.nativeOrder());
         for (int i = 0; i < h.length(); i++) {
             b.putShort(src.getShort(2 * i));
         }
-        b.flip();
-        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
-                .setDataType(Onnx.TensorProto.DataType.FLOAT16_VALUE).setRawData(ByteString.copyFrom(b));
-        for (long dim : a.shape()) {
+        return raw(Onnx.TensorProto.DataType.FLOAT16_VALUE, b, a.shape()).setName(name).build();
+    }
+
+    private static ByteBuffer littleEndian(int bytes) {
+        return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A tensor of {@code dataType} whose raw data are the bytes put into {@code data} so far, as torch writes them. */
+    private static Onnx.TensorProto.Builder raw(int dataType, ByteBuffer data, long... dims) {
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setDataType(dataType)
+                .setRawData(ByteString.copyFrom(data.flip()));
+        for (long dim : dims) {
             t.addDims(dim);
         }
-        return t.build();
+        return t;
     }
 
     private static Onnx.ValueInfoProto valueInfo(String name, int batch, long... dims) {

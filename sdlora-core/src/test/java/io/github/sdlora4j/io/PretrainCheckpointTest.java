@@ -62,19 +62,22 @@ class PretrainCheckpointTest {
         return BackbonePretrainer.start(VitWeights.random(VitConfig.TINY_TEST, 5, DataType.FLOAT), CLASSES, ADAM, 5);
     }
 
-    /** Saves the checkpoint after {@code afterStep} steps (or at the end of epoch -afterStep - 1), then "dies". */
-    private static final class KilledAfter implements TrainingMonitor {
-        private final BackbonePretrainer p;
-        private final int afterStep;
-        private final int afterEpoch;
-        private final Path file;
+    private static BackbonePretrainer trainedOneEpoch() {
+        BackbonePretrainer p = fresh();
+        p.train(data(), 1, null);
+        return p;
+    }
 
-        KilledAfter(BackbonePretrainer p, int afterStep, int afterEpoch, Path file) {
-            this.p = p;
-            this.afterStep = afterStep;
-            this.afterEpoch = afterEpoch;
-            this.file = file;
-        }
+    /** @return the file {@code name} in the test folder, holding {@code p}'s checkpoint */
+    private Path saved(BackbonePretrainer p, String name) throws IOException {
+        Path file = dir.resolve(name);
+        PretrainCheckpoint.save(p.snapshot(), Map.of(), file);
+        return file;
+    }
+
+    /** Saves the checkpoint after {@code afterStep} steps (or at the end of epoch -afterStep - 1), then "dies". */
+    private record KilledAfter(BackbonePretrainer p, int afterStep, int afterEpoch, Path file)
+            implements TrainingMonitor {
 
         @Override
         public void stepDone(int task, int epoch, int iteration, double loss, int batchSize) {
@@ -138,10 +141,8 @@ class PretrainCheckpointTest {
 
     @Test
     void finishedPositionTrainsNothingMore() throws Exception {
-        BackbonePretrainer p = fresh();
-        p.train(data(), 1, null);
-        Path file = dir.resolve("done.ckpt.safetensors");
-        PretrainCheckpoint.save(p.snapshot(), Map.of(), file);
+        BackbonePretrainer p = trainedOneEpoch();
+        Path file = saved(p, "done.ckpt.safetensors");
         BackbonePretrainer again = BackbonePretrainer.resume(PretrainCheckpoint.load(file).snapshot(), ADAM);
         assertTrue(Double.isNaN(again.train(data(), 1, null)));
         assertArrayEquals(p.snapshot().headWeight().data().asFloat(), again.snapshot().headWeight().data().asFloat());
@@ -150,10 +151,8 @@ class PretrainCheckpointTest {
 
     @Test
     void damagedForeignAndMismatchedFilesAreClearErrors() throws Exception {
-        BackbonePretrainer p = fresh();
-        p.train(data(), 1, null);
-        Path file = dir.resolve("p.ckpt.safetensors");
-        PretrainCheckpoint.save(p.snapshot(), Map.of(), file);
+        BackbonePretrainer p = trainedOneEpoch();
+        Path file = saved(p, "p.ckpt.safetensors");
 
         Path truncated = dir.resolve("truncated.ckpt.safetensors");
         byte[] bytes = Files.readAllBytes(file);

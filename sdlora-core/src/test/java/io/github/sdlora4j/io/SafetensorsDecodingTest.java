@@ -110,7 +110,7 @@ class SafetensorsDecodingTest {
     void decodesIntegerAndBoolTypes() throws IOException {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         data.write(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-3).putLong(1L << 40).array());
-        data.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(-70000).putInt(5).array());
+        data.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(-70000).putInt((1 << 24) + 1).array());
         data.write(shorts(-2, 300));
         data.write(new byte[] {-128, 127});
         data.write(new byte[] {(byte) 255, 7});
@@ -125,7 +125,9 @@ class SafetensorsDecodingTest {
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             assertArrayEquals(new double[] {-3, 1L << 40}, st.read("i64", DataType.DOUBLE).toDoubleVector());
             assertArrayEquals(new long[] {-3, 1L << 40}, st.read("i64", DataType.INT64).toLongVector());
-            assertArrayEquals(new float[] {-70000, 5}, st.read("i32").toFloatVector());
+            assertArrayEquals(new float[] {-70000, 1 << 24}, st.read("i32").toFloatVector(), "2^24 + 1 rounds as float");
+            assertArrayEquals(new double[] {-70000, (1 << 24) + 1}, st.read("i32", DataType.DOUBLE).toDoubleVector(),
+                    "I32 is exact as double");
             assertArrayEquals(new float[] {-2, 300}, st.read("i16").toFloatVector());
             assertArrayEquals(new float[] {-128, 127}, st.read("i8").toFloatVector());
             assertArrayEquals(new float[] {255, 7}, st.read("u8").toFloatVector());

@@ -68,26 +68,28 @@ class SafetensorsMalformedTest {
         assertRejected(file(), "tensor 'w'", "beyond", "truncated");
     }
 
+    /** Asserts that a file whose 8-byte prefix declares {@code length} before {@code header} (no data) is rejected. */
+    private void assertHeaderLengthRejected(long length, String header, String... fragments) throws IOException {
+        SafetensorsTestFiles.writeRaw(file(), length, header.getBytes(StandardCharsets.UTF_8), new byte[0]);
+        assertRejected(file(), fragments);
+    }
+
     @Test
     void headerLengthBeyondFileSize() throws IOException {
-        SafetensorsTestFiles.writeRaw(file(), 500, "{}".getBytes(StandardCharsets.UTF_8), new byte[0]);
-        assertRejected(file(), "header length 500", "2 bytes");
+        assertHeaderLengthRejected(500, "{}", "header length 500", "2 bytes");
     }
 
     @Test
     void hugeHeaderLengthIsRejectedWithoutAllocating() throws IOException {
-        SafetensorsTestFiles.writeRaw(file(), 1L << 62, "{}".getBytes(StandardCharsets.UTF_8), new byte[0]);
         // Allocating 2^62 bytes would throw OutOfMemoryError instead; the check must come first and be instant.
         assertTimeoutPreemptively(Duration.ofSeconds(5),
-                () -> assertRejected(file(), "header length " + (1L << 62), "limit of 100000000"));
-        SafetensorsTestFiles.writeRaw(file(), -1L, "{}".getBytes(StandardCharsets.UTF_8), new byte[0]);
-        assertRejected(file(), "header length 18446744073709551615");
+                () -> assertHeaderLengthRejected(1L << 62, "{}", "header length " + (1L << 62), "limit of 100000000"));
+        assertHeaderLengthRejected(-1L, "{}", "header length 18446744073709551615");
     }
 
     @Test
     void headerLengthBelowMinimum() throws IOException {
-        SafetensorsTestFiles.writeRaw(file(), 1, "{".getBytes(StandardCharsets.UTF_8), new byte[0]);
-        assertRejected(file(), "header length 1", "minimum of 2");
+        assertHeaderLengthRejected(1, "{", "header length 1", "minimum of 2");
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.SplittableRandom;
 
 import static io.github.sdlora4j.learner.SdLoraLearnerTest.C;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,11 +27,16 @@ class MergedInferenceTest {
         head.grow(4, new SplittableRandom(1));
         INDArray x = TestWeights.images(C, 9, 2, DataType.FLOAT);
         INDArray graph = new ClassifierGraph(backbone, null, head, DataType.FLOAT).logits(x);
-        INDArray sameDiff = EngineProperty.with("samediff", () -> new MergedInference(backbone, head, 0).logits(x));
-        INDArray fused = EngineProperty.with("fused", () -> new MergedInference(backbone, head, 2).logits(x));
+        INDArray sameDiff = new MergedInference(TrainingEngine.SAMEDIFF, backbone, head, 0).logits(x);
+        INDArray fused = new MergedInference(TrainingEngine.FUSED, backbone, head, 2).logits(x);
         assertEquals(graph, sameDiff, "the SameDiff path is the graph itself");
         double err = fused.sub(graph).norm2Number().doubleValue();
         assertTrue(err <= 1e-5 * graph.norm2Number().doubleValue(), "fused vs SameDiff: " + err);
+        INDArray features = new ClassifierGraph(backbone, null, null, DataType.FLOAT).features(x);
+        INDArray fusedFeatures = new MergedInference(TrainingEngine.FUSED, backbone, null, 3).features(x);
+        assertArrayEquals(features.shape(), fusedFeatures.shape());
+        err = fusedFeatures.sub(features).norm2Number().doubleValue();
+        assertTrue(err <= 1e-5 * features.norm2Number().doubleValue(), "fused vs SameDiff features: " + err);
     }
 
     @Test

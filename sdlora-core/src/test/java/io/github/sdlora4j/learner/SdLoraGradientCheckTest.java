@@ -3,6 +3,7 @@ package io.github.sdlora4j.learner;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.Projection;
@@ -85,9 +86,9 @@ class SdLoraGradientCheckTest {
                 checked.add(v.name());
             }
         }
-        assertEquals(Set.of(SdLoraAdapterGraph.MAGNITUDE, TaskTrainingGraph.HEAD_WEIGHT, TaskTrainingGraph.HEAD_BIAS,
-                SdLoraAdapterGraph.factorName(0, Projection.Q, 2, "A"), SdLoraAdapterGraph.factorName(0, Projection.Q, 2, "B"),
-                SdLoraAdapterGraph.factorName(0, Projection.V, 2, "A"), SdLoraAdapterGraph.factorName(0, Projection.V, 2, "B")),
+        assertEquals(Set.of(SdLoraAlgebra.MAGNITUDE, TaskTrainingGraph.HEAD_WEIGHT, TaskTrainingGraph.HEAD_BIAS,
+                SdLoraAlgebra.factorName(0, Projection.Q, 2, "A"), SdLoraAlgebra.factorName(0, Projection.Q, 2, "B"),
+                SdLoraAlgebra.factorName(0, Projection.V, 2, "A"), SdLoraAlgebra.factorName(0, Projection.V, 2, "B")),
                 checked, "exactly the current factors, the magnitudes and the new head rows are trainable");
         assertEquals(foldFinished, sd.variables().stream().anyMatch(v -> v.name().startsWith("sdlora.blocks.0.attn.q.weight.")),
                 "which form the finished tasks take");

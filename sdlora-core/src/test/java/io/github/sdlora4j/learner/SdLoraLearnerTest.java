@@ -3,6 +3,7 @@ package io.github.sdlora4j.learner;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.RankSchedule;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
+import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.vit.Projection;
 import io.github.sdlora4j.vit.QkvAdapter;
 import io.github.sdlora4j.vit.TestWeights;
@@ -48,9 +49,7 @@ class SdLoraLearnerTest {
     /** A learner that has trained and ended task 0 (classes 0-1) of {@code data}. */
     private static SdLoraLearner afterFirstTask(TemplateData data) {
         SdLoraLearner learner = SdLoraLearner.create(config(0.05), TestWeights.perturbed(C, 1, DataType.FLOAT));
-        learner.beforeTask(2);
-        learner.train(TemplateData.iterator(data.sample(0, 2, 8, 3), 8), 1, null);
-        learner.afterTask();
+        data.trainTasks(learner, 1, 8, 3, 8, 1);
         return learner;
     }
 
@@ -105,8 +104,8 @@ class SdLoraLearnerTest {
                 learner.head(), 2, learner.config().optimizer(), DataType.FLOAT);
         DataSet batch = data.sample(2, 4, 4, 9);
         Map<String, INDArray> grads = g.sameDiff().calculateGradients(Map.of(VitGraph.INPUT, batch.getFeatures(),
-                TaskTrainingGraph.LABEL, TaskLabels.slice(batch.getLabels(), 2, 2)), SdLoraAdapterGraph.MAGNITUDE);
-        INDArray ga = grads.get(SdLoraAdapterGraph.MAGNITUDE);
+                TaskTrainingGraph.LABEL, TaskLabels.slice(batch.getLabels(), 2, 2)), SdLoraAlgebra.MAGNITUDE);
+        INDArray ga = grads.get(SdLoraAlgebra.MAGNITUDE);
         assertEquals(2, ga.length());
         assertTrue(Math.abs(ga.getDouble(0)) > 1e-7, "dL/dalpha_0 = " + ga);
     }
@@ -129,11 +128,7 @@ class SdLoraLearnerTest {
         VitWeights backbone = TestWeights.perturbed(C, 4, DataType.FLOAT);
         SdLoraLearner learner = SdLoraLearner.create(config(0.05), backbone);
         TemplateData data = new TemplateData(C, 6, 2);
-        for (int t = 0; t < 3; t++) {
-            learner.beforeTask(2);
-            learner.train(TemplateData.iterator(data.sample(2 * t, 2 * t + 2, 8, 10 + t), 8), 2, null);
-            learner.afterTask();
-        }
+        data.trainTasks(learner, 3, 8, 10, 8, 2);
         learner.state().setAssimilated(1, Projection.V, 0, 0.37); // a KD coefficient must enter the forward too
         learner.state().setMagnitudes(new double[]{1.3, 0.6, 0.9});
         INDArray x = TestWeights.images(C, 4, 8, DataType.FLOAT);
@@ -253,11 +248,7 @@ class SdLoraLearnerTest {
         VitWeights backbone = TemplateData.pretrainedBackbone();
         SdLoraLearner learner = SdLoraLearner.create(config(0.01), backbone);
         TemplateData data = new TemplateData(C, 6, 12);
-        for (int t = 0; t < 3; t++) {
-            learner.beforeTask(2);
-            learner.train(TemplateData.iterator(data.sample(2 * t, 2 * t + 2, 32, 100 + t), 16), 6, null);
-            learner.afterTask();
-        }
+        data.trainTasks(learner, 3, 32, 100, 16, 6);
         Evaluation eval = learner.evaluate(TemplateData.iterator(data.sample(0, 6, 20, 999), 32));
         assertTrue(eval.accuracy() > 0.55, "accuracy over 6 classes (chance 0.17): " + eval.accuracy());
         for (int t = 0; t < 3; t++) {

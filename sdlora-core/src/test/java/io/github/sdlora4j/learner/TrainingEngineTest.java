@@ -141,6 +141,28 @@ class TrainingEngineTest {
         assertTrue(e.getMessage().contains("float32"), e.getMessage());
     }
 
+    @Test
+    void theLearnersChoiceHoldsUnlessThePropertyOverridesIt() {
+        assertEquals(TrainingEngine.SAMEDIFF, TrainingEngine.resolve(EngineChoice.SAMEDIFF, DataType.FLOAT, null));
+        assertEquals(TrainingEngine.FUSED, TrainingEngine.resolve(EngineChoice.FUSED, DataType.FLOAT, null));
+        assertEquals(TrainingEngine.SAMEDIFF, EngineProperty.with("samediff",
+                () -> TrainingEngine.resolve(EngineChoice.FUSED, DataType.FLOAT, null)));
+        assertEquals(TrainingEngine.FUSED, EngineProperty.with("fused",
+                () -> TrainingEngine.resolve(EngineChoice.SAMEDIFF, DataType.FLOAT, null)));
+    }
+
+    @Test
+    void aMethodWithoutAFusedStepTrainsWithSameDiffUnderAutoAndRefusesFused() {
+        String why = "has no step for this method";
+        assertEquals(TrainingEngine.SAMEDIFF, TrainingEngine.resolve(EngineChoice.AUTO, DataType.FLOAT, why));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TrainingEngine.resolve(EngineChoice.FUSED, DataType.FLOAT, why));
+        assertEquals("engine: fused, but the fused engine " + why, e.getMessage());
+        IllegalStateException p = EngineProperty.with("fused", () -> assertThrows(IllegalStateException.class,
+                () -> TrainingEngine.resolve(EngineChoice.AUTO, DataType.FLOAT, why)));
+        assertTrue(p.getMessage().startsWith("-Dsdlora.engine=fused, but"), p.getMessage());
+    }
+
     private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
         INDArray e = expected.castTo(DataType.DOUBLE);
         INDArray a = actual.castTo(DataType.DOUBLE).reshape(e.shape());

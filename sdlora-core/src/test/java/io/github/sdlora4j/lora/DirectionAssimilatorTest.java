@@ -1,6 +1,6 @@
 package io.github.sdlora4j.lora;
 
-import static io.github.sdlora4j.lora.LowRankFixtures.gaussian;
+import static io.github.sdlora4j.lora.LowRankFixtures.factors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.github.sdlora4j.lora.LowRankFixtures.Factors;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,13 @@ class DirectionAssimilatorTest {
     private static final int D = 24;
 
     private static LowRankDirection random(Random rng, int r, DataType dtype, DirectionNorm mode) {
-        return LowRankDirection.of(gaussian(rng, D, r, dtype), gaussian(rng, r, D, dtype), mode);
+        Factors f = factors(rng, D, r, dtype);
+        return LowRankDirection.of(f.b(), f.a(), mode);
+    }
+
+    /** A random rank-{@code r} direction in double, normalized by its product (the reference's norm). */
+    private static LowRankDirection random(Random rng, int r) {
+        return random(rng, r, DataType.DOUBLE, DirectionNorm.PRODUCT);
     }
 
     /** Factors of Σ w_i d_i (each d_i normalized) as one pair of rank Σ r_i, with norm 1. */
@@ -77,8 +84,8 @@ class DirectionAssimilatorTest {
     @Test
     void coefficientsScaleWithTheCurrentNormalization() {
         Random rng = new Random(43);
-        LowRankDirection d0 = random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT);
-        LowRankDirection d1 = random(rng, 4, DataType.DOUBLE, DirectionNorm.PRODUCT);
+        LowRankDirection d0 = random(rng, 3);
+        LowRankDirection d1 = random(rng, 4);
         LowRankDirection raw = combination(new double[] {0.7, -1.3}, d0, d1);
         LowRankDirection y = LowRankDirection.of(raw.b(), raw.a(), DirectionNorm.PRODUCT);
 
@@ -127,9 +134,8 @@ class DirectionAssimilatorTest {
     @Test
     void independentDirectionIsKept() {
         Random rng = new Random(45);
-        List<LowRankDirection> previous = List.of(random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT),
-                random(rng, 5, DataType.DOUBLE, DirectionNorm.PRODUCT));
-        LowRankDirection y = random(rng, 4, DataType.DOUBLE, DirectionNorm.PRODUCT);
+        List<LowRankDirection> previous = List.of(random(rng, 3), random(rng, 5));
+        LowRankDirection y = random(rng, 4);
 
         Assimilation result = new DirectionAssimilator().assimilate(previous, y);
 
@@ -176,7 +182,7 @@ class DirectionAssimilatorTest {
         LowRankDirection d1 = random(rng, 4, DataType.DOUBLE, DirectionNorm.FACTOR_PRODUCT);
         // Raw product 2·B0A0: after normalization it is the same direction as d0.
         LowRankDirection d2 = LowRankDirection.of(d0.b().mul(2.0), d0.a(), DirectionNorm.FACTOR_PRODUCT);
-        LowRankDirection noise = random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT);
+        LowRankDirection noise = random(rng, 3);
         LowRankDirection y = combination(new double[] {0.6, 0.4, 0.2}, d0, d1, noise);
 
         Assimilation result = new DirectionAssimilator().assimilate(List.of(d0, d1, d2), y);
@@ -201,11 +207,11 @@ class DirectionAssimilatorTest {
     @Test
     void dependentCombinationIsOrthogonalToTheNullSpace() {
         Random rng = new Random(48);
-        LowRankDirection d0 = random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT);
-        LowRankDirection d1 = random(rng, 4, DataType.DOUBLE, DirectionNorm.PRODUCT);
+        LowRankDirection d0 = random(rng, 3);
+        LowRankDirection d1 = random(rng, 4);
         LowRankDirection sum = combination(new double[] {1, 1}, d0, d1);
         LowRankDirection d2 = LowRankDirection.of(sum.b(), sum.a(), DirectionNorm.PRODUCT);
-        LowRankDirection noise = random(rng, 5, DataType.DOUBLE, DirectionNorm.PRODUCT);
+        LowRankDirection noise = random(rng, 5);
         LowRankDirection y = combination(new double[] {-0.4, 1.1, 0.3}, d0, d1, noise);
 
         Assimilation result = new DirectionAssimilator().assimilate(List.of(d0, d1, d2), y);
@@ -273,7 +279,7 @@ class DirectionAssimilatorTest {
             } else {
                 LowRankDirection first = nonZero.get(rng.nextInt(nonZero.size()));
                 LowRankDirection second = nonZero.get(rng.nextInt(nonZero.size()));
-                LowRankDirection noise = random(rng, 2, DataType.DOUBLE, DirectionNorm.PRODUCT);
+                LowRankDirection noise = random(rng, 2);
                 y = combination(new double[] {rng.nextGaussian(), rng.nextGaussian(), target == 0 ? 0.0 : 0.01},
                         first, second, noise);
             }
@@ -298,8 +304,8 @@ class DirectionAssimilatorTest {
     @Test
     void mergesOnlyWhenTheResidualIsStrictlyBelowTheThreshold() {
         Random rng = new Random(49);
-        LowRankDirection d0 = random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT);
-        LowRankDirection noise = random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT);
+        LowRankDirection d0 = random(rng, 3);
+        LowRankDirection noise = random(rng, 3);
         LowRankDirection y = combination(new double[] {1.0, 0.02}, d0, noise);
         List<LowRankDirection> previous = List.of(d0);
 
@@ -317,7 +323,7 @@ class DirectionAssimilatorTest {
     @Test
     void zeroThresholdNeverMergesANonZeroDirection() {
         Random rng = new Random(50);
-        LowRankDirection d0 = random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT);
+        LowRankDirection d0 = random(rng, 3);
         LowRankDirection y = combination(new double[] {0.8}, d0);
         Assimilation result = new DirectionAssimilator(0.0).assimilate(List.of(d0), y);
         assertFalse(result.merged());
@@ -327,7 +333,7 @@ class DirectionAssimilatorTest {
     @Test
     void zeroCurrentDirectionIsAlwaysMergedWithNothingToAdd() {
         Random rng = new Random(51);
-        List<LowRankDirection> previous = List.of(random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT), zeroed(3));
+        List<LowRankDirection> previous = List.of(random(rng, 3), zeroed(3));
         for (double threshold : new double[] {0.0, DirectionAssimilator.DEFAULT_THRESHOLD}) {
             Assimilation result = new DirectionAssimilator(threshold).assimilate(previous, zeroed(5));
             assertEquals(new Assimilation(new double[2], 0.0, true), result);
@@ -362,7 +368,7 @@ class DirectionAssimilatorTest {
             assertTrue(e.getMessage().contains("threshold"), e.getMessage());
         }
         Random rng = new Random(53);
-        LowRankDirection y = random(rng, 3, DataType.DOUBLE, DirectionNorm.PRODUCT);
+        LowRankDirection y = random(rng, 3);
         DirectionAssimilator kd = new DirectionAssimilator();
         assertThrows(IllegalArgumentException.class, () -> kd.assimilate(null, y));
         assertThrows(IllegalArgumentException.class, () -> kd.assimilate(List.of(), null));
@@ -374,8 +380,8 @@ class DirectionAssimilatorTest {
                 () -> kd.assimilate(withNull, y));
         assertTrue(nullElement.getMessage().contains("previous direction 1"), nullElement.getMessage());
 
-        LowRankDirection small = LowRankDirection.of(gaussian(rng, 16, 2, DataType.DOUBLE),
-                gaussian(rng, 2, 16, DataType.DOUBLE), DirectionNorm.PRODUCT);
+        Factors f = factors(rng, 16, 2, DataType.DOUBLE);
+        LowRankDirection small = LowRankDirection.of(f.b(), f.a(), DirectionNorm.PRODUCT);
         IllegalArgumentException dims = assertThrows(IllegalArgumentException.class,
                 () -> kd.assimilate(List.of(y, small), y));
         assertTrue(dims.getMessage().contains("previous direction 1") && dims.getMessage().contains("d = 16")

@@ -1,12 +1,13 @@
 package io.github.sdlora4j.lora;
 
+import static io.github.sdlora4j.lora.LowRankFixtures.factors;
 import static io.github.sdlora4j.lora.LowRankFixtures.gaussian;
-import static io.github.sdlora4j.lora.LowRankFixtures.product;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sdlora4j.lora.LowRankFixtures.Factors;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -32,22 +33,20 @@ class DirectionNormTest {
     @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
     void bothModesMatchDirectComputation(DataType dtype) {
         Random rng = new Random(3);
-        INDArray b = gaussian(rng, D, 4, dtype);
-        INDArray a = gaussian(rng, 4, D, dtype);
-        double factor = frobenius(b) * frobenius(a);
-        double prod = frobenius(product(b, a));
-        assertEquals(factor, DirectionNorm.FACTOR_PRODUCT.of(b, a), 1e-12 * factor);
-        assertEquals(prod, DirectionNorm.PRODUCT.of(b, a), 1e-12 * prod);
+        Factors f = factors(rng, D, 4, dtype);
+        double factor = frobenius(f.b()) * frobenius(f.a());
+        double prod = frobenius(f.product());
+        assertEquals(factor, DirectionNorm.FACTOR_PRODUCT.of(f.b(), f.a()), 1e-12 * factor);
+        assertEquals(prod, DirectionNorm.PRODUCT.of(f.b(), f.a()), 1e-12 * prod);
         assertTrue(prod < factor, "||BA|| <= ||B|| ||A||, strictly for a generic rank-4 pair");
     }
 
     @Test
     void rankOneNormsCoincide() {
         Random rng = new Random(4);
-        INDArray b = gaussian(rng, D, 1, DataType.DOUBLE);
-        INDArray a = gaussian(rng, 1, D, DataType.DOUBLE);
-        double factor = DirectionNorm.FACTOR_PRODUCT.of(b, a);
-        assertEquals(factor, DirectionNorm.PRODUCT.of(b, a), 1e-12 * factor);
+        Factors f = factors(rng, D, 1, DataType.DOUBLE);
+        double factor = DirectionNorm.FACTOR_PRODUCT.of(f.b(), f.a());
+        assertEquals(factor, DirectionNorm.PRODUCT.of(f.b(), f.a()), 1e-12 * factor);
     }
 
     @ParameterizedTest

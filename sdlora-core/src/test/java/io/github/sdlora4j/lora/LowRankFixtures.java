@@ -25,6 +25,20 @@ final class LowRankFixtures {
         return dtype == DataType.DOUBLE ? x : x.castTo(dtype);
     }
 
+    /** Gaussian factors B [d, r] and A [r, d] of {@code gaussian}, B drawn first. */
+    static Factors factors(Random rng, int d, int r, DataType dtype) {
+        INDArray b = gaussian(rng, d, r, dtype);
+        return new Factors(b, gaussian(rng, r, d, dtype));
+    }
+
+    /** A pair of low-rank factors, B·A. */
+    record Factors(INDArray b, INDArray a) {
+        /** @return the materialized product, as {@link #product(INDArray, INDArray)} */
+        INDArray product() {
+            return LowRankFixtures.product(b, a);
+        }
+    }
+
     /** The materialized d × d product B·A in double. */
     static INDArray product(INDArray b, INDArray a) {
         return b.castTo(DataType.DOUBLE).mmul(a.castTo(DataType.DOUBLE));
@@ -132,24 +146,9 @@ final class LowRankFixtures {
                     double t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
                     double cos = 1 / Math.sqrt(t * t + 1);
                     double sin = t * cos;
-                    for (int k = 0; k < n; k++) {
-                        double kp = a[k][p];
-                        double kq = a[k][q];
-                        a[k][p] = cos * kp - sin * kq;
-                        a[k][q] = sin * kp + cos * kq;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double pk = a[p][k];
-                        double qk = a[q][k];
-                        a[p][k] = cos * pk - sin * qk;
-                        a[q][k] = sin * pk + cos * qk;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double kp = v[k][p];
-                        double kq = v[k][q];
-                        v[k][p] = cos * kp - sin * kq;
-                        v[k][q] = sin * kp + cos * kq;
-                    }
+                    rotateColumns(a, p, q, cos, sin);
+                    rotateRows(a, p, q, cos, sin);
+                    rotateColumns(v, p, q, cos, sin);
                 }
             }
         }
@@ -157,6 +156,28 @@ final class LowRankFixtures {
             eigenvalues[i] = a[i][i];
         }
         return v;
+    }
+
+    /** Columns p and q of {@code m} become {@code cos·p − sin·q} and {@code sin·p + cos·q}. */
+    private static void rotateColumns(double[][] m, int p, int q, double cos, double sin) {
+        for (double[] row : m) {
+            double kp = row[p];
+            double kq = row[q];
+            row[p] = cos * kp - sin * kq;
+            row[q] = sin * kp + cos * kq;
+        }
+    }
+
+    /** Rows p and q of {@code m} become {@code cos·p − sin·q} and {@code sin·p + cos·q}. */
+    private static void rotateRows(double[][] m, int p, int q, double cos, double sin) {
+        double[] rp = m[p];
+        double[] rq = m[q];
+        for (int k = 0; k < rp.length; k++) {
+            double pk = rp[k];
+            double qk = rq[k];
+            rp[k] = cos * pk - sin * qk;
+            rq[k] = sin * pk + cos * qk;
+        }
     }
 
     /** A direct least-squares result. */

@@ -1,11 +1,11 @@
 package io.github.sdlora4j.lora;
 
-import static io.github.sdlora4j.lora.LowRankFixtures.gaussian;
-import static io.github.sdlora4j.lora.LowRankFixtures.product;
+import static io.github.sdlora4j.lora.LowRankFixtures.factors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sdlora4j.lora.LowRankFixtures.Factors;
 import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,36 +24,32 @@ class LowRankProductsTest {
     @ValueSource(ints = {1, 3, 5})
     void squaredNormEqualsMaterializedProductNorm(int r) {
         Random rng = new Random(11 + r);
-        INDArray b = gaussian(rng, D, r, DataType.DOUBLE);
-        INDArray a = gaussian(rng, r, D, DataType.DOUBLE);
-        double expected = product(b, a).norm2Number().doubleValue();
+        Factors f = factors(rng, D, r, DataType.DOUBLE);
+        double expected = f.product().norm2Number().doubleValue();
         expected *= expected;
-        assertEquals(expected, LowRankProducts.squaredNorm(b, a), 1e-10 * expected);
+        assertEquals(expected, LowRankProducts.squaredNorm(f.b(), f.a()), 1e-10 * expected);
     }
 
     @ParameterizedTest
     @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
     void innerProductOfDifferentRanksEqualsMaterialized(DataType dtype) {
         Random rng = new Random(5);
-        INDArray b1 = gaussian(rng, D, 3, dtype);
-        INDArray a1 = gaussian(rng, 3, D, dtype);
-        INDArray b2 = gaussian(rng, D, 5, dtype);
-        INDArray a2 = gaussian(rng, 5, D, dtype);
-        double expected = product(b1, a1).mul(product(b2, a2)).sumNumber().doubleValue();
-        double actual = LowRankProducts.inner(b1, a1, b2, a2);
+        Factors f1 = factors(rng, D, 3, dtype);
+        Factors f2 = factors(rng, D, 5, dtype);
+        double expected = f1.product().mul(f2.product()).sumNumber().doubleValue();
+        double actual = LowRankProducts.inner(f1.b(), f1.a(), f2.b(), f2.a());
         // Float inputs are widened exactly, so double-precision agreement is expected in both cases.
-        assertEquals(expected, actual, 1e-10 * product(b1, a1).norm2Number().doubleValue()
-                * product(b2, a2).norm2Number().doubleValue());
-        assertEquals(actual, LowRankProducts.inner(b2, a2, b1, a1), 1e-10 * Math.abs(actual) + 1e-12);
+        assertEquals(expected, actual, 1e-10 * f1.product().norm2Number().doubleValue()
+                * f2.product().norm2Number().doubleValue());
+        assertEquals(actual, LowRankProducts.inner(f2.b(), f2.a(), f1.b(), f1.a()), 1e-10 * Math.abs(actual) + 1e-12);
     }
 
     @Test
     void innerOfAPairWithItselfIsItsSquaredNorm() {
         Random rng = new Random(7);
-        INDArray b = gaussian(rng, D, 4, DataType.FLOAT);
-        INDArray a = gaussian(rng, 4, D, DataType.FLOAT);
-        double sq = LowRankProducts.squaredNorm(b, a);
-        assertEquals(sq, LowRankProducts.inner(b, a, b, a), 1e-12 * sq);
+        Factors f = factors(rng, D, 4, DataType.FLOAT);
+        double sq = LowRankProducts.squaredNorm(f.b(), f.a());
+        assertEquals(sq, LowRankProducts.inner(f.b(), f.a(), f.b(), f.a()), 1e-12 * sq);
     }
 
     @Test

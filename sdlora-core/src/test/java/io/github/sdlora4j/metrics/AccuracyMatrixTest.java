@@ -7,13 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class AccuracyMatrixTest {
 
+    /** @return the matrix whose row t is {@code rows[t]}, with accuracy on all seen classes {@code seen[t]} */
+    private static AccuracyMatrix matrix(double[][] rows, double... seen) {
+        AccuracyMatrix m = new AccuracyMatrix();
+        for (int t = 0; t < rows.length; t++) {
+            m.addRow(rows[t], seen[t]);
+        }
+        return m;
+    }
+
     /** Hand-computed: R = [[90], [80, 70], [60, 75, 85]], seen = [90, 76, 72]. */
     @Test
     void figuresOfAHandComputedMatrix() {
-        AccuracyMatrix m = new AccuracyMatrix();
-        m.addRow(new double[]{90}, 90);
-        m.addRow(new double[]{80, 70}, 76);
-        m.addRow(new double[]{60, 75, 85}, 72);
+        AccuracyMatrix m = matrix(new double[][]{{90}, {80, 70}, {60, 75, 85}}, 90, 76, 72);
         assertEquals(72, m.finalAccuracy(), 1e-12);
         assertEquals((90 + 76 + 72) / 3.0, m.averageAnytimeAccuracy(), 1e-12);
         // task 0: max(90, 80) - 60 = 30; task 1: max(70) - 75 = -5  -> mean 12.5
@@ -25,10 +31,7 @@ class AccuracyMatrixTest {
 
     @Test
     void forgettingUsesTheMaximumNotTheDiagonal() {
-        AccuracyMatrix m = new AccuracyMatrix();
-        m.addRow(new double[]{50}, 50);
-        m.addRow(new double[]{80, 60}, 70);
-        m.addRow(new double[]{40, 60, 90}, 63);
+        AccuracyMatrix m = matrix(new double[][]{{50}, {80, 60}, {40, 60, 90}}, 50, 70, 63);
         // task 0 peaks after task 1 (80): 80-40 = 40; task 1: 60-60 = 0 -> 20. BWT: (40-50)+(60-60) -> -5.
         assertEquals(20, m.forgetting(), 1e-12);
         assertEquals(-5, m.backwardTransfer(), 1e-12);
@@ -36,8 +39,7 @@ class AccuracyMatrixTest {
 
     @Test
     void oneTaskHasNoForgetting() {
-        AccuracyMatrix m = new AccuracyMatrix();
-        m.addRow(new double[]{42}, 42);
+        AccuracyMatrix m = matrix(new double[][]{{42}}, 42);
         assertEquals(0, m.forgetting());
         assertEquals(0, m.backwardTransfer());
         assertEquals(42, m.averageAnytimeAccuracy());

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.ObjIntConsumer;
 
 /**
  * An independent ViT forward in plain Java doubles, written from timm's {@code VisionTransformer.forward} (conv patch
@@ -17,11 +18,18 @@ public final class ReferenceVit {
     private final Map<String, INDArray> w;
     /** Optional extra weight per (block, projection index 0..2): added to the q/k/v weight rows. */
     private final BiFunction<Integer, Integer, double[][]> extra;
+    private ObjIntConsumer<double[][]> attentionInputs = (a, block) -> { };
 
     public ReferenceVit(VitWeights weights, BiFunction<Integer, Integer, double[][]> extra) {
         this.c = weights.config();
         this.w = weights.tensors();
         this.extra = extra;
+    }
+
+    /** Hears each block's attention input (its first LayerNorm's output, [tokens][dim]) per image and block. */
+    public ReferenceVit onAttentionInput(ObjIntConsumer<double[][]> listener) {
+        this.attentionInputs = listener;
+        return this;
     }
 
     private double[] vec(String name) {
@@ -79,6 +87,7 @@ public final class ReferenceVit {
         }
         for (int b = 0; b < c.depth(); b++) {
             double[][] a = layerNorm(h, TimmVitLayout.block(b, "norm1.weight"), TimmVitLayout.block(b, "norm1.bias"));
+            attentionInputs.accept(a, b);
             double[][] att = attention(b, a);
             add(h, att);
             double[][] m = layerNorm(h, TimmVitLayout.block(b, "norm2.weight"), TimmVitLayout.block(b, "norm2.bias"));

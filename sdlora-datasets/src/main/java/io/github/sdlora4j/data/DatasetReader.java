@@ -1,6 +1,7 @@
 package io.github.sdlora4j.data;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,14 @@ public interface DatasetReader {
      * @throws DatasetFormatException if the files are missing or malformed
      */
     LabeledDataset read(Path root, Map<String, String> options, boolean skipCorrupt);
+
+    /**
+     * The options this reader takes in {@code dataset.options}; any other key is refused when a spec names this
+     * format. None by default.
+     */
+    default List<ReaderOption> options() {
+        return List.of();
+    }
 
     /**
      * The options that identify the data of a reader that reads no files (a generator), defaults filled in, for

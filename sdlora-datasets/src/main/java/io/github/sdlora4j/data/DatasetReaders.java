@@ -3,6 +3,7 @@ package io.github.sdlora4j.data;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,6 +51,32 @@ public final class DatasetReaders {
     /** Registers (or replaces) a reader under its {@link DatasetReader#name()}. */
     public static void register(DatasetReader reader) {
         READERS.put(reader.name().toLowerCase(Locale.ROOT), reader);
+    }
+
+    /**
+     * Checks {@code options} against the options of the reader registered as {@code format} (nothing to check when
+     * there is none yet: opening the spec reports an unknown format).
+     *
+     * @throws IllegalArgumentException naming an unknown option (and the closest known one) or a bad value
+     */
+    public static void checkOptions(String format, Map<String, String> options) {
+        DatasetReader r = format == null ? null : READERS.get(format.strip().toLowerCase(Locale.ROOT));
+        if (r == null) {
+            return;
+        }
+        Map<String, ReaderOption> known = new TreeMap<>();
+        r.options().forEach(o -> known.put(o.name(), o));
+        for (Map.Entry<String, String> e : new TreeMap<>(options).entrySet()) {
+            ReaderOption o = known.get(e.getKey());
+            if (o == null) {
+                String close = Suggestions.closest(e.getKey(), known.keySet());
+                throw new IllegalArgumentException("unknown key 'dataset.options." + e.getKey() + "' for format "
+                        + format + (close != null ? " (did you mean '" + close + "'?)" : "")
+                        + (known.isEmpty() ? "; this format takes no options"
+                        : "; its options: " + String.join(", ", known.keySet())));
+            }
+            o.check(format, e.getValue());
+        }
     }
 
     /** @return the registered format names, sorted */

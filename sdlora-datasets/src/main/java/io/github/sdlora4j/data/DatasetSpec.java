@@ -42,6 +42,7 @@ public record DatasetSpec(String format, Path root, Map<String, String> options,
             throw new IllegalArgumentException("dataset.format must be given; known formats: " + DatasetReaders.names());
         }
         options = options == null ? Map.of() : Map.copyOf(options);
+        DatasetReaders.checkOptions(format, options);
         classOrder = classOrder == null ? null : List.copyOf(classOrder);
         if (initialClasses <= 0) {
             throw new IllegalArgumentException("dataset.initialClasses must be > 0, got " + initialClasses);

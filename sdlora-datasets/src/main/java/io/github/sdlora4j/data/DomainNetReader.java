@@ -32,6 +32,11 @@ public final class DomainNetReader implements DatasetReader {
     }
 
     @Override
+    public List<ReaderOption> options() {
+        return List.of(ReaderOption.integer("classes"), ReaderOption.text("domains"));
+    }
+
+    @Override
     public LabeledDataset read(Path root, Map<String, String> options, boolean skipCorrupt) {
         BinaryIo.requireDirectory(root, name());
         int numClasses = Integer.parseInt(options.getOrDefault("classes", String.valueOf(CLASSES)).strip());

@@ -109,13 +109,7 @@ public final class IdxReader implements DatasetReader {
     }
 
     private static int[] readLabels(Path file) {
-        try (DataInputStream in = new DataInputStream(BinaryIo.open(file))) {
-            int magic = in.readInt();
-            if (magic != LABELS_MAGIC) {
-                throw new DatasetFormatException(file, String.format(
-                        "expected IDX label magic number 0x%08X (unsigned byte, 1 dimension), found 0x%08X",
-                        LABELS_MAGIC, magic));
-            }
+        return readIdx(file, LABELS_MAGIC, "label", "1 dimension", in -> {
             int n = in.readInt();
             if (n < 0) {
                 throw new DatasetFormatException(file, "expected a non-negative item count, found " + n);
@@ -131,19 +125,11 @@ public final class IdxReader implements DatasetReader {
                 labels[i] = raw[i] & 0xFF;
             }
             return labels;
-        } catch (IOException e) {
-            throw new DatasetFormatException(file, "expected a complete IDX label file", e);
-        }
+        });
     }
 
     private static byte[] readImages(Path file, int expectedCount, int[] dimsOut) {
-        try (DataInputStream in = new DataInputStream(BinaryIo.open(file))) {
-            int magic = in.readInt();
-            if (magic != IMAGES_MAGIC) {
-                throw new DatasetFormatException(file, String.format(
-                        "expected IDX image magic number 0x%08X (unsigned byte, 3 dimensions), found 0x%08X",
-                        IMAGES_MAGIC, magic));
-            }
+        return readIdx(file, IMAGES_MAGIC, "image", "3 dimensions", in -> {
             int n = in.readInt();
             int h = in.readInt();
             int w = in.readInt();
@@ -164,8 +150,31 @@ public final class IdxReader implements DatasetReader {
             dimsOut[0] = h;
             dimsOut[1] = w;
             return px;
+        });
+    }
+
+    /** Reads what follows an IDX file's magic number. */
+    private interface IdxBody<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    /**
+     * Opens an IDX file, checks its magic number and reads the rest with {@code body}.
+     *
+     * @param kind   what the file holds, for messages ({@code label}, {@code image})
+     * @param layout the element type and dimensions the magic number stands for, for messages
+     */
+    private static <T> T readIdx(Path file, int magic, String kind, String layout, IdxBody<T> body) {
+        try (DataInputStream in = new DataInputStream(BinaryIo.open(file))) {
+            int found = in.readInt();
+            if (found != magic) {
+                throw new DatasetFormatException(file, String.format(
+                        "expected IDX %s magic number 0x%08X (unsigned byte, %s), found 0x%08X", kind, magic, layout,
+                        found));
+            }
+            return body.read(in);
         } catch (IOException e) {
-            throw new DatasetFormatException(file, "expected a complete IDX image file", e);
+            throw new DatasetFormatException(file, "expected a complete IDX " + kind + " file", e);
         }
     }
 

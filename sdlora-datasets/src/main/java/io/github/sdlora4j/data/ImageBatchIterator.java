@@ -3,8 +3,6 @@ package io.github.sdlora4j.data;
 import io.github.sdlora4j.transforms.ImageTransform;
 import io.github.sdlora4j.transforms.PreprocessingSpec;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -27,7 +25,7 @@ import java.util.concurrent.Future;
  * how many threads decode a batch. Usually wrapped by a {@link PrefetchingDataSetIterator}
  * (see {@link ClassIncrementalBenchmark}) so that decoding runs ahead of training.
  */
-public final class ImageBatchIterator implements DataSetIterator {
+public final class ImageBatchIterator extends PreProcessingIterator {
 
     private static final long serialVersionUID = 1L;
 
@@ -42,7 +40,6 @@ public final class ImageBatchIterator implements DataSetIterator {
     private final long seed;
     private final transient ExecutorService decodePool;
     private final transient SkipLog skips;
-    private transient DataSetPreProcessor preProcessor;
 
     private int epoch;
     private int cursor;
@@ -92,13 +89,7 @@ public final class ImageBatchIterator implements DataSetIterator {
         cursor = 0;
         order = indices.clone();
         if (shuffle) {
-            java.util.Random r = new java.util.Random(mix(seed, epoch, -1));
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            ClassOrders.shuffle(order, new java.util.Random(mix(seed, epoch, -1)));
         }
     }
 
@@ -161,10 +152,7 @@ public final class ImageBatchIterator implements DataSetIterator {
                 Nd4j.create(features, new long[] {kept, spec.channels(), spec.imageSize(), spec.imageSize()}, 'c'),
                 Nd4j.create(labels, new long[] {kept, numOutcomes}, 'c'));
         ds.setLabelNames(labelNames);
-        if (preProcessor != null) {
-            preProcessor.preProcess(ds);
-        }
-        return ds;
+        return preProcessed(ds);
     }
 
     private boolean[] decode(int start, int n, float[] features, int per) {
@@ -230,16 +218,6 @@ public final class ImageBatchIterator implements DataSetIterator {
         return numOutcomes;
     }
 
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return true;
-    }
-
     /** Starts the next epoch: a new shuffle and new augmentation draws, both determined by the seed. */
     @Override
     public void reset() {
@@ -250,16 +228,6 @@ public final class ImageBatchIterator implements DataSetIterator {
     @Override
     public int batch() {
         return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
     }
 
     @Override

@@ -40,11 +40,7 @@ public final class ImageDecoder {
      * @throws DatasetFormatException if the file cannot be read, is not a supported image, or is truncated
      */
     public static RawImage decode(Path file) {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return decode(file, raw);
-        } catch (IOException e) {
-            throw new DatasetFormatException(file, "expected a readable JPEG or PNG image", e);
-        }
+        return fromBufferedImage(withFileReader(file, 1 << 16, reader -> readComplete(file, reader)));
     }
 
     /**
@@ -56,33 +52,18 @@ public final class ImageDecoder {
      * @throws DatasetFormatException as {@link #decode(Path)}, naming {@code name}
      */
     public static RawImage decode(Path name, byte[] bytes) {
-        return decode(name, new ByteArrayInputStream(bytes));
+        return fromBufferedImage(withReader(name, new ByteArrayInputStream(bytes), reader -> readComplete(name, reader)));
     }
 
-    private static RawImage decode(Path file, InputStream raw) {
-        BufferedImage img;
+    private static BufferedImage readComplete(Path file, ImageReader reader) throws IOException {
         List<String> warnings = new ArrayList<>();
-        // Closing an ImageInputStream does not close the stream it wraps (the caller closes that); the memory cache
-        // avoids ImageIO's default temp-file cache.
-        try (ImageInputStream in = new MemoryCacheImageInputStream(raw)) {
-            ImageReader reader = readerFor(file, in);
-            try {
-                reader.setInput(in, true, true);
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                img = reader.read(0);
-            } finally {
-                reader.dispose();
-            }
-        } catch (DatasetFormatException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw new DatasetFormatException(file, "expected a readable JPEG or PNG image", e);
-        }
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        BufferedImage img = reader.read(0);
         if (!warnings.isEmpty()) {
             throw new DatasetFormatException(file, "expected a complete image, the decoder warned: "
                     + String.join("; ", warnings));
         }
-        return fromBufferedImage(img);
+        return img;
     }
 
     /**
@@ -94,30 +75,54 @@ public final class ImageDecoder {
      * @throws DatasetFormatException naming the file and what is wrong with it
      */
     public static void checkHeader(Path file) {
-        String format;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 13);
-             ImageInputStream in = new MemoryCacheImageInputStream(raw)) {
+        String format = withFileReader(file, 1 << 13, reader -> {
+            int w = reader.getWidth(0);
+            int h = reader.getHeight(0);
+            if (w <= 0 || h <= 0) {
+                throw new DatasetFormatException(file, "expected positive image dimensions, the header says "
+                        + w + "x" + h);
+            }
+            return reader.getFormatName().toLowerCase(Locale.ROOT);
+        });
+        if (!endsComplete(file, format)) {
+            decode(file);
+        }
+    }
+
+    /** What is done with a decoder that has its input. */
+    private interface ReaderStep<T> {
+        T apply(ImageReader reader) throws IOException;
+    }
+
+    private static <T> T withFileReader(Path file, int bufferSize, ReaderStep<T> step) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), bufferSize)) {
+            return withReader(file, raw, step);
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
+
+    /** Runs {@code step} on the decoder ImageIO finds for {@code raw}; any failure names {@code file}. */
+    private static <T> T withReader(Path file, InputStream raw, ReaderStep<T> step) {
+        // Closing an ImageInputStream does not close the stream it wraps (the caller closes that); the memory cache
+        // avoids ImageIO's default temp-file cache.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(raw)) {
             ImageReader reader = readerFor(file, in);
             try {
                 reader.setInput(in, true, true);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if (w <= 0 || h <= 0) {
-                    throw new DatasetFormatException(file, "expected positive image dimensions, the header says "
-                            + w + "x" + h);
-                }
-                format = reader.getFormatName().toLowerCase(Locale.ROOT);
+                return step.apply(reader);
             } finally {
                 reader.dispose();
             }
         } catch (DatasetFormatException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new DatasetFormatException(file, "expected a readable JPEG or PNG image", e);
+            throw unreadable(file, e);
         }
-        if (!endsComplete(file, format)) {
-            decode(file);
-        }
+    }
+
+    private static DatasetFormatException unreadable(Path file, Exception cause) {
+        return new DatasetFormatException(file, "expected a readable JPEG or PNG image", cause);
     }
 
     private static boolean endsComplete(Path file, String format) {

@@ -1,7 +1,6 @@
 package io.github.sdlora4j.data;
 
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.lang.ref.Cleaner;
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code take()}. Here an exception from the background thread is re-thrown, with its original type
  * (e.g. {@link DatasetFormatException}), by the consumer's next {@code hasNext()}/{@code next()}.
  */
-public final class PrefetchingDataSetIterator implements DataSetIterator {
+public final class PrefetchingDataSetIterator extends PreProcessingIterator {
 
     private static final long serialVersionUID = 1L;
     private static final Object END = new Object();
@@ -32,7 +31,6 @@ public final class PrefetchingDataSetIterator implements DataSetIterator {
 
     private final transient DataSetIterator base;
     private final int capacity;
-    private transient DataSetPreProcessor preProcessor;
     private transient Worker worker;
     private transient Cleaner.Cleanable cleanable;
     private transient Object head;
@@ -145,10 +143,7 @@ public final class PrefetchingDataSetIterator implements DataSetIterator {
         }
         DataSet ds = (DataSet) head;
         head = null;
-        if (preProcessor != null) {
-            preProcessor.preProcess(ds);
-        }
-        return ds;
+        return preProcessed(ds);
     }
 
     /** Not supported: the batch size is fixed when the background thread runs ahead. */
@@ -211,16 +206,6 @@ public final class PrefetchingDataSetIterator implements DataSetIterator {
     @Override
     public int batch() {
         return base.batch();
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
     }
 
     @Override

@@ -95,6 +95,14 @@ public record SyntheticDataset(long seed, int classes, int trainPerClass, int te
         return "synthetic";
     }
 
+    @Override
+    public List<ReaderOption> options() {
+        return List.of(ReaderOption.longValue("seed"), ReaderOption.integer("classes"),
+                ReaderOption.integer("trainPerClass"), ReaderOption.integer("testPerClass"), ReaderOption.integer("size"),
+                ReaderOption.integer("pretrainClasses"), ReaderOption.choice("rendition", "photo", "sketch"),
+                ReaderOption.choice("split", "benchmark", "pretrain"));
+    }
+
     /** Every field and the split, defaults filled in: what determines the images. */
     @Override
     public Map<String, String> generatorOptions(Map<String, String> options) {

@@ -1,8 +1,5 @@
 package io.github.sdlora4j.transforms;
 
-import io.github.sdlora4j.data.RawImage;
-
-import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -13,20 +10,16 @@ import java.util.SplittableRandom;
  * {@code (int)(resizeSize * long / short)}, the crop starts at Python's {@code int(round((resized - crop) / 2))},
  * which rounds halves to even (resized 37, crop 32: offset 2, not 3).
  */
-public final class CenterCropTransform implements ImageTransform {
-
-    private final PreprocessingSpec spec;
+public final class CenterCropTransform extends CropResizeTransform {
 
     /** @param spec preprocessing settings */
     public CenterCropTransform(PreprocessingSpec spec) {
-        this.spec = Objects.requireNonNull(spec, "spec");
+        super(spec);
     }
 
     @Override
-    public void apply(RawImage image, SplittableRandom rng, float[] out, int offset) {
-        ImageTransform.checkChannels(spec, image);
-        int w = image.width();
-        int h = image.height();
+    Crop crop(int w, int h, SplittableRandom rng) {
+        PreprocessingSpec spec = spec();
         int r = spec.resizeSize();
         int rw;
         int rh;
@@ -42,13 +35,6 @@ public final class CenterCropTransform implements ImageTransform {
         int left = PythonRound.toInt((rw - s) / 2.0);
         double sx = (double) w / rw;
         double sy = (double) h / rh;
-        Resampler.resample(image, left * sx, top * sy, (left + s) * sx, (top + s) * sy, s, s,
-                spec.testInterpolation(), spec.channels(), false, out, offset);
-        ImageTransform.normalize(spec, out, offset);
-    }
-
-    @Override
-    public PreprocessingSpec spec() {
-        return spec;
+        return new Crop(left * sx, top * sy, (left + s) * sx, (top + s) * sy, spec.testInterpolation(), false);
     }
 }

@@ -1,7 +1,5 @@
 package io.github.sdlora4j.transforms;
 
-import io.github.sdlora4j.data.RawImage;
-
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -10,25 +8,19 @@ import java.util.SplittableRandom;
  * (10 attempts, then the centre fallback; sizes rounded with Python's {@code round}, halves to even), resized with
  * the train filter, then {@code RandomHorizontalFlip(p)}, to [0,1], optional normalization.
  */
-public final class RandomResizedCropTransform implements ImageTransform {
-
-    private final PreprocessingSpec spec;
+public final class RandomResizedCropTransform extends CropResizeTransform {
 
     /** @param spec preprocessing settings */
     public RandomResizedCropTransform(PreprocessingSpec spec) {
-        this.spec = Objects.requireNonNull(spec, "spec");
+        super(spec);
     }
 
     @Override
-    public void apply(RawImage image, SplittableRandom rng, float[] out, int offset) {
-        ImageTransform.checkChannels(spec, image);
+    Crop crop(int width, int height, SplittableRandom rng) {
         Objects.requireNonNull(rng, "rng");
-        int[] box = cropBox(image.width(), image.height(), rng);
-        boolean flip = rng.nextDouble() < spec.flipProbability();
-        int s = spec.imageSize();
-        Resampler.resample(image, box[0], box[1], box[0] + box[2], box[1] + box[3], s, s,
-                spec.trainInterpolation(), spec.channels(), flip, out, offset);
-        ImageTransform.normalize(spec, out, offset);
+        int[] box = cropBox(width, height, rng);
+        boolean flip = rng.nextDouble() < spec().flipProbability();
+        return new Crop(box[0], box[1], box[0] + box[2], box[1] + box[3], spec().trainInterpolation(), flip);
     }
 
     /**
@@ -37,6 +29,7 @@ public final class RandomResizedCropTransform implements ImageTransform {
      * @return {left, top, width, height}
      */
     int[] cropBox(int width, int height, SplittableRandom rng) {
+        PreprocessingSpec spec = spec();
         double area = (double) width * height;
         double logMin = Math.log(spec.minRatio());
         double logMax = Math.log(spec.maxRatio());
@@ -69,10 +62,5 @@ public final class RandomResizedCropTransform implements ImageTransform {
 
     private static double uniform(SplittableRandom rng, double lo, double hi) {
         return lo == hi ? lo : lo + (hi - lo) * rng.nextDouble();
-    }
-
-    @Override
-    public PreprocessingSpec spec() {
-        return spec;
     }
 }

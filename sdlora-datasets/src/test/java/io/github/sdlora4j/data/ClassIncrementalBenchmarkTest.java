@@ -263,9 +263,9 @@ class ClassIncrementalBenchmarkTest {
     @Test
     void specReadsFromJsonWithDefaultsAndRoundTrips() throws Exception {
         ObjectMapper om = new ObjectMapper();
-        DatasetSpec spec = om.readValue("{\"format\":\"cifar100\",\"root\":\"/data/cifar\",\"initialClasses\":10,"
+        DatasetSpec spec = om.readValue("{\"format\":\"domainnet\",\"root\":\"/data/cifar\",\"initialClasses\":10,"
                 + "\"preprocessing\":{\"imageSize\":32,\"mean\":[0.5,0.5,0.5],\"std\":[0.25,0.25,0.25]},"
-                + "\"skipCorrupt\":true,\"options\":{\"x\":\"y\"}}", DatasetSpec.class);
+                + "\"skipCorrupt\":true,\"options\":{\"domains\":\"clipart\"}}", DatasetSpec.class);
         assertEquals(Path.of("/data/cifar"), spec.root());
         assertEquals(10, spec.classesPerTask());
         assertEquals(1993L, spec.classOrderSeed());

@@ -44,6 +44,14 @@ class FileReadersTest {
         throw new AssertionError("no DatasetFormatException in the cause chain", t);
     }
 
+    /** Reading {@code root} as {@code format} fails on {@code file} (relative to the root), saying {@code part}. */
+    private void assertReadFails(String format, String file, String part) {
+        DatasetFormatException e = assertThrows(DatasetFormatException.class,
+                () -> DatasetReaders.forName(format).read(root, Map.of(), false));
+        assertEquals(root.resolve(file), e.file());
+        assertTrue(e.getMessage().contains(part), e.getMessage());
+    }
+
     @Test
     void imageFolderClassesAreSortedFolderNames() throws IOException {
         writeFolders();
@@ -74,10 +82,7 @@ class FileReadersTest {
     void missingSplitFolder() throws IOException {
         writeFolders();
         Files.move(root.resolve("test"), root.resolve("val"));
-        DatasetFormatException e = assertThrows(DatasetFormatException.class,
-                () -> DatasetReaders.forName("image-folder").read(root, Map.of(), false));
-        assertEquals(root.resolve("test"), e.file());
-        assertTrue(e.getMessage().contains("'test' split folder"), e.getMessage());
+        assertReadFails("image-folder", "test", "'test' split folder");
     }
 
     @Test
@@ -86,20 +91,14 @@ class FileReadersTest {
         Files.createDirectories(root.resolve("train/dog"));
         Files.createDirectories(root.resolve("test/dog"));
         Fixtures.writeImage(root.resolve("test/dog/x.png"), 4, 4, 1);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class,
-                () -> DatasetReaders.forName("cub200").read(root, Map.of(), false));
-        assertEquals(root.resolve("train/dog"), e.file());
-        assertTrue(e.getMessage().contains("at least one"), e.getMessage());
+        assertReadFails("cub200", "train/dog", "at least one");
     }
 
     @Test
     void classInTrainButNotTest() throws IOException {
         writeFolders();
         Fixtures.writeImage(root.resolve("train/dog/x.png"), 4, 4, 1);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class,
-                () -> DatasetReaders.forName("imagenet-a").read(root, Map.of(), false));
-        assertEquals(root.resolve("test/dog"), e.file());
-        assertTrue(e.getMessage().contains("'dog'"), e.getMessage());
+        assertReadFails("imagenet-a", "test/dog", "'dog'");
     }
 
     @Test

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PrefetchingDataSetIteratorTest {
 
     /** Yields {@code n} one-row batches holding the epoch and position; fails at {@code failAt} if >= 0. */
-    private static final class Counting implements DataSetIterator {
+    private static final class Counting extends PreProcessingIterator {
         final int n;
         final int failAt;
         int epoch;
@@ -71,27 +71,8 @@ class PrefetchingDataSetIteratorTest {
         }
 
         @Override
-        public boolean resetSupported() {
-            return true;
-        }
-
-        @Override
-        public boolean asyncSupported() {
-            return true;
-        }
-
-        @Override
         public int batch() {
             return 1;
-        }
-
-        @Override
-        public void setPreProcessor(org.nd4j.linalg.dataset.api.DataSetPreProcessor p) {
-        }
-
-        @Override
-        public org.nd4j.linalg.dataset.api.DataSetPreProcessor getPreProcessor() {
-            return null;
         }
 
         @Override
@@ -161,6 +142,16 @@ class PrefetchingDataSetIteratorTest {
         assertEquals(1f, it.next().getFeatures().getFloat(0, 1));
         assertEquals(2f, it.next().getFeatures().getFloat(0, 1));
         assertThrows(DatasetFormatException.class, it::next);
+    }
+
+    @Test
+    void appliesItsPreProcessorToEveryBatchItHandsOut() {
+        PrefetchingDataSetIterator it = new PrefetchingDataSetIterator(new Counting(3, -1), 2);
+        org.nd4j.linalg.dataset.api.DataSetPreProcessor times10 = ds -> ds.getFeatures().muli(10);
+        it.setPreProcessor(times10);
+        assertSame(times10, it.getPreProcessor());
+        List<float[]> epoch0 = drain(it);
+        assertEquals(List.of(0f, 10f, 20f), epoch0.stream().map(f -> f[1]).toList());
     }
 
     /** ND4J's AsyncDataSetIterator blocks forever here; this one re-throws the original exception. */

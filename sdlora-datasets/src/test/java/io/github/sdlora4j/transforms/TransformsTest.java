@@ -2,6 +2,8 @@ package io.github.sdlora4j.transforms;
 
 import io.github.sdlora4j.data.RawImage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +31,19 @@ class TransformsTest {
         return new RawImage(w, h, 3, px);
     }
 
+    /** @return {@code t} applied to {@code img} with the random source seeded {@code seed} */
+    private static float[] applied(ImageTransform t, RawImage img, long seed) {
+        float[] out = new float[t.spec().valuesPerImage()];
+        t.apply(img, new SplittableRandom(seed), out, 0);
+        return out;
+    }
+
+    private static void assertInUnitRange(float[] values) {
+        for (float v : values) {
+            assertTrue(v >= 0f && v <= 1f, "value " + v);
+        }
+    }
+
     @Test
     void defaultsFollowTheReference() {
         PreprocessingSpec s = PreprocessingSpec.reference();
@@ -47,14 +62,9 @@ class TransformsTest {
         PreprocessingSpec spec = PreprocessingSpec.forSize(24);
         CenterCropTransform t = new CenterCropTransform(spec);
         RawImage img = ramp(40, 30);
-        float[] a = new float[spec.valuesPerImage()];
-        float[] b = new float[spec.valuesPerImage()];
-        t.apply(img, new SplittableRandom(1), a, 0);
-        t.apply(img, new SplittableRandom(99), b, 0);
-        assertArrayEquals(a, b, "the test transform must ignore randomness");
-        for (float v : a) {
-            assertTrue(v >= 0f && v <= 1f, "value " + v);
-        }
+        float[] a = applied(t, img, 1);
+        assertArrayEquals(a, applied(t, img, 99), "the test transform must ignore randomness");
+        assertInUnitRange(a);
         // Red is a left-to-right ramp and the crop is centred: it increases along x and is symmetric about 0.5.
         int s = 24;
         for (int x = 1; x < s; x++) {
@@ -65,35 +75,24 @@ class TransformsTest {
         assertTrue(a[s * s + (s - 1) * s + 5] > a[s * s + 5]);
     }
 
-    @Test
-    void centreCropKeepsTheExpectedRegion() {
-        // 64x64 image -> resize shorter side to 64 (no scaling) -> centre crop 32: the crop is pixels 16..47.
-        PreprocessingSpec spec = PreprocessingSpec.json(32, 64, null, null, null, null, null, null, null, null, null, null);
-        RawImage img = ramp(64, 64);
+    /**
+     * Images whose shorter side already is the resize size (no scaling), centre-cropped to 32: the crop is the source
+     * pixels from (left, top). 64x64: pixels 16..47. 38 wide x 37 high: torchvision's int(round(2.5)) puts the top at
+     * 2 (Math.round would say 3); the left is (38 - 32) / 2 = 3, no half.
+     */
+    @ParameterizedTest(name = "{0}x{1} resized {2}: crop at left {3}, top {4}")
+    @CsvSource({"64, 64, 64, 16, 16", "38, 37, 37, 3, 2"})
+    void centreCropKeepsTheExpectedRegionRoundingHalvesToEvenLikeTorchvision(int width, int height, int resize,
+                                                                           int left, int top) {
+        PreprocessingSpec spec = PreprocessingSpec.json(32, resize, null, null, null, null, null, null, null, null,
+                null, null);
+        RawImage img = ramp(width, height);
         float[] out = new float[spec.valuesPerImage()];
         new CenterCropTransform(spec).apply(img, null, out, 0);
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
                 for (int c = 0; c < 3; c++) {
-                    assertEquals(img.get(c, y + 16, x + 16) / 255f, out[c * 1024 + y * 32 + x], 1e-5,
-                            "c" + c + " y" + y + " x" + x);
-                }
-            }
-        }
-    }
-
-    @Test
-    void centreCropOffsetsRoundHalvesToEvenLikeTorchvision() {
-        // 38 wide x 37 high, resize 37 (the shorter side stays 37, so no scaling), crop 32: torchvision's
-        // int(round(2.5)) puts the top at 2 (Math.round would say 3); the left is (38 - 32) / 2 = 3, no half.
-        PreprocessingSpec spec = PreprocessingSpec.json(32, 37, null, null, null, null, null, null, null, null, null, null);
-        RawImage img = ramp(38, 37);
-        float[] out = new float[spec.valuesPerImage()];
-        new CenterCropTransform(spec).apply(img, null, out, 0);
-        for (int y = 0; y < 32; y++) {
-            for (int x = 0; x < 32; x++) {
-                for (int c = 0; c < 3; c++) {
-                    assertEquals(img.get(c, y + 2, x + 3) / 255f, out[c * 1024 + y * 32 + x], 1e-5,
+                    assertEquals(img.get(c, y + top, x + left) / 255f, out[c * 1024 + y * 32 + x], 1e-5,
                             "c" + c + " y" + y + " x" + x);
                 }
             }
@@ -153,20 +152,12 @@ class TransformsTest {
 
     @Test
     void trainTransformIsDeterministicPerSeedAndVaries() {
-        PreprocessingSpec spec = PreprocessingSpec.forSize(16);
-        RandomResizedCropTransform t = new RandomResizedCropTransform(spec);
+        RandomResizedCropTransform t = new RandomResizedCropTransform(PreprocessingSpec.forSize(16));
         RawImage img = ramp(32, 32);
-        float[] a = new float[spec.valuesPerImage()];
-        float[] b = new float[spec.valuesPerImage()];
-        float[] c = new float[spec.valuesPerImage()];
-        t.apply(img, new SplittableRandom(42), a, 0);
-        t.apply(img, new SplittableRandom(42), b, 0);
-        t.apply(img, new SplittableRandom(43), c, 0);
-        assertArrayEquals(a, b);
-        assertFalse(Arrays.equals(a, c));
-        for (float v : a) {
-            assertTrue(v >= 0f && v <= 1f);
-        }
+        float[] a = applied(t, img, 42);
+        assertArrayEquals(a, applied(t, img, 42));
+        assertFalse(Arrays.equals(a, applied(t, img, 43)));
+        assertInUnitRange(a);
     }
 
     @Test
@@ -195,10 +186,8 @@ class TransformsTest {
         PreprocessingSpec noFlip = PreprocessingSpec.json(16, null, null, null, null, 1.0, 1.0, 1.0, 1.0, 0.0, null, null);
         PreprocessingSpec flip = PreprocessingSpec.json(16, null, null, null, null, 1.0, 1.0, 1.0, 1.0, 1.0, null, null);
         RawImage img = ramp(32, 32);
-        float[] a = new float[noFlip.valuesPerImage()];
-        float[] b = new float[flip.valuesPerImage()];
-        new RandomResizedCropTransform(noFlip).apply(img, new SplittableRandom(1), a, 0);
-        new RandomResizedCropTransform(flip).apply(img, new SplittableRandom(1), b, 0);
+        float[] a = applied(new RandomResizedCropTransform(noFlip), img, 1);
+        float[] b = applied(new RandomResizedCropTransform(flip), img, 1);
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < 16; y++) {
                 for (int x = 0; x < 16; x++) {

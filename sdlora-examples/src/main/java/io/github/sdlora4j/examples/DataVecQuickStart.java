@@ -1,10 +1,12 @@
 package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.data.ClassIncrementalBenchmark;
+import io.github.sdlora4j.data.ClassRange;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.datavec.ImageFileRecordReader;
 import io.github.sdlora4j.learner.SdLoraConfig;
 import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.learner.TaskExperience;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.lora.RankSchedule;
 import io.github.sdlora4j.vit.VitWeights;
@@ -12,6 +14,7 @@ import org.datavec.api.io.labels.ParentPathLabelGenerator;
 import org.datavec.api.records.reader.RecordReader;
 import org.datavec.api.split.FileSplit;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,8 +58,10 @@ public final class DataVecQuickStart {
                 new FileSplit(root.resolve("train").toFile(), formats, new Random(1)),
                 new FileSplit(root.resolve("test").toFile(), formats), spec)) {
             for (int t = 0; t < benchmark.numTasks(); t++) {
-                learner.beforeTask(benchmark.taskClasses(t).size());
-                learner.train(benchmark.trainIterator(t, 16, config.seed()), epochs, TrainingMonitor.NONE);
+                DataSetIterator train = benchmark.trainIterator(t, 16, config.seed());
+                ClassRange classes = benchmark.taskClasses(t);
+                learner.beforeTask(new TaskExperience(t, classes.start(), classes.size(), train));
+                learner.train(train, epochs, TrainingMonitor.NONE);
                 learner.afterTask();
                 Evaluation eval = learner.evaluate(benchmark.testIteratorSeen(t, 64));
                 accuracies.add(eval.accuracy());

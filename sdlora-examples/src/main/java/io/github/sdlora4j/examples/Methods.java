@@ -1,15 +1,10 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.data.Suggestions;
+import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.io.ClassifierMetadata;
-import io.github.sdlora4j.io.LearnerCheckpoint;
+import io.github.sdlora4j.learner.AbstractClassIncrementalLearner;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
-import io.github.sdlora4j.learner.JointLearner;
-import io.github.sdlora4j.learner.SdLoraConfig;
-import io.github.sdlora4j.learner.SdLoraLearner;
-import io.github.sdlora4j.learner.SdLoraMode;
-import io.github.sdlora4j.learner.SequentialLoraLearner;
-import io.github.sdlora4j.learner.SimpleCilLearner;
-import io.github.sdlora4j.lora.RankSchedule;
 import io.github.sdlora4j.vit.VitWeights;
 
 import java.io.IOException;
@@ -17,17 +12,18 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The methods a run can use, by config name. Each entry builds a learner and says whether it can be saved; the
- * runner knows nothing else about them.
+ * The methods a run can use, by config name. A method is one small class holding its {@link Method} (name, settings
+ * type, how to build and save its learner) and one registration line below; the runner knows nothing else about it.
  */
 public final class Methods {
 
-    /** Builds a fresh learner for one run seed. */
+    /** Builds a fresh learner for one run seed and a stream of {@code tasks} tasks. */
     @FunctionalInterface
     public interface Factory {
-        ClassIncrementalLearner create(RunConfig config, VitWeights backbone, long seed);
+        ClassIncrementalLearner create(RunConfig config, VitWeights backbone, long seed, int tasks);
     }
 
     /** Saves and restores a learner (only methods whose state the core can serialize have one). */
@@ -35,7 +31,8 @@ public final class Methods {
         /** Saves {@code learner}; {@code classes} (the benchmark's names, order, preprocessing) may be null. */
         void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes) throws IOException;
 
-        ClassIncrementalLearner load(Path file, RunConfig config, VitWeights backbone, long seed) throws IOException;
+        ClassIncrementalLearner load(Path file, RunConfig config, VitWeights backbone, long seed, int tasks)
+                throws IOException;
     }
 
     /**
@@ -43,67 +40,62 @@ public final class Methods {
      *
      * @param name        the config name
      * @param description one line for --help and the manifest
+     * @param settings    the type of its settings block ({@code method: {name: ..., <settings>}}), a record read
+     *                    strictly; {@link NoSettings} for none
      * @param factory     builds the learner
      * @param store       saves/restores it, or null when it cannot be checkpointed (its seed restarts on resume)
      * @param trains      false for methods that only accumulate statistics (one pass is enough)
      */
-    public record Method(String name, String description, Factory factory, Store store, boolean trains) {
+    public record Method(String name, String description, Class<?> settings, Factory factory, Store store,
+                         boolean trains) {
+
+        /** Validates. */
+        public Method {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(settings, "settings");
+            Objects.requireNonNull(factory, "factory");
+        }
+
+        /** A method without settings of its own. */
+        public Method(String name, String description, Factory factory, Store store, boolean trains) {
+            this(name, description, NoSettings.class, factory, store, trains);
+        }
+
+        /** A fresh learner for {@code seed} and {@code tasks} tasks, with the run's training options (the engine, the threads). */
+        public ClassIncrementalLearner create(RunConfig config, VitWeights backbone, long seed, int tasks) {
+            return withOptions(factory.create(config, backbone, seed, tasks), config);
+        }
+
+        /** A learner restored from {@code file} (the method must have a store), with the run's training options. */
+        public ClassIncrementalLearner load(Path file, RunConfig config, VitWeights backbone, long seed, int tasks)
+                throws IOException {
+            return withOptions(store.load(file, config, backbone, seed, tasks), config);
+        }
+
+        private static ClassIncrementalLearner withOptions(ClassIncrementalLearner learner, RunConfig config) {
+            if (learner instanceof AbstractClassIncrementalLearner l) {
+                l.useEngine(config.engine());
+                if (config.threads() != null && !FusedThreads.setInEnvironment()) {
+                    l.setThreads(config.threads());
+                }
+            }
+            return learner;
+        }
     }
 
     private static final Map<String, Method> REGISTRY = new LinkedHashMap<>();
 
     static {
-        sdLora("sdlora", "SD-LoRA: a new decoupled LoRA direction per task, earlier ones frozen",
-                Methods::sdLoraConfig);
-        sdLora("sdlora-rr", "SD-LoRA-RR: SD-LoRA with the rank reduced to 8 from task 4 and 6 from task 8",
-                (c, b, s) -> sdLoraConfig(c, b, s).withRankReduction());
-        sdLora("sdlora-kd", "SD-LoRA-KD: SD-LoRA that folds a new direction into earlier ones when a"
-                + " least-squares fit explains it", Methods::kd);
-        register(new Method("seq-lora", "baseline: one LoRA fine-tuned task after task (no decoupling)",
-                (c, b, s) -> new SequentialLoraLearner(sdLoraConfig(c, b, s), b), null, true));
-        register(new Method("simplecil", "baseline: frozen backbone + class-mean prototypes (cosine)",
-                (c, b, s) -> new SimpleCilLearner(b), null, false));
-        register(new Method("joint", "upper bound: LoRA trained on every seen class's data (replays the past)",
-                (c, b, s) -> new JointLearner(sdLoraConfig(c, b, s), b), null, true));
+        register(SdLoraMethod.METHOD);
+        register(SdLoraRrMethod.METHOD);
+        register(SdLoraKdMethod.METHOD);
+        register(InfLoraMethod.METHOD);
+        register(SeqLoraMethod.METHOD);
+        register(SimpleCilMethod.METHOD);
+        register(JointMethod.METHOD);
     }
 
     private Methods() {
-    }
-
-    /** The SD-LoRA configuration of one variant for one run seed. */
-    @FunctionalInterface
-    private interface SdLoraVariant {
-        SdLoraConfig config(RunConfig config, VitWeights backbone, long seed);
-    }
-
-    /** An SD-LoRA variant: created and restored from checkpoints with the same configuration. */
-    private static void sdLora(String name, String description, SdLoraVariant variant) {
-        register(new Method(name, description,
-                (c, b, s) -> SdLoraLearner.create(variant.config(c, b, s), b),
-                new Store() {
-                    @Override
-                    public void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes)
-                            throws IOException {
-                        LearnerCheckpoint.save((SdLoraLearner) learner, file, classes);
-                    }
-
-                    @Override
-                    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long s)
-                            throws IOException {
-                        return LearnerCheckpoint.load(file, variant.config(c, b, s));
-                    }
-                }, true));
-    }
-
-    private static SdLoraConfig kd(RunConfig c, VitWeights b, long s) {
-        return sdLoraConfig(c, b, s).withKnowledgeDistillation(true, c.kdThreshold());
-    }
-
-    /** The SD-LoRA configuration a run config describes for one seed (mode defaults, rank, optimizer, seed). */
-    static SdLoraConfig sdLoraConfig(RunConfig c, VitWeights backbone, long seed) {
-        SdLoraConfig base = c.sdLoraMode() == SdLoraMode.PAPER ? SdLoraConfig.paper(backbone.config())
-                : SdLoraConfig.reference(backbone.config());
-        return base.withRanks(RankSchedule.constant(c.rank())).withOptimizer(c.optimizerConfig()).withSeed(seed);
     }
 
     /** Registers (or replaces) a method. */

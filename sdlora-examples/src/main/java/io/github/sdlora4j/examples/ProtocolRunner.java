@@ -9,9 +9,12 @@ import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.io.ClassifierMetadata;
+import io.github.sdlora4j.io.IoConsumer;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.learner.TaskExperience;
+import io.github.sdlora4j.learner.TaskSeeds;
 import io.github.sdlora4j.learner.TrainingMonitor;
 import io.github.sdlora4j.learner.TrainingScope;
 import io.github.sdlora4j.learner.TrainingTransform;
@@ -38,7 +41,8 @@ import java.util.Locale;
  * Runs the class-incremental protocol of a {@link RunConfig} for each of its seeds and writes the results to an
  * output folder (see {@link RunOutputs} for the file names).
  *
- * <p>Per seed: the benchmark with the seed's class order; per task t: {@code beforeTask}, {@code epochs} passes over
+ * <p>Per seed: the benchmark with the seed's class order; per task t: {@code beforeTask} (with the task's training
+ * data, which the learner may look at first), {@code epochs} passes over
  * the task's training data (or every seen task's, when the learner's training scope asks for it; augmented, or with
  * the test preprocessing when the learner's training transform asks for that), {@code afterTask},
  * then one pass over the test data of all seen classes that yields both the accuracy on each seen task (a matrix row)
@@ -68,7 +72,7 @@ final class ProtocolRunner {
     ProtocolRunner(RunConfig config, Path outDir, PrintStream console, Invocation invocation) {
         this.invocation = invocation;
         this.config = config;
-        this.method = Methods.require(config.method());
+        this.method = Methods.require(config.method().name());
         this.outputs = new RunOutputs(outDir);
         this.console = console;
         this.effective = ConfigLoader.effective(config);
@@ -84,13 +88,17 @@ final class ProtocolRunner {
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), firstSeed);
         checkInputShape(backbone.weights().config());
         DatasetIdentity dataset;
+        int tasks;
         try (ClassIncrementalBenchmark bench = Benchmarks.open(config.datasetFor(firstSeed),
                 config.trainImagesPerClass())) {
             DataPreflight.check(bench.dataset(), config.dataset(), dataCheck, System.console() != null);
             dataset = DatasetIdentity.of(config.datasetFor(firstSeed), bench.dataset());
+            tasks = bench.numTasks();
         }
         outputs.start(state);
-        outputs.writeManifest(config, effective, method, backbone, dataset, invocation);
+        // The manifest asks a learner of the run which engine trains it (the method, its terms and this JVM decide).
+        outputs.writeManifest(config, effective, method, method.create(config, backbone.weights(), firstSeed, tasks),
+                backbone, dataset, invocation);
         List<SeedResult> done = new ArrayList<>(state.completed());
         RunState.Partial partial = state.current();
         for (long seed : config.seeds()) {
@@ -136,8 +144,8 @@ final class ProtocolRunner {
             Magnitudes magnitudes = null;
             int first = 0;
             if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
-                learner = method.store().load(outputs.resolve(resumeFrom.learnerFile()), config,
-                        backbone.weights(), seed);
+                learner = method.load(outputs.resolve(resumeFrom.learnerFile()), config,
+                        backbone.weights(), seed, tasks);
                 if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
                         || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
                     throw new IllegalArgumentException("cannot resume " + outputs.resolve(RunOutputs.STATE) + ": it was"
@@ -158,7 +166,7 @@ final class ProtocolRunner {
                     console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed,
                             method.name());
                 }
-                learner = method.factory().create(config, backbone.weights(), seed);
+                learner = method.create(config, backbone.weights(), seed, tasks);
             }
             console.printf("seed %d: %s on %s, %d tasks, classes %s%n", seed, method.name(), spec.format(), tasks,
                     bench.classNames().size() <= 20 ? bench.classNames() : bench.classNames().size() + " classes");
@@ -167,7 +175,8 @@ final class ProtocolRunner {
             if (resumeFrom != null && method.store() != null) {
                 Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = outputs.findStepSnapshot(seed, first);
                 if (snapshot.isPresent()) {
-                    learner = method.store().load(snapshot.get().getKey(), config, backbone.weights(), seed);
+                    learner = method.load(snapshot.get().getKey(), config, backbone.weights(), seed,
+                            tasks);
                     from = snapshot.get().getValue();
                     console.printf("seed %d: resuming task %d at epoch %d, batch %d (step %d)%n", seed, first + 1,
                             from.epoch(), from.batchesDone(), from.iteration());
@@ -199,18 +208,13 @@ final class ProtocolRunner {
     /** Trains task t; returns the mean loss of each epoch (null for epochs a resume split, empty if it trains not). */
     private List<Double> trainTask(ClassIncrementalBenchmark bench, ClassIncrementalLearner learner, long seed, int t,
                                    EpochLoop.Position from, ClassifierMetadata classes) {
-        if (from.equals(EpochLoop.Position.START)) {
-            learner.beforeTask(bench.taskClasses(t).size());
-        } else if (learner.currentTask() != t) {
-            throw new IllegalStateException("the step snapshot of task " + t + " holds task " + learner.currentTask());
-        }
-        long dataSeed = seed * 1_000_003L + t;
+        long dataSeed = TaskSeeds.data(seed, t);
         DataSetIterator data;
         long images;
         if (learner.trainingScope() == TrainingScope.ALL_SEEN_CLASSES) {
             List<DataSetIterator> sources = new ArrayList<>();
             for (int j = 0; j <= t; j++) {
-                sources.add(trainSource(bench, learner, j, config.batchSize(), dataSeed * 31 + j));
+                sources.add(trainSource(bench, learner, j, config.batchSize(), TaskSeeds.dataSource(seed, t, j)));
             }
             data = new MixedTaskIterator(sources, config.batchSize(), dataSeed);
             images = trainImages(bench, new ClassRange(0, bench.taskClasses(t).end()));
@@ -218,15 +222,24 @@ final class ProtocolRunner {
             data = trainSource(bench, learner, t, config.batchSize(), dataSeed);
             images = trainImages(bench, bench.taskClasses(t));
         }
+        ClassRange range = bench.taskClasses(t);
+        TaskExperience experience = new TaskExperience(t, range.start(), range.size(), data);
+        if (from.equals(EpochLoop.Position.START)) {
+            learner.beforeTask(experience);
+        } else if (learner.currentTask() != t) {
+            throw new IllegalStateException("the step snapshot of task " + t + " holds task " + learner.currentTask());
+        } else {
+            learner.resumeTask(experience);
+        }
         int epochs = method.trains() ? config.epochs() : 1;
         String label = String.format(Locale.ROOT, "seed %d task %d/%d", seed, t + 1, bench.numTasks());
         TrainingMonitor steps = config.checkpointEverySteps() > 0 && method.store() != null
-                ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs, seed, from,
-                classes)
+                ? new StepSnapshots(config.checkpointEverySteps(), file -> method.store().save(learner, file, classes),
+                outputs, seed, from)
                 : TrainingMonitor.NONE;
-        EpochLosses losses = new EpochLosses(epochs, from, steps);
-        StepPosition position = new StepPosition(losses);
-        ProgressMonitor progress = new ProgressMonitor(label, images, position);
+        EpochLosses losses = new EpochLosses(epochs, from);
+        StepPosition position = new StepPosition();
+        ProgressMonitor progress = new ProgressMonitor(label, images, position.then(losses).then(steps));
         try {
             EpochLoop.run(data, epochs, t, learner::trainStep, progress, from);
         } catch (DatasetFormatException e) {
@@ -328,31 +341,19 @@ final class ProtocolRunner {
         return b.append(String.format(Locale.ROOT, "   | all seen %6.2f  (%.1f s)", seen, seconds)).toString();
     }
 
-    /** Remembers where training is, so a failure inside a step can be located; forwards every event. */
+    /** Remembers where training is, so a failure inside a step can be located. */
     private static final class StepPosition implements TrainingMonitor {
-        private final TrainingMonitor next;
         private int epoch;
         private int nextStep;
-
-        StepPosition(TrainingMonitor next) {
-            this.next = next;
-        }
 
         @Override
         public void epochStarted(int task, int e) {
             epoch = e;
-            next.epochStarted(task, e);
         }
 
         @Override
         public void stepDone(int task, int e, int iteration, double loss, int batchSize) {
             nextStep = iteration + 1;
-            next.stepDone(task, e, iteration, loss, batchSize);
-        }
-
-        @Override
-        public void epochDone(int task, int e, double meanLoss) {
-            next.epochDone(task, e, meanLoss);
         }
     }
 
@@ -363,12 +364,10 @@ final class ProtocolRunner {
     private static final class EpochLosses implements TrainingMonitor {
         private final List<Double> means;
         private final EpochLoop.Position from;
-        private final TrainingMonitor next;
 
-        EpochLosses(int epochs, EpochLoop.Position from, TrainingMonitor next) {
+        EpochLosses(int epochs, EpochLoop.Position from) {
             this.means = new ArrayList<>(Collections.nCopies(epochs, (Double) null));
             this.from = from;
-            this.next = next;
         }
 
         List<Double> means() {
@@ -376,20 +375,9 @@ final class ProtocolRunner {
         }
 
         @Override
-        public void epochStarted(int task, int e) {
-            next.epochStarted(task, e);
-        }
-
-        @Override
-        public void stepDone(int task, int e, int iteration, double loss, int batchSize) {
-            next.stepDone(task, e, iteration, loss, batchSize);
-        }
-
-        @Override
         public void epochDone(int task, int e, double meanLoss) {
             boolean split = e == from.epoch() && from.batchesDone() > 0;
             means.set(e, split || !Double.isFinite(meanLoss) ? null : meanLoss);
-            next.epochDone(task, e, meanLoss);
         }
     }
 
@@ -399,19 +387,15 @@ final class ProtocolRunner {
      */
     private static final class StepSnapshots implements TrainingMonitor {
         private final int every;
-        private final ClassIncrementalLearner learner;
-        private final Methods.Store store;
+        private final IoConsumer<Path> save;
         private final RunOutputs outputs;
         private final long seed;
-        private final ClassifierMetadata classes;
         private int batchesDone;
 
-        StepSnapshots(int every, ClassIncrementalLearner learner, Methods.Store store, RunOutputs outputs, long seed,
-                      EpochLoop.Position from, ClassifierMetadata classes) {
-            this.classes = classes;
+        /** @param save writes the learner, with its optimizer state, to the file it is given */
+        StepSnapshots(int every, IoConsumer<Path> save, RunOutputs outputs, long seed, EpochLoop.Position from) {
             this.every = every;
-            this.learner = learner;
-            this.store = store;
+            this.save = save;
             this.outputs = outputs;
             this.seed = seed;
             this.batchesDone = from.batchesDone();
@@ -423,7 +407,7 @@ final class ProtocolRunner {
             if ((iteration + 1) % every == 0) {
                 Path file = outputs.stepSnapshot(seed, task, new EpochLoop.Position(epoch, batchesDone, iteration + 1));
                 try {
-                    store.save(learner, file, classes);
+                    save.accept(file);
                     outputs.deleteStepSnapshots(seed, task, file);
                 } catch (IOException e) {
                     log.warn("could not write the step snapshot {}: {}", file, e.getMessage());

@@ -1,11 +1,12 @@
 package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.sdlora4j.data.DatasetSpec;
+import io.github.sdlora4j.learner.EngineChoice;
 import io.github.sdlora4j.learner.OptimizerConfig;
 import io.github.sdlora4j.learner.SdLoraMode;
-import io.github.sdlora4j.lora.DirectionAssimilator;
 import io.github.sdlora4j.vit.VitConfig;
 
 import java.util.List;
@@ -21,11 +22,18 @@ import java.util.Objects;
  *                              (default {@code bundled})
  * @param vit                   ViT preset naming the shape of a backbone file that does not record it (timm exports),
  *                              or null
- * @param method                {@code sdlora}, {@code sdlora-rr}, {@code sdlora-kd}, {@code seq-lora},
- *                              {@code simplecil} or {@code joint} (default {@code sdlora}); see {@link Methods}
+ * @param method                the method and its own settings ({@link MethodChoice}): {@code sdlora},
+ *                              {@code sdlora-rr}, {@code sdlora-kd}, {@code seq-lora}, {@code simplecil} or
+ *                              {@code joint} (default {@code sdlora}), see {@link Methods}; a block such as
+ *                              {@code {name: sdlora-kd, kdThreshold: 9e-4}} sets the method's settings
+ * @param engine                training engine the learners ask for: {@code auto} (default), {@code fused} or
+ *                              {@code samediff}; the system property {@code sdlora.engine} overrides it
+ * @param threads               the fused engine's threads (training and prediction), or null for the default
+ *                              (every processor; a config's {@code threads: 0} means the same); the environment
+ *                              variable {@code SDLORA_THREADS} overrides it. Left out of the effective config when
+ *                              null, so runs written before the key resume.
  * @param mode                  {@code reference} (default) or {@code paper}, see {@link SdLoraMode}
  * @param rank                  LoRA rank (default 10; RR uses its own 10/8/6 schedule)
- * @param kdThreshold           squared-residual threshold of SD-LoRA-KD (default 9e-4)
  * @param optimizer             per-task optimizer; defaults from the mode
  * @param epochs                epochs per task (default 20)
  * @param batchSize             training batch size (default 128)
@@ -38,8 +46,8 @@ import java.util.Objects;
  * @param classOrderFromRunSeed derived: whether each seed's class order follows the run seed (the dataset block set
  *                              neither classOrderSeed nor classOrder)
  */
-public record RunConfig(DatasetSpec dataset, String backbone, String vit, String method, String mode, int rank,
-                        double kdThreshold, OptimizerSettings optimizer, int epochs, int batchSize, int evalBatchSize,
+public record RunConfig(DatasetSpec dataset, String backbone, String vit, MethodChoice method, EngineChoice engine,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Integer threads, String mode, int rank, OptimizerSettings optimizer, int epochs, int batchSize, int evalBatchSize,
                         List<Long> seeds, int checkpointEverySteps, Integer trainImagesPerClass,
                         boolean classOrderFromRunSeed) {
 
@@ -52,13 +60,15 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
         if (vit != null) {
             VitConfig.preset(vit);
         }
-        Methods.require(method);
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(engine, "engine");
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1 (or 0 or absent for every processor), got "
+                    + threads);
+        }
         parseMode(mode);
         if (rank < 1) {
             throw new IllegalArgumentException("rank must be >= 1, got " + rank);
-        }
-        if (!(kdThreshold >= 0) || !Double.isFinite(kdThreshold)) {
-            throw new IllegalArgumentException("kdThreshold must be a finite number >= 0, got " + kdThreshold);
         }
         Objects.requireNonNull(optimizer, "optimizer");
         optimizer.resolve(parseMode(mode));
@@ -87,7 +97,9 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
     public static RunConfig json(@JsonProperty("dataset") DatasetSpec dataset,
                                  @JsonProperty("backbone") String backbone,
                                  @JsonProperty("vit") String vit,
-                                 @JsonProperty("method") String method,
+                                 @JsonProperty("method") MethodChoice method,
+                                 @JsonProperty("engine") EngineChoice engine,
+                                 @JsonProperty("threads") Integer threads,
                                  @JsonProperty("mode") String mode,
                                  @JsonProperty("rank") Integer rank,
                                  @JsonProperty("kdThreshold") Double kdThreshold,
@@ -98,11 +110,17 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
                                  @JsonProperty("seeds") List<Long> seeds,
                                  @JsonProperty("checkpointEverySteps") Integer checkpointEverySteps,
                                  @JsonProperty("trainImagesPerClass") Integer trainImagesPerClass) {
+        if (kdThreshold != null) {
+            throw new IllegalArgumentException("kdThreshold is a setting of the method sdlora-kd now, not a top-level"
+                    + " key: replace 'kdThreshold: " + kdThreshold + "' with 'method: {name: sdlora-kd, kdThreshold: "
+                    + kdThreshold + "}' (compare and sweep apply a method block to the method it names)");
+        }
         String m = mode == null ? "reference" : mode.toLowerCase(Locale.ROOT);
         OptimizerSettings o = optimizer == null ? OptimizerSettings.defaults() : optimizer;
         return new RunConfig(dataset, backbone == null ? BackboneFiles.BUNDLED : backbone, vit,
-                method == null ? "sdlora" : method.toLowerCase(Locale.ROOT), m, rank == null ? 10 : rank,
-                kdThreshold == null ? DirectionAssimilator.DEFAULT_THRESHOLD : kdThreshold, o.effective(parseMode(m)),
+                method == null ? MethodChoice.of("sdlora") : method, engine == null ? EngineChoice.AUTO : engine,
+                threads == null || threads == 0 ? null : threads, m,
+                rank == null ? 10 : rank, o.effective(parseMode(m)),
                 epochs == null ? 20 : epochs, batchSize == null ? 128 : batchSize,
                 evalBatchSize == null ? 128 : evalBatchSize, seeds == null ? List.of(1993L) : seeds,
                 checkpointEverySteps == null ? 0 : checkpointEverySteps, trainImagesPerClass, true);
@@ -138,22 +156,25 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, String
         return classOrderFromRunSeed ? dataset.withClassOrderSeed(seed) : dataset;
     }
 
-    /** A copy with another method (the {@code --method} override). */
+    /**
+     * A copy with another method (the {@code --method} override): the config's method block still applies when it
+     * names the same method, any other method gets its default settings.
+     */
     public RunConfig withMethod(String m) {
-        return new RunConfig(dataset, backbone, vit, m.toLowerCase(Locale.ROOT), mode, rank, kdThreshold, optimizer,
-                epochs, batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass,
-                classOrderFromRunSeed);
+        MethodChoice choice = m.toLowerCase(Locale.ROOT).equals(method.name()) ? method : MethodChoice.of(m);
+        return new RunConfig(dataset, backbone, vit, choice, engine, threads, mode, rank, optimizer, epochs,
+                batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
     }
 
     /** A copy with other seeds (the {@code --seed} override). */
     public RunConfig withSeeds(List<Long> s) {
-        return new RunConfig(dataset, backbone, vit, method, mode, rank, kdThreshold, optimizer, epochs, batchSize,
-                evalBatchSize, s, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
+        return new RunConfig(dataset, backbone, vit, method, engine, threads, mode, rank, optimizer, epochs,
+                batchSize, evalBatchSize, s, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
     }
 
     /** A copy where the class order comes from the dataset block ({@code false}) or each run seed ({@code true}). */
     public RunConfig withClassOrderFromRunSeed(boolean fromSeed) {
-        return new RunConfig(dataset, backbone, vit, method, mode, rank, kdThreshold, optimizer, epochs, batchSize,
-                evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, fromSeed);
+        return new RunConfig(dataset, backbone, vit, method, engine, threads, mode, rank, optimizer, epochs,
+                batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, fromSeed);
     }
 }

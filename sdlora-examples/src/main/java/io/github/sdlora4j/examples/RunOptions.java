@@ -9,7 +9,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -23,8 +22,8 @@ public final class RunOptions {
     @Option(names = "--seed", description = "Run seed; repeat for several (overrides the config's seeds).")
     List<Long> seeds;
 
-    @Option(names = "--method", description = "Overrides the config's method: sdlora, sdlora-rr, sdlora-kd, seq-lora,"
-            + " simplecil or joint.")
+    @Option(names = "--method", description = "Overrides the config's method: sdlora, sdlora-rr, sdlora-kd, inflora,"
+            + " seq-lora, simplecil or joint.")
     String method;
 
     @Option(names = "--resume", description = "Continue the interrupted run in --out (same config and options).")
@@ -49,7 +48,7 @@ public final class RunOptions {
         console.println("Outputs in " + out.toAbsolutePath() + ": " + String.join(", ", RunOutputs.RESULTS_JSON,
                 RunOutputs.RESULTS_CSV, RunOutputs.MANIFEST, RunOutputs.CHART)
                 + (MagnitudeChart.applies(results) ? ", " + RunOutputs.MAGNITUDE_CHART : "")
-                + (Methods.require(config.method()).store() != null ? ", " + RunOutputs.LEARNER : ""));
+                + (Methods.require(config.method().name()).store() != null ? ", " + RunOutputs.LEARNER : ""));
         return 0;
     }
 
@@ -78,27 +77,6 @@ public final class RunOptions {
             config = config.withSeeds(seeds);
         }
         return config;
-    }
-
-    /**
-     * The {@code --method} values of a command that runs several methods, lower-cased and validated: an unknown or
-     * repeated one is a usage error of {@code spec}'s command.
-     */
-    public static List<String> distinctMethods(List<String> methods, CommandSpec spec) {
-        List<String> names = new ArrayList<>();
-        for (String m : methods) {
-            String name = m.toLowerCase(Locale.ROOT);
-            try {
-                Methods.require(name);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--method: " + e.getMessage());
-            }
-            if (names.contains(name)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--method " + name + " is given twice");
-            }
-            names.add(name);
-        }
-        return names;
     }
 
     static void printSummary(List<SeedResult> results, PrintStream console) {

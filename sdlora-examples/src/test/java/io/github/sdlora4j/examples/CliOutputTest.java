@@ -54,7 +54,8 @@ class CliOutputTest {
     @Test
     void aFailureAfterNd4jStartedIsQuietUnlessVerbose() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 1\n");
-        Files.writeString(config, Files.readString(config).replace("format: synthetic",
+        Files.writeString(config, Files.readString(config).replace(TinyRuns.SYNTHETIC_OPTIONS, "")
+                .replace("format: synthetic",
                 "format: image-folder\n  root: " + dir.resolve("missing")));
         Result quiet = sdlora("run", "--config", config.toString(), "--out", dir.resolve("q").toString());
         assertEquals(1, quiet.exit(), quiet.err());

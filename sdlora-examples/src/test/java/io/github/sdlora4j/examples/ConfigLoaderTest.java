@@ -1,5 +1,6 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.learner.EngineChoice;
 import io.github.sdlora4j.learner.OptimizerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,6 +13,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,7 +59,8 @@ class ConfigLoaderTest {
         Files.writeString(file, "{\"dataset\": {\"format\": \"synthetic\", \"initialClasses\": 10}}");
         RunConfig c = ConfigLoader.load(file);
         assertEquals("bundled", c.backbone());
-        assertEquals("sdlora", c.method());
+        assertEquals("sdlora", c.method().name());
+        assertEquals(EngineChoice.AUTO, c.engine());
         assertEquals(OptimizerConfig.REFERENCE_SGD, c.optimizerConfig());
         assertEquals(List.of(1993L), c.seeds());
         assertEquals(20, c.epochs());
@@ -88,9 +91,66 @@ class ConfigLoaderTest {
         assertTrue(files.size() >= 9, "expected the paper and offline configs, found " + files);
         for (Path f : files) {
             RunConfig c = ConfigLoader.load(f);
-            assertTrue(Methods.all().containsKey(c.method()), f.toString());
+            assertTrue(Methods.all().containsKey(c.method().name()), f.toString());
         }
         assertEquals(ConfigLoader.load(Path.of("configs/demo.yaml")),
                 ConfigLoader.loadResource(DemoCommand.DEMO_CONFIG));
+    }
+
+    @Test
+    void aMethodBlockCarriesTheMethodsOwnSettingsStrictly() throws IOException {
+        RunConfig c = ConfigLoader.load(TinyRuns.config(dir, "method: {name: sdlora-kd, kdThreshold: 0.01}\n"));
+        assertEquals("sdlora-kd", c.method().name());
+        assertEquals(0.01, c.method().settings(SdLoraKdMethod.Settings.class).kdThreshold());
+        assertEquals(c, ConfigLoader.load(TinyRuns.config(dir, "method:\n  name: sdlora-kd\n  kdThreshold: 0.01\n")));
+        var effective = ConfigLoader.effective(c).get("method");
+        assertEquals("sdlora-kd", effective.get("name").asText());
+        assertEquals(0.01, effective.get("kdThreshold").asDouble());
+        assertEquals("sdlora", ConfigLoader.effective(c.withMethod("sdlora")).get("method").asText(),
+                "a method without settings prints as its name");
+        assertEquals(9e-4, ConfigLoader.load(TinyRuns.config(dir, "method: sdlora-kd\n")).method()
+                .settings(SdLoraKdMethod.Settings.class).kdThreshold(), "defaults without a block");
+
+        ConfigException typo = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                TinyRuns.config(dir, "method: {name: sdlora-kd, kdThreshhold: 0.01}\n")));
+        assertTrue(typo.getMessage().contains("unknown key 'method.kdThreshhold'")
+                && typo.getMessage().contains("did you mean 'kdThreshold'?"), typo.getMessage());
+        ConfigException other = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                TinyRuns.config(dir, "method: {name: sdlora, kdThreshold: 0.01}\n")));
+        assertTrue(other.getMessage().contains("unknown key 'method.kdThreshold'")
+                && other.getMessage().contains("known keys here: name"), other.getMessage());
+        ConfigException bad = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                TinyRuns.config(dir, "method: {name: sdlora-kd, kdThreshold: -1}\n")));
+        assertTrue(bad.getMessage().contains("at 'method'") && bad.getMessage().contains("kdThreshold must be"),
+                bad.getMessage());
+    }
+
+    @Test
+    void aTopLevelKdThresholdSaysHowToRewriteIt() throws IOException {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                TinyRuns.config(dir, "method: sdlora-kd\nkdThreshold: 0.002\n")));
+        assertTrue(e.getMessage().contains("method: {name: sdlora-kd, kdThreshold: 0.002}"), e.getMessage());
+    }
+
+    @Test
+    void theEngineIsAConfigKey() throws IOException {
+        assertEquals(EngineChoice.SAMEDIFF, ConfigLoader.load(TinyRuns.config(dir, "engine: samediff\n")).engine());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                TinyRuns.config(dir, "engine: gpu\n")));
+        assertTrue(e.getMessage().contains("engine=gpu is not an engine") && e.getMessage().contains("samediff"),
+                e.getMessage());
+    }
+
+    @Test
+    void theThreadsAreAConfigKeyLeftOutOfTheEffectiveConfigByDefault() throws IOException {
+        RunConfig three = ConfigLoader.load(TinyRuns.config(dir, "threads: 3\n"));
+        assertEquals(3, three.threads());
+        assertEquals(3, ConfigLoader.effective(three).get("threads").asInt());
+        RunConfig zero = ConfigLoader.load(TinyRuns.config(dir, "threads: 0\n"));
+        assertNull(zero.threads(), "0 is the default");
+        assertFalse(ConfigLoader.effective(zero).has("threads"), "runs written before the key must still resume");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                TinyRuns.config(dir, "threads: -2\n")));
+        assertTrue(e.getMessage().contains("threads must be >= 1") && e.getMessage().contains("-2"), e.getMessage());
     }
 }

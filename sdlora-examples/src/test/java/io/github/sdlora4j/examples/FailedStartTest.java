@@ -22,7 +22,8 @@ class FailedStartTest {
     void aMissingDatasetRootWritesNothingAndTheFixedRunProceeds() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 1\nmethod: simplecil\n");
         String good = Files.readString(config);
-        Files.writeString(config, good.replace("format: synthetic", "format: image-folder\n  root: "
+        Files.writeString(config, good.replace(TinyRuns.SYNTHETIC_OPTIONS, "")
+                .replace("format: synthetic", "format: image-folder\n  root: "
                 + dir.resolve("no-such-folder")));
         Path out = dir.resolve("out");
         StringWriter err = new StringWriter();

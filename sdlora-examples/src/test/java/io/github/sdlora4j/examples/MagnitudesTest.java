@@ -28,10 +28,9 @@ class MagnitudesTest {
     @Test
     void kdRunReportsEveryTasksAlphaAndAssimilatedBetaAfterEachTask() throws Exception {
         // A threshold above any squared residual of a unit direction: every new direction is assimilated.
-        Path config = TinyRuns.config(dir, "epochs: 1\nkdThreshold: 10\n");
+        Path config = TinyRuns.config(dir, "epochs: 1\nmethod: {name: sdlora-kd, kdThreshold: 10}\n");
         Path out = dir.resolve("kd");
-        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--method",
-                "sdlora-kd", "--out", out.toString()));
+        TinyRuns.run(config, out, "--method", "sdlora-kd");
         JsonNode m = ConfigLoader.JSON.readTree(out.resolve(RunOutputs.RESULTS_JSON).toFile()).get("magnitudes");
         assertNotNull(m, "a single seed's magnitudes are at the top level");
         JsonNode alpha = m.get("alpha");
@@ -64,8 +63,7 @@ class MagnitudesTest {
     void baselinesWriteNoMagnitudes() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 1\nmethod: simplecil\n");
         Path out = dir.resolve("simplecil");
-        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
-                out.toString()));
+        TinyRuns.run(config, out);
         JsonNode r = ConfigLoader.JSON.readTree(out.resolve(RunOutputs.RESULTS_JSON).toFile());
         assertFalse(r.has("magnitudes"));
         assertFalse(r.get("runs").get(0).has("magnitudes"));

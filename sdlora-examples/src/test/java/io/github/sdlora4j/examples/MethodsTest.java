@@ -1,6 +1,10 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.inflora.MemoryThreshold;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
+import io.github.sdlora4j.learner.InfLoraLearner;
+import io.github.sdlora4j.fused.FusedThreads;
+import io.github.sdlora4j.learner.EngineChoice;
 import io.github.sdlora4j.learner.JointLearner;
 import io.github.sdlora4j.learner.SdLoraLearner;
 import io.github.sdlora4j.learner.SdLoraMode;
@@ -32,9 +36,10 @@ class MethodsTest {
 
     @Test
     void registryBuildsTheRightLearnerForEveryName() throws Exception {
-        RunConfig c = ConfigLoader.load(TinyRuns.config(dir, "kdThreshold: 0.01\nmode: paper\nrank: 4\n"));
+        RunConfig c = ConfigLoader.load(TinyRuns.config(dir,
+                "method: {name: sdlora-kd, kdThreshold: 0.01}\nmode: paper\nrank: 4\nengine: samediff\nthreads: 3\n"));
         VitWeights b = VitWeights.random(VitConfig.TINY_TEST, 1, DataType.FLOAT);
-        assertEquals(List.of("sdlora", "sdlora-rr", "sdlora-kd", "seq-lora", "simplecil", "joint"),
+        assertEquals(List.of("sdlora", "sdlora-rr", "sdlora-kd", "inflora", "seq-lora", "simplecil", "joint"),
                 List.copyOf(Methods.all().keySet()));
         SdLoraLearner plain = (SdLoraLearner) create("sdlora", c, b);
         assertEquals(RankSchedule.constant(4), plain.config().ranks());
@@ -46,6 +51,17 @@ class MethodsTest {
         SdLoraLearner kd = (SdLoraLearner) create("sdlora-kd", c, b);
         assertTrue(kd.config().knowledgeDistillation());
         assertEquals(0.01, kd.config().kdThreshold());
+        InfLoraLearner inflora = (InfLoraLearner) create("inflora", c, b);
+        assertEquals(4, inflora.config().rank());
+        assertEquals(0.05, inflora.config().optimizer().learningRate(), "the run's optimizer, as for every method");
+        assertEquals(3, inflora.config().tasks());
+        assertEquals(MemoryThreshold.DEFAULT, inflora.config().threshold());
+        assertEquals(EngineChoice.SAMEDIFF, inflora.engineChoice());
+        assertNotNull(Methods.require("inflora").store());
+        RunConfig thresholds = ConfigLoader.load(TinyRuns.config(java.nio.file.Files.createDirectories(dir.resolve("t")),
+                "method: {name: inflora, thresholdFirst: 0.9, thresholdLast: 0.99}\n"));
+        assertEquals(new MemoryThreshold(0.9, 0.99), ((InfLoraLearner) Methods.require("inflora")
+                .create(thresholds, b, 7L, 3)).config().threshold());
         assertInstanceOf(SequentialLoraLearner.class, create("seq-lora", c, b));
         assertInstanceOf(SimpleCilLearner.class, create("simplecil", c, b));
         ClassIncrementalLearner joint = create("joint", c, b);
@@ -54,6 +70,12 @@ class MethodsTest {
         assertNotNull(Methods.require("sdlora-kd").store());
         assertNull(Methods.require("joint").store());
         assertFalse(Methods.require("simplecil").trains());
+        assertEquals(EngineChoice.SAMEDIFF, ((SdLoraLearner) create("sdlora", c, b)).engineChoice(),
+                "the config's engine reaches the learner");
+        assertEquals(FusedThreads.setInEnvironment() ? 0 : 3, ((SdLoraLearner) create("sdlora", c, b)).threads(),
+                "the config's threads reach the learner unless " + FusedThreads.ENV + " overrides them");
+        assertEquals(9e-4, ((SdLoraLearner) Methods.require("sdlora-kd").create(c.withMethod("sdlora")
+                .withMethod("sdlora-kd"), b, 7L, 3)).config().kdThreshold(), "another method's block does not carry over");
     }
 
     @Test
@@ -63,6 +85,6 @@ class MethodsTest {
     }
 
     private static ClassIncrementalLearner create(String name, RunConfig c, VitWeights b) {
-        return Methods.require(name).factory().create(c.withMethod(name), b, 7L);
+        return Methods.require(name).create(c.withMethod(name), b, 7L, 3);
     }
 }

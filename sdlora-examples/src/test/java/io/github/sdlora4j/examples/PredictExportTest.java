@@ -16,8 +16,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -39,7 +37,7 @@ class PredictExportTest {
     static void tinyRun() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 1\n");
         Path out = dir.resolve("run");
-        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out", out.toString()));
+        TinyRuns.run(config, out);
         learnerFile = out.resolve(RunOutputs.LEARNER);
         learner = LearnerCheckpoint.load(learnerFile);
         assertEquals(6, learner.numClasses());
@@ -79,17 +77,10 @@ class PredictExportTest {
             ImageIO.write(img, "png", images.resolve("img" + i + ".png").toFile());
         }
         var names = ConfigLoader.JSON.readTree(RunOutputs.classesFile(learnerFile).toFile()).get("class_names");
-        PrintStream old = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true));
-        try {
-            assertEquals(0, SdloraCli.commandLine().execute("predict", "--checkpoint", learnerFile.toString(),
-                    "--images", images.toString()));
-        } finally {
-            System.setOut(old);
-        }
-        String[] lines = captured.toString().strip().split("\n");
-        assertEquals(3, lines.length, captured.toString());
+        String printed = TinyRuns.capturingStdout(() -> assertEquals(0, SdloraCli.commandLine().execute("predict",
+                "--checkpoint", learnerFile.toString(), "--images", images.toString())));
+        String[] lines = printed.strip().split("\n");
+        assertEquals(3, lines.length, printed);
         for (int i = 0; i < 3; i++) {
             String[] parts = lines[i].split("\t");
             assertEquals("img" + i + ".png", parts[0]);

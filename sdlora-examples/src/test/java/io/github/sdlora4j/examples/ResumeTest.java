@@ -29,8 +29,7 @@ class ResumeTest {
     void killedRunResumesToIdenticalResults() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 3\ncheckpointEverySteps: 2\n");
         Path straight = dir.resolve("straight");
-        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
-                straight.toString()));
+        TinyRuns.run(config, straight);
 
         Path killed = dir.resolve("killed");
         Process child = startChild(config, killed);
@@ -58,8 +57,7 @@ class ResumeTest {
         assertTrue(snapshot.get().getValue().iteration() >= 2);
         assertFalse(inTask.optimizerState().isEmpty(), "momentum is part of the snapshot");
 
-        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out",
-                killed.toString(), "--resume"));
+        TinyRuns.run(config, killed, "--resume");
         SameResults.assertSameResumedResults(straight, killed, doneAtKill);
         JsonNode a = ConfigLoader.JSON.readTree(straight.resolve(RunOutputs.RESULTS_JSON).toFile());
         assertEquals(3, a.get("accuracy_matrix").size());
@@ -76,7 +74,7 @@ class ResumeTest {
     void resumeRefusesAChangedConfigAndANewRunRefusesAnOldFolder() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 1\nmethod: simplecil\n");
         Path out = dir.resolve("out");
-        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out", out.toString()));
+        TinyRuns.run(config, out);
         var err = new java.io.StringWriter();
         var cl = SdloraCli.commandLine();
         cl.setErr(new java.io.PrintWriter(err, true));

@@ -5,6 +5,7 @@ import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.SimpleCilLearner;
+import io.github.sdlora4j.learner.TaskSeeds;
 import io.github.sdlora4j.learner.TrainingTransform;
 import io.github.sdlora4j.transforms.CenterCropTransform;
 import io.github.sdlora4j.transforms.PreprocessingSpec;
@@ -40,19 +41,19 @@ class SimpleCilPrototypesTest {
         RunConfig config = ConfigLoader.load(TinyRuns.config(dir, "method: simplecil\n"));
         VitWeights backbone = VitWeights.random(VitConfig.TINY_TEST, 3, DataType.FLOAT);
         try (ClassIncrementalBenchmark bench = Benchmarks.open(config.datasetFor(1993), config.trainImagesPerClass())) {
-            ClassIncrementalLearner learner = Methods.require("simplecil").factory().create(config, backbone, 1993);
+            ClassIncrementalLearner learner = Methods.require("simplecil").factory().create(config, backbone, 1993, 5);
             assertEquals(TrainingTransform.TEST, learner.trainingTransform());
             // The batches the protocol runner hands this learner for each task.
             INDArray viaRunner = prototypes(bench, learner,
-                    t -> ProtocolRunner.trainSource(bench, learner, t, config.batchSize(), 1993L * 1_000_003L + t));
+                    t -> ProtocolRunner.trainSource(bench, learner, t, config.batchSize(), TaskSeeds.data(1993L, t)));
 
             INDArray expected = testTransformedClassMeans(bench, backbone);
             assertEquals(0, maxDifference(expected, viaRunner), 1e-5, "prototypes vs test-transformed class means");
 
             // Augmented batches give other means, so the check above would catch them.
-            ClassIncrementalLearner other = Methods.require("simplecil").factory().create(config, backbone, 1993);
+            ClassIncrementalLearner other = Methods.require("simplecil").factory().create(config, backbone, 1993, 5);
             INDArray augmented = prototypes(bench, other,
-                    t -> bench.trainIterator(t, config.batchSize(), 1993L * 1_000_003L + t));
+                    t -> bench.trainIterator(t, config.batchSize(), TaskSeeds.data(1993L, t)));
             assertTrue(maxDifference(expected, augmented) > 1e-3, "augmented crops must change the class means");
         }
     }

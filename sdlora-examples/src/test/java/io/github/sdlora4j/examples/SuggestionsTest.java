@@ -1,5 +1,6 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.data.Suggestions;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

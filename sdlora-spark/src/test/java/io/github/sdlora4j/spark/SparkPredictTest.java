@@ -6,13 +6,9 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +34,7 @@ class SparkPredictTest {
     static void learnerAndImages() throws Exception {
         Path config = TinyRuns.config(dir, "epochs: 1\n");
         Path run = dir.resolve("run");
-        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--out", run.toString()));
+        TinyRuns.run(config, run);
         learner = run.resolve("learner.safetensors");
         images = Files.createDirectories(dir.resolve("images"));
         Random random = new Random(7);
@@ -53,16 +49,9 @@ class SparkPredictTest {
                     i % 2 == 0 ? "png" : "jpg")).toFile());
         }
         Files.writeString(images.resolve("notes.txt"), "not an image, skipped");
-        PrintStream old = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true));
-        try {
-            assertEquals(0, SdloraCli.commandLine().execute("predict", "--checkpoint", learner.toString(),
-                    "--images", images.toString()));
-        } finally {
-            System.setOut(old);
-        }
-        expected = List.of(captured.toString().strip().split("\n"));
+        String printed = TinyRuns.capturingStdout(() -> assertEquals(0, SdloraCli.commandLine().execute("predict",
+                "--checkpoint", learner.toString(), "--images", images.toString())));
+        expected = List.of(printed.strip().split("\n"));
         assertEquals(70, expected.size());
         LocalSpark.session();
     }
@@ -71,7 +60,7 @@ class SparkPredictTest {
     void predictionsCsvHoldsPredictsClassesAndUnreadableImagesAreListed() throws Exception {
         Path folder = copyWithBrokenImage("with-broken");
         Path out = dir.resolve("out-csv");
-        String printed = captureOut(() -> assertEquals(0, predict(new StringWriter(), "--checkpoint",
+        String printed = TinyRuns.capturingStdout(() -> assertEquals(0, predict(new StringWriter(), "--checkpoint",
                 learner.toString(), "--images", folder.toString(), "--out", out.toString())));
         List<String> csv = Files.readAllLines(out.resolve("predictions.csv"));
         assertEquals("file,class_index,class_name", csv.get(0));
@@ -145,25 +134,6 @@ class SparkPredictTest {
     }
 
     private static int predict(StringWriter err, String... args) {
-        CommandLine cl = SparkCli.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 3];
-        all[0] = "spark-predict";
-        all[1] = "--master";
-        all[2] = LocalSpark.MASTER;
-        System.arraycopy(args, 0, all, 3, args.length);
-        return cl.execute(all);
-    }
-
-    private static String captureOut(Runnable r) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true));
-        try {
-            r.run();
-        } finally {
-            System.setOut(old);
-        }
-        return captured.toString();
+        return LocalSpark.execute("spark-predict", err, args);
     }
 }

@@ -5,16 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.sdlora4j.examples.Invocation;
 import io.github.sdlora4j.examples.Methods;
 import io.github.sdlora4j.examples.SameResults;
-import io.github.sdlora4j.examples.SdloraCli;
 import io.github.sdlora4j.examples.TinyRuns;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,13 +42,13 @@ class SweepTest {
     @BeforeAll
     static void methodsAndSpark() {
         Methods.Method simple = Methods.require("simplecil");
-        Methods.register(new Methods.Method(FLAKY, "test: fails once per seed", (c, b, seed) -> {
+        Methods.register(new Methods.Method(FLAKY, "test: fails once per seed", (c, b, seed, tasks) -> {
             if (FLAKY_CALLS.computeIfAbsent(seed, s -> new AtomicInteger()).getAndIncrement() == 0) {
                 throw new IllegalStateException("flaky learner of seed " + seed);
             }
-            return simple.factory().create(c, b, seed);
+            return simple.factory().create(c, b, seed, tasks);
         }, null, false));
-        Methods.register(new Methods.Method(BROKEN, "test: always fails", (c, b, seed) -> {
+        Methods.register(new Methods.Method(BROKEN, "test: always fails", (c, b, seed, tasks) -> {
             throw new IllegalStateException("broken learner");
         }, null, false));
         LocalSpark.session();
@@ -67,8 +64,7 @@ class SweepTest {
 
         // results.json of a sweep run = that of `run --method M --seed S`.
         Path single = dir.resolve("single");
-        assertEquals(0, SdloraCli.commandLine().execute("run", "--config", config.toString(), "--method", "sdlora",
-                "--seed", "1994", "--out", single.toString()));
+        TinyRuns.run(config, single, "--method", "sdlora", "--seed", "1994");
         SameResults.assertSameResults(single, Sweep.runDir(out, "sdlora", 1994));
         // Its manifest records the command that made it: the sweep's, as compare's runs record compare's.
         List<String> typed = new ArrayList<>(List.of("sdlora", "sweep", "--master", LocalSpark.MASTER));
@@ -195,13 +191,6 @@ class SweepTest {
     }
 
     static int sweep(StringWriter err, String... args) {
-        CommandLine cl = SparkCli.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 3];
-        all[0] = "sweep";
-        all[1] = "--master";
-        all[2] = LocalSpark.MASTER;
-        System.arraycopy(args, 0, all, 3, args.length);
-        return cl.execute(all);
+        return LocalSpark.execute("sweep", err, args);
     }
 }

@@ -1,16 +1,16 @@
-package io.github.sdlora4j.examples;
+package io.github.sdlora4j.data;
 
 import java.util.Collection;
 import java.util.Locale;
 
 /** "Did you mean" for misspelt names: the closest known name by Levenshtein distance, if it is close enough. */
-final class Suggestions {
+public final class Suggestions {
 
     private Suggestions() {
     }
 
     /** The closest of {@code known} to {@code name} (case-insensitive), or null when none is within a third of it. */
-    static String closest(String name, Collection<?> known) {
+    public static String closest(String name, Collection<?> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (Object k : known) {
@@ -25,7 +25,7 @@ final class Suggestions {
     }
 
     /** Edit distance with unit costs for insertion, deletion and substitution. */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
