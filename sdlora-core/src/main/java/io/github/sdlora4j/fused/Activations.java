@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
 
 /**
  * The arrays of one batch size: what the backward pass needs from the forward, per block, and work arrays shared by
- * all blocks. Off-heap arrays feed the GEMMs; heap arrays feed the vectorised passes.
+ * all blocks. Off-heap arrays feed the GEMMs; heap arrays feed the vectorised passes. For inference
+ * ({@code training} false) one set of block arrays serves every block and the backward's arrays are null.
  */
 final class Activations {
 
@@ -48,6 +49,7 @@ final class Activations {
     static final class Saved {
         final INDArray ln1;
         final ByteBuffer ln1Bytes;
+        /** The q|k|v weight with the LoRA terms merged in (training only). */
         final INDArray qkvWeight;
         /** q|k|v [N, 3D], column-major; q scaled and biased. */
         final INDArray qkv;
@@ -56,12 +58,13 @@ final class Activations {
         final float[] rstd1;
         final float[] xhat2;
         final float[] rstd2;
+        /** GELU's derivative (training only). */
         final float[] geluDerivative;
 
-        private Saved(VitConfig c, int batch, int rows) {
+        private Saved(VitConfig c, int batch, int rows, boolean training) {
             ln1 = Matrices.matrix(rows, c.dim());
             ln1Bytes = Matrices.bytes(ln1);
-            qkvWeight = Matrices.matrix(c.dim(), 3L * c.dim());
+            qkvWeight = training ? Matrices.matrix(c.dim(), 3L * c.dim()) : null;
             long stacks = (long) batch * c.heads();
             qkv = Matrices.matrix(rows, 3L * c.dim());
             probs = Matrices.stack(stacks, c.numTokens(), c.numTokens());
@@ -69,7 +72,7 @@ final class Activations {
             rstd1 = new float[rows];
             xhat2 = new float[rows * c.dim()];
             rstd2 = new float[rows];
-            geluDerivative = new float[rows * c.mlpDim()];
+            geluDerivative = training ? new float[rows * c.mlpDim()] : null;
         }
 
         private void close() {
@@ -77,7 +80,7 @@ final class Activations {
         }
     }
 
-    Activations(VitConfig c, int batch) {
+    Activations(VitConfig c, int batch, boolean training) {
         this.batch = batch;
         this.rows = batch * c.numTokens();
         int dim = c.dim();
@@ -89,30 +92,35 @@ final class Activations {
         embedding = Matrices.matrix((long) batch * c.numPatches(), dim);
         stream = Matrices.matrix(rows, dim);
         streamBytes = Matrices.bytes(stream);
-        dQkv = Matrices.matrix(rows, 3L * dim);
+        dQkv = training ? Matrices.matrix(rows, 3L * dim) : null;
         scores = Matrices.stack(stacks, tokens, tokens);
         out = Matrices.matrix(rows, dim);
         normed = Matrices.matrix(rows, dim);
         normedBytes = Matrices.bytes(normed);
         hidden = Matrices.matrix(rows, c.mlpDim());
         hiddenBytes = Matrices.bytes(hidden);
-        gradStream = Matrices.matrix(rows, dim);
-        gradStreamBytes = Matrices.bytes(gradStream);
+        gradStream = training ? Matrices.matrix(rows, dim) : null;
+        gradStreamBytes = training ? Matrices.bytes(gradStream) : null;
         attention = new HeadAttention(batch, heads, headDim, tokens);
         pixels = new float[batch * c.channels() * c.imageSize() * c.imageSize()];
         patchesHost = new float[batch * c.numPatches() * c.patchVectorSize()];
         embeddingHost = new float[batch * c.numPatches() * dim];
         h = new float[rows * dim];
-        dh = new float[rows * dim];
-        nd = new float[rows * dim];
-        scoresHost = new float[(int) stacks * tokens * tokens];
-        probsHost = new float[(int) stacks * tokens * tokens];
+        dh = training ? new float[rows * dim] : null;
+        nd = training ? new float[rows * dim] : null;
+        scoresHost = training ? new float[(int) stacks * tokens * tokens] : null;
+        probsHost = training ? new float[(int) stacks * tokens * tokens] : null;
         rowScratch = new float[rows];
-        rowScratch2 = new float[rows];
-        saved = new Saved[c.depth()];
+        rowScratch2 = training ? new float[rows] : null;
+        saved = new Saved[training ? c.depth() : 1];
         for (int l = 0; l < saved.length; l++) {
-            saved[l] = new Saved(c, batch, rows);
+            saved[l] = new Saved(c, batch, rows, training);
         }
+    }
+
+    /** Block {@code l}'s saved arrays (for inference, the one set every block reuses). */
+    Saved saved(int l) {
+        return saved.length == 1 ? saved[0] : saved[l];
     }
 
     /** Releases the off-heap arrays (the byte views of them with them); unusable afterwards. */

@@ -17,17 +17,20 @@ final class ClassifierLoss {
     private ClassifierLoss() {
     }
 
+    /** The final LayerNorm of the CLS rows: its input's {@code xhat} and {@code rstd}, and its output. */
+    record Features(float[] xhat, float[] rstd, float[] feature) {
+    }
+
     /**
+     * The final LayerNorm of the CLS rows of {@code a.stream}, column-major [batch, D].
+     *
      * @param pendingBias the last block's output bias, not yet added to {@code a.stream}
-     * @return the batch's mean loss; {@code a.dh} receives the gradient of the residual stream
      */
-    static double lossAndBackward(VitConfig c, FrozenVit vit, Activations a, float[] pendingBias, INDArray weight,
-                                  INDArray bias, INDArray labels, INDArray gradWeight, INDArray gradBias) {
+    static Features features(VitConfig c, FrozenVit vit, Activations a, float[] pendingBias) {
         int batch = a.batch;
         int dim = c.dim();
         int tokens = c.numTokens();
         int rows = a.rows;
-        int classes = (int) weight.size(0);
         Matrices.read(a.stream, a.h);
         float[] x = new float[batch * dim];
         for (int d = 0; d < dim; d++) {
@@ -43,6 +46,36 @@ final class ClassifierLoss {
         ByteBuffer featureBytes = bytes(feature);
         VectorKernels.affine(xhat, batch, dim, vit.normGain, vit.normBias, featureBytes);
         featureBytes.asFloatBuffer().get(0, feature);
+        return new Features(xhat, rstd, feature);
+    }
+
+    /** Image {@code b}'s logit of class {@code k}: head row {@code k} of {@code w} (row-major [classes, D]) and bias. */
+    static double logit(float[] feature, int batch, int b, float[] w, float[] bias, int k, int dim) {
+        double acc = bias[k];
+        for (int d = 0; d < dim; d++) {
+            acc += (double) feature[d * batch + b] * w[k * dim + d];
+        }
+        return acc;
+    }
+
+    /**
+     * @param pendingBias the last block's output bias, not yet added to {@code a.stream}
+     * @param meanOver    the number of images the loss is the mean over: the whole batch this shard is part of
+     * @return this shard's share of the batch's mean loss (its loss sum over {@code meanOver}); {@code a.dh}
+     *         receives the gradient of the residual stream
+     */
+    static double lossAndBackward(VitConfig c, FrozenVit vit, Activations a, float[] pendingBias, INDArray weight,
+                                  INDArray bias, INDArray labels, INDArray gradWeight, INDArray gradBias,
+                                  int meanOver) {
+        int batch = a.batch;
+        int dim = c.dim();
+        int tokens = c.numTokens();
+        int rows = a.rows;
+        int classes = (int) weight.size(0);
+        Features f = features(c, vit, a, pendingBias);
+        float[] xhat = f.xhat();
+        float[] rstd = f.rstd();
+        float[] feature = f.feature();
         float[] w = weight.data().asFloat();
         float[] bv = bias.data().asFloat();
         float[] y = labels.castTo(DataType.FLOAT).dup('c').data().asFloat();
@@ -52,12 +85,8 @@ final class ClassifierLoss {
         for (int b = 0; b < batch; b++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < classes; k++) {
-                double acc = bv[k];
-                for (int d = 0; d < dim; d++) {
-                    acc += (double) feature[d * batch + b] * w[k * dim + d];
-                }
-                z[k] = acc;
-                max = Math.max(max, acc);
+                z[k] = logit(feature, batch, b, w, bv, k, dim);
+                max = Math.max(max, z[k]);
             }
             double sum = 0;
             for (int k = 0; k < classes; k++) {
@@ -70,7 +99,7 @@ final class ClassifierLoss {
                 loss -= y[b * classes + k] * (z[k] - logSum);
             }
             for (int k = 0; k < classes; k++) {
-                dLogits[b * classes + k] = (Math.exp(z[k] - logSum) * targetMass - y[b * classes + k]) / batch;
+                dLogits[b * classes + k] = (Math.exp(z[k] - logSum) * targetMass - y[b * classes + k]) / meanOver;
             }
         }
         float[] gw = new float[classes * dim];
@@ -110,7 +139,7 @@ final class ClassifierLoss {
                 a.dh[d * rows + b * tokens] = dCls[d * batch + b];
             }
         }
-        return loss / batch;
+        return loss / meanOver;
     }
 
     /** A native-order heap copy of {@code values} for the kernels that read buffers (the CLS rows are few). */

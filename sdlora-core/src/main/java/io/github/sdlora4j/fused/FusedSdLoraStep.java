@@ -20,43 +20,90 @@ import java.util.Arrays;
  * task's classes), with gradients for the current task's A and B, the magnitudes α and the head rows only.
  *
  * <p>Parameters live in this object ({@link #factorA} etc.); an optimizer subtracts its updates from them between
- * calls. Activations are kept in arrays reused from batch to batch of the same size. Not thread-safe: one training
- * thread per instance.
+ * calls. A batch is split into contiguous shares of images, one per thread, each computed with single-threaded BLAS
+ * and its own work arrays ({@link ShardExecutor}); the shares' losses and gradients are summed in shard order, so the
+ * result depends on the thread count only through float rounding. Activations are kept in arrays reused from batch
+ * to batch of the same size. Not thread-safe: one caller at a time per instance.
  */
 public final class FusedSdLoraStep {
 
     private final VitConfig c;
     private final FrozenVit vit;
+    /** Shard 0's adapters: they hold the trained factors and their gradients. */
     private final ProjectionAdapter[][] adapters;
+    private final Shard[] shards;
+    private final ShardExecutor executor;
     private final INDArray magnitudes;
     private final INDArray magnitudesGrad;
     private final INDArray headWeight;
     private final INDArray headBias;
     private final INDArray headWeightGrad;
     private final INDArray headBiasGrad;
-    private final RecentBySize<Activations> activations = new RecentBySize<>();
-    private Activations act;
+
+    /** One thread's share of a batch: its own copy of the adapters (for their work arrays), activations, gradients. */
+    private static final class Shard {
+        final ProjectionAdapter[][] adapters;
+        final RecentBySize<Activations> activations = new RecentBySize<>();
+        final INDArray headWeightGrad;
+        final INDArray headBiasGrad;
+        final double[] dAlpha;
+        Activations act;
+        double loss;
+
+        Shard(ProjectionAdapter[][] adapters, INDArray headWeightGrad, INDArray headBiasGrad, int tasks) {
+            this.adapters = adapters;
+            this.headWeightGrad = headWeightGrad;
+            this.headBiasGrad = headBiasGrad;
+            this.dAlpha = new double[tasks];
+        }
+    }
 
     /**
+     * A step on {@link FusedThreads#defaultThreads()} threads.
+     *
      * @param headWeight the current task's head rows [classes, D] (copied)
      * @param headBias   their bias [classes] (copied)
      */
     public FusedSdLoraStep(VitWeights backbone, SdLoraState state, DirectionNorm norm, INDArray headWeight,
                            INDArray headBias) {
-        this(backbone, SdLoraAlgebra.of(state, norm, SdLoraAlgebra.Training.ALL), headWeight, headBias);
+        this(backbone, state, norm, headWeight, headBias, FusedThreads.defaultThreads());
     }
 
     /**
-     * Executes {@code algebra}, which must train the factors.
+     * A step on {@code threads} threads (at least 1; a batch of fewer images uses one per image).
+     *
+     * @param headWeight the current task's head rows [classes, D] (copied)
+     * @param headBias   their bias [classes] (copied)
+     */
+    public FusedSdLoraStep(VitWeights backbone, SdLoraState state, DirectionNorm norm, INDArray headWeight,
+                           INDArray headBias, int threads) {
+        this(backbone, SdLoraAlgebra.of(state, norm, SdLoraAlgebra.Training.ALL), headWeight, headBias, threads);
+    }
+
+    /**
+     * Executes {@code algebra}, which must train the factors, on {@link FusedThreads#defaultThreads()} threads.
      *
      * @param headWeight the current task's head rows [classes, D] (copied)
      * @param headBias   their bias [classes] (copied)
      */
     public FusedSdLoraStep(VitWeights backbone, SdLoraAlgebra algebra, INDArray headWeight, INDArray headBias) {
+        this(backbone, algebra, headWeight, headBias, FusedThreads.defaultThreads());
+    }
+
+    /**
+     * Executes {@code algebra}, which must train the factors, on {@code threads} threads (at least 1); every
+     * thread's share runs adapters built from the algebra's terms.
+     *
+     * @param headWeight the current task's head rows [classes, D] (copied)
+     * @param headBias   their bias [classes] (copied)
+     */
+    public FusedSdLoraStep(VitWeights backbone, SdLoraAlgebra algebra, INDArray headWeight, INDArray headBias,
+                           int threads) {
         requireVectorModule();
         if (algebra == null) {
             throw new IllegalArgumentException("The fused step needs an SD-LoRA algebra, got null");
         }
+        this.executor = new ShardExecutor(threads);
         this.c = backbone.config();
         if (algebra.depth() != c.depth()) {
             throw new IllegalArgumentException("SD-LoRA state has " + algebra.depth() + " blocks, the ViT " + c.depth());
@@ -70,18 +117,51 @@ public final class FusedSdLoraStep {
                     + Arrays.toString(headWeight.shape()) + " and " + Arrays.toString(headBias.shape()));
         }
         this.vit = new FrozenVit(backbone);
-        this.adapters = new ProjectionAdapter[c.depth()][];
-        for (int l = 0; l < c.depth(); l++) {
-            adapters[l] = new ProjectionAdapter[]{
-                    new ProjectionAdapter(algebra.terms(l, Projection.Q), vit.qScale),
-                    new ProjectionAdapter(algebra.terms(l, Projection.V), 1.0)};
-        }
+        this.adapters = adapters(algebra);
         this.magnitudes = Nd4j.create(algebra.magnitudes(), new long[]{algebra.numTasks()}, DataType.FLOAT);
         this.magnitudesGrad = magnitudes.ulike();
         this.headWeight = headWeight.castTo(DataType.FLOAT).dup('c');
         this.headBias = headBias.castTo(DataType.FLOAT).reshape(headBias.length()).dup('c');
         this.headWeightGrad = this.headWeight.ulike();
         this.headBiasGrad = this.headBias.ulike();
+        this.shards = new Shard[threads];
+        shards[0] = new Shard(adapters, headWeightGrad, headBiasGrad, algebra.numTasks());
+        for (int s = 1; s < threads; s++) {
+            shards[s] = new Shard(adapters(algebra), headWeightGrad.ulike(), headBiasGrad.ulike(), algebra.numTasks());
+        }
+    }
+
+    /** One share's adapters: every block's q and v terms of {@code algebra}, with their own work arrays. */
+    private ProjectionAdapter[][] adapters(SdLoraAlgebra algebra) {
+        ProjectionAdapter[][] adapters = new ProjectionAdapter[c.depth()][];
+        for (int l = 0; l < c.depth(); l++) {
+            adapters[l] = new ProjectionAdapter[]{
+                    new ProjectionAdapter(algebra.terms(l, Projection.Q), vit.qScale),
+                    new ProjectionAdapter(algebra.terms(l, Projection.V), 1.0)};
+        }
+        return adapters;
+    }
+
+    /**
+     * Releases this step's native memory at once (backbone copy, every share's adapters and activations, parameters
+     * and gradients) rather than at a later garbage collection; the arrays it handed out ({@link #factorA} and the
+     * others) go with it, so copy what is kept first. Unusable afterwards.
+     */
+    public void close() {
+        vit.close();
+        for (Shard s : shards) {
+            for (ProjectionAdapter[] block : s.adapters) {
+                for (ProjectionAdapter p : block) {
+                    p.close();
+                }
+            }
+            s.activations.clear(Activations::close);
+            s.act = null;
+            if (s.headWeightGrad != headWeightGrad) {
+                NativeArrays.close(s.headWeightGrad, s.headBiasGrad);
+            }
+        }
+        NativeArrays.close(magnitudes, magnitudesGrad, headWeight, headBias, headWeightGrad, headBiasGrad);
     }
 
     /** Whether the JVM was started with {@code --add-modules jdk.incubator.vector}, which this step needs. */
@@ -89,7 +169,7 @@ public final class FusedSdLoraStep {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
-    private static void requireVectorModule() {
+    static void requireVectorModule() {
         if (!vectorModulePresent()) {
             throw new IllegalStateException("The fused SD-LoRA step needs the JDK's vector module: start the JVM with "
                     + "--add-modules jdk.incubator.vector (or use the SameDiff training engine)");
@@ -157,28 +237,41 @@ public final class FusedSdLoraStep {
      */
     public double lossAndGradients(INDArray images, INDArray labels) {
         int classes = (int) headWeight.size(0);
-        if (images.rank() != 4 || images.size(1) != c.channels() || images.size(2) != c.imageSize()
-                || images.size(3) != c.imageSize()) {
+        if (images.rank() != 4 || images.size(0) < 1 || images.size(1) != c.channels()
+                || images.size(2) != c.imageSize() || images.size(3) != c.imageSize()) {
             throw new IllegalArgumentException("Images must be [batch, " + c.channels() + ", " + c.imageSize() + ", "
-                    + c.imageSize() + "], got " + Arrays.toString(images.shape()));
+                    + c.imageSize() + "] with batch >= 1, got " + Arrays.toString(images.shape()));
         }
         if (labels.rank() != 2 || labels.size(0) != images.size(0) || labels.size(1) != classes) {
             throw new IllegalArgumentException("Labels must be [" + images.size(0) + ", " + classes + "], got "
                     + Arrays.toString(labels.shape()));
         }
         int batch = (int) images.size(0);
-        act = activations.get(batch, b -> new Activations(c, b));
-        float[] alpha = magnitudes.data().asFloat();
-        embed(images);
-        float[] pending = null;
-        for (int l = 0; l < c.depth(); l++) {
-            pending = blockForward(l, pending, alpha);
+        int count = Math.min(shards.length, batch);
+        int[] ranges = ShardExecutor.split(batch, count);
+        INDArray input = Matrices.plain(images);
+        INDArray[] shardLabels = new INDArray[count];
+        for (int s = 0; s < count; s++) {
+            shardLabels[s] = count == 1 ? labels
+                    : labels.get(NDArrayIndex.interval(ranges[2 * s], ranges[2 * s] + ranges[2 * s + 1]), NDArrayIndex.all());
+            if (s > 0) {
+                copyFactors(shards[s]);
+            }
         }
-        double loss = ClassifierLoss.lossAndBackward(c, vit, act, pending, headWeight, headBias, labels,
-                headWeightGrad, headBiasGrad);
+        float[] alpha = magnitudes.data().asFloat();
+        executor.run(count, s -> shardStep(shards[s], input, ranges[2 * s], ranges[2 * s + 1], shardLabels[s],
+                alpha, batch));
+        // Fixed order: shard 0's arrays are the results, the others are added in turn.
+        double loss = 0;
         double[] dAlpha = new double[alpha.length];
-        for (int l = c.depth() - 1; l >= 0; l--) {
-            blockBackward(l, dAlpha);
+        for (int s = 0; s < count; s++) {
+            loss += shards[s].loss;
+            for (int i = 0; i < dAlpha.length; i++) {
+                dAlpha[i] += shards[s].dAlpha[i];
+            }
+            if (s > 0) {
+                addGradients(shards[s]);
+            }
         }
         float[] da = new float[dAlpha.length];
         for (int i = 0; i < da.length; i++) {
@@ -188,104 +281,62 @@ public final class FusedSdLoraStep {
         return loss;
     }
 
-    /**
-     * Releases this step's native memory at once (backbone copy, activations, parameters and gradients) rather than
-     * at a later garbage collection; the arrays it handed out ({@link #factorA} and the others) go with it, so copy
-     * what is kept first. Unusable afterwards.
-     */
-    public void close() {
-        vit.close();
-        for (ProjectionAdapter[] block : adapters) {
-            for (ProjectionAdapter p : block) {
-                p.close();
+    /** Shard {@code s}'s adapters get the trained factors' current values. */
+    private void copyFactors(Shard s) {
+        for (int l = 0; l < c.depth(); l++) {
+            for (int p = 0; p < adapters[l].length; p++) {
+                s.adapters[l][p].a.assign(adapters[l][p].a);
+                s.adapters[l][p].b.assign(adapters[l][p].b);
             }
         }
-        activations.clear(Activations::close);
-        act = null;
-        NativeArrays.close(magnitudes, magnitudesGrad, headWeight, headBias, headWeightGrad, headBiasGrad);
     }
 
-    /** Patch embedding, CLS token and position embedding into the residual stream. */
-    private void embed(INDArray images) {
-        Activations a = act;
-        int p = c.patchSize();
-        int g = c.gridSize();
-        int size = c.imageSize();
-        int channels = c.channels();
-        int patches = c.numPatches();
-        int rows = a.batch * patches;
-        float[] pixels = a.pixels;
-        if (images.dataType() == DataType.FLOAT && !images.isView() && images.ordering() == 'c'
-                && images.offset() == 0 && images.data().length() == images.length()) {
-            Matrices.read(images, pixels);
-        } else {
-            Matrices.read(images.castTo(DataType.FLOAT).dup('c'), pixels);
-        }
-        float[] x = a.patchesHost;
-        for (int b = 0; b < a.batch; b++) {
-            for (int ch = 0; ch < channels; ch++) {
-                for (int ky = 0; ky < p; ky++) {
-                    for (int kx = 0; kx < p; kx++) {
-                        int col = (ch * p + ky) * p + kx;
-                        for (int gy = 0; gy < g; gy++) {
-                            int src = ((b * channels + ch) * size + gy * p + ky) * size + kx;
-                            int dst = col * rows + b * patches + gy * g;
-                            for (int gx = 0; gx < g; gx++) {
-                                x[dst + gx] = pixels[src + gx * p];
-                            }
-                        }
-                    }
-                }
+    private void addGradients(Shard s) {
+        headWeightGrad.addi(s.headWeightGrad);
+        headBiasGrad.addi(s.headBiasGrad);
+        for (int l = 0; l < c.depth(); l++) {
+            for (int p = 0; p < adapters[l].length; p++) {
+                adapters[l][p].gradA.addi(s.adapters[l][p].gradA);
+                adapters[l][p].gradB.addi(s.adapters[l][p].gradB);
             }
         }
-        Matrices.write(x, a.patches);
-        Matrices.gemm(a.patches, false, vit.patchWeight, false, a.embedding, 0.0);
-        float[] emb = a.embeddingHost;
-        Matrices.read(a.embedding, emb);
-        int t = c.numTokens();
-        int n = a.rows;
-        for (int d = 0; d < c.dim(); d++) {
-            for (int b = 0; b < a.batch; b++) {
-                a.h[d * n + b * t] = vit.clsToken[d] + vit.posEmbed[d];
-                for (int i = 0; i < patches; i++) {
-                    a.h[d * n + b * t + 1 + i] = emb[d * rows + b * patches + i] + vit.patchBias[d]
-                            + vit.posEmbed[(1 + i) * c.dim() + d];
-                }
-            }
-        }
-        Matrices.write(a.h, a.stream);
     }
 
-    /** One block's forward; returns the bias its last GEMM left to add (added by the next LayerNorm pass). */
-    private float[] blockForward(int l, float[] pendingBias, float[] alpha) {
-        Activations a = act;
-        FrozenVit.Block w = vit.blocks[l];
-        Activations.Saved s = a.saved[l];
-        int n = a.rows;
+    /** Forward and backward of images {@code [first, first + size)}: the shard's loss share and gradients. */
+    private void shardStep(Shard s, INDArray images, int first, int size, INDArray labels, float[] alpha, int batch) {
+        s.act = s.activations.get(size, b -> new Activations(c, b, true));
+        Arrays.fill(s.dAlpha, 0);
+        ForwardPass.embed(vit, s.act, images, first);
+        float[] pending = null;
+        for (int l = 0; l < c.depth(); l++) {
+            pending = blockForward(s, l, pending, alpha);
+        }
+        s.loss = ClassifierLoss.lossAndBackward(c, vit, s.act, pending, headWeight, headBias, labels, s.headWeightGrad,
+                s.headBiasGrad, batch);
+        for (int l = c.depth() - 1; l >= 0; l--) {
+            blockBackward(s, l, s.dAlpha);
+        }
+    }
+
+    /** One block's forward with the LoRA terms merged into q and v; returns the bias left pending. */
+    private float[] blockForward(Shard sh, int l, float[] pendingBias, float[] alpha) {
+        Activations.Saved s = sh.act.saved(l);
         int d = c.dim();
-        float eps = (float) c.layerNormEps();
-        VectorKernels.normalize(a.streamBytes, pendingBias, n, d, eps, a.rowScratch, s.rstd1, s.xhat1, null);
-        VectorKernels.affine(s.xhat1, n, d, w.norm1Gain, w.norm1Bias, s.ln1Bytes);
-        s.qkvWeight.assign(w.qkvWeight);
+        s.qkvWeight.assign(vit.blocks[l].qkvWeight);
         for (Projection p : Projection.values()) {
             int col = p.qkvIndex() * d;
-            adapters[l][p.ordinal()].mergeInto(s.qkvWeight.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d)), alpha);
-            adapters[l][p.ordinal()].forward(s.ln1);
+            sh.adapters[l][p.ordinal()].mergeInto(s.qkvWeight.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d)), alpha);
         }
-        Matrices.gemm(s.ln1, false, s.qkvWeight, false, s.qkv, 0.0);
-        s.qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).addiRowVector(w.qBias);
-        a.attention.forward(s.qkv, a.scores, s.probs, a.out);
-        Matrices.gemm(a.out, false, w.projWeight, false, a.stream, 1.0);
-        VectorKernels.normalize(a.streamBytes, w.projBias, n, d, eps, a.rowScratch, s.rstd2, s.xhat2, a.normedBytes);
-        Matrices.gemm(a.normed, false, w.fc1Weight, false, a.hidden, 0.0);
-        VectorKernels.gelu(a.hiddenBytes, n, c.mlpDim(), w.fc1Bias, s.geluDerivative);
-        Matrices.gemm(a.hidden, false, w.fc2Weight, false, a.stream, 1.0);
-        return w.fc2Bias;
+        float[] pending = ForwardPass.block(vit, l, sh.act, s, pendingBias, s.qkvWeight);
+        for (Projection p : Projection.values()) {
+            sh.adapters[l][p.ordinal()].forward(s.ln1);
+        }
+        return pending;
     }
 
-    /** One block's backward: {@code act.dh} holds the gradient of its output and receives that of its input. */
-    private void blockBackward(int l, double[] dAlpha) {
-        Activations a = act;
+    /** One block's backward: {@code sh.act.dh} holds the gradient of its output and receives that of its input. */
+    private void blockBackward(Shard sh, int l, double[] dAlpha) {
+        Activations a = sh.act;
         FrozenVit.Block w = vit.blocks[l];
         Activations.Saved s = a.saved[l];
         int n = a.rows;
@@ -303,7 +354,7 @@ public final class FusedSdLoraStep {
         for (Projection p : Projection.values()) {
             int col = p.qkvIndex() * d;
             INDArray dy = a.dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d));
-            adapters[l][p.ordinal()].backward(s.ln1, dy, dAlpha);
+            sh.adapters[l][p.ordinal()].backward(s.ln1, dy, dAlpha);
         }
         if (l > 0) {
             Matrices.gemm(a.dQkv, false, s.qkvWeight, true, a.normed, 0.0);

@@ -168,7 +168,8 @@ final class VectorKernels {
     /**
      * With {@code z = u + bias[c]} (u already scaled by 1/√2): {@code act = z·(1 + erf z)}, which is √2·GELU(√2·z),
      * written over {@code u} in place in native memory, and its derivative {@code 1 + erf z + z·2/√π·exp(−z²)} into
-     * {@code deriv}. Working on ND4J's buffer directly spares two copies of the largest activation.
+     * {@code deriv} unless it is null (inference). Working on ND4J's buffer directly spares two copies of the largest
+     * activation.
      */
     static void gelu(ByteBuffer u, int rows, int cols, float[] bias, float[] deriv) {
         for (int c = 0; c < cols; c++) {
@@ -185,14 +186,18 @@ final class VectorKernels {
                 FloatVector y = poly.mul(e).neg().add(1f);
                 FloatVector onePlusErf = y.blend(y.neg(), z.lt(0f)).add(1f);
                 z.mul(onePlusErf).intoByteBuffer(u, (o + n) * 4, ORDER);
-                z.mul(TWO_OVER_SQRT_PI).fma(e, onePlusErf).intoArray(deriv, o + n);
+                if (deriv != null) {
+                    z.mul(TWO_OVER_SQRT_PI).fma(e, onePlusErf).intoArray(deriv, o + n);
+                }
             }
             for (; n < rows; n++) {
                 float z = u.getFloat((o + n) * 4) + bias[c];
                 float e = (float) Math.exp(-(double) z * z);
                 float onePlusErf = 1f + erf(z, e);
                 u.putFloat((o + n) * 4, z * onePlusErf);
-                deriv[o + n] = onePlusErf + z * TWO_OVER_SQRT_PI * e;
+                if (deriv != null) {
+                    deriv[o + n] = onePlusErf + z * TWO_OVER_SQRT_PI * e;
+                }
             }
         }
     }

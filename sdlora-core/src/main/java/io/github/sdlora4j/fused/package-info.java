@@ -4,6 +4,8 @@
  * GEMM on preallocated column-major arrays; LayerNorm, exact GELU and the attention reshapes are vectorised Java
  * ({@code jdk.incubator.vector}, so the JVM needs {@code --add-modules jdk.incubator.vector}). Frozen tensors get no
  * gradient work, the LoRA terms are merged into the q/v weights for the forward pass, and their gradients come from
- * whichever of two exact forms costs less, so the step barely grows with the number of finished tasks.
+ * whichever of two exact forms costs less, so the step barely grows with the number of finished tasks. The same
+ * forward ({@link io.github.sdlora4j.fused.FusedVitForward}) serves prediction with a merged backbone. Both split a
+ * batch into per-thread shares of images ({@link io.github.sdlora4j.fused.FusedThreads}).
  */
 package io.github.sdlora4j.fused;

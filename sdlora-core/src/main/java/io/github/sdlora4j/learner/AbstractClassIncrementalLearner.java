@@ -1,5 +1,7 @@
 package io.github.sdlora4j.learner;
 
+import io.github.sdlora4j.fused.FusedThreads;
+import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -7,13 +9,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
  * The lifecycle every class-incremental learner shares, written once: the task counter, the classes each task
  * brought, the guards (no task started twice, no step or end outside a task, the experience must be the next task)
  * and the per-task random streams, and the training options every method has: the engine it asks for
- * ({@link #useEngine}) and the terms added to its loss ({@link #addLossTerm}). A method supplies only what differs:
+ * ({@link #useEngine}), the fused engine's threads ({@link #setThreads}) and the terms added to its loss
+ * ({@link #addLossTerm}). A method supplies only what differs:
  * what happens when a task starts ({@link #startTask}), one training step ({@link #trainOn}) and what happens when it
  * ends ({@link #endTask}); one without a fused training step says so ({@link #fusedEngineMissing}).
  */
@@ -25,6 +29,8 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
     private TaskExperience current;
     private final List<LossTerm> addedTerms = new ArrayList<>();
     private EngineChoice engine = EngineChoice.AUTO;
+    /** The fused engine's threads, 0 for {@link FusedThreads#defaultThreads()}. */
+    private int threads;
 
     /** A learner with no task yet; {@code seed} seeds its per-task streams ({@link #random}). */
     protected AbstractClassIncrementalLearner(long seed) {
@@ -139,6 +145,39 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
      */
     public final void useEngine(EngineChoice choice) {
         engine = Objects.requireNonNull(choice, "engine");
+        inferenceSettingsChanged();
+    }
+
+    /**
+     * Sets the fused engine's threads for training (from the next training start) and prediction (from the next
+     * prediction); default {@link FusedThreads#defaultThreads()} ({@value FusedThreads#ENV}, else every processor).
+     * SameDiff ignores it.
+     *
+     * @throws IllegalArgumentException if {@code threads} is below 1
+     */
+    public final void setThreads(int threads) {
+        this.threads = FusedThreads.require(threads, "setThreads");
+        inferenceSettingsChanged();
+    }
+
+    /** The fused engine's threads set with {@link #setThreads}, or 0 for the default. */
+    public final int threads() {
+        return threads;
+    }
+
+    /**
+     * Called when an option that prediction uses ({@link #useEngine}, {@link #setThreads}) changes: a method that
+     * keeps its prediction graph drops it here.
+     */
+    protected void inferenceSettingsChanged() {
+    }
+
+    /**
+     * Prediction through a plain (merged) backbone and {@code head} (null for features only): the fused forward
+     * where the engine this learner asks for is the fused one, the SameDiff graph otherwise.
+     */
+    final MergedInference mergedInference(VitWeights mergedBackbone, ClassifierHead head) {
+        return new MergedInference(TrainingEngine.resolve(engine, DataType.FLOAT, null), mergedBackbone, head, threads);
     }
 
     /** The engine this learner asks for. */
@@ -186,6 +225,23 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
     protected final TrainingEngine trainingEngine(DataType type, List<LossTerm> terms) {
         String missing = fusedEngineMissing();
         return TrainingEngine.resolve(engine, type, missing != null ? missing : TrainingEngine.cannotDifferentiate(terms));
+    }
+
+    /**
+     * The engine this learner's training would use now: the one asked for ({@link #useEngine}, or the property
+     * {@value TrainingEngine#PROPERTY}), where this method ({@link #fusedEngineMissing}), the terms added to its loss
+     * and this JVM allow it. A method's own per-task terms count only inside a task.
+     *
+     * @return empty for a method that minimises no loss ({@link #lossTermRefusal}), which no engine trains
+     * @throws IllegalStateException if {@code fused} is asked for where it cannot train this learner
+     */
+    public final Optional<TrainingEngine> plannedEngine() {
+        if (lossTermRefusal() != null) {
+            return Optional.empty();
+        }
+        // Every learner here trains in float.
+        return Optional.of(trainingEngine(DataType.FLOAT, current != null ? lossTerms(current)
+                : List.copyOf(addedTerms)));
     }
 
     /** The task in progress (its training data only when the caller passed it), or null between tasks. */

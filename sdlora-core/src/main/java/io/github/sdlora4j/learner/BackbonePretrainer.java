@@ -137,24 +137,12 @@ public final class BackbonePretrainer {
         if (position.epoch() == epochs) {
             return Double.NaN;
         }
-        TrainingMonitor m = monitor == null ? TrainingMonitor.NONE : monitor;
         TrainingMonitor tracking = new TrainingMonitor() {
-            @Override
-            public void epochStarted(int task, int epoch) {
-                m.epochStarted(task, epoch);
-            }
-
-            @Override
-            public void stepDone(int task, int epoch, int iteration, double loss, int batchSize) {
-                m.stepDone(task, epoch, iteration, loss, batchSize);
-            }
-
             @Override
             public void epochDone(int task, int epoch, double meanLoss) {
                 position = new EpochLoop.Position(epoch + 1, 0, position.iteration());
-                m.epochDone(task, epoch, meanLoss);
             }
-        };
+        }.then(monitor == null ? TrainingMonitor.NONE : monitor);
         return EpochLoop.run(data, epochs, 0, (batch, epoch, step) -> {
             if (batch.getLabels().size(1) != numClasses) {
                 throw new IllegalArgumentException("Pretraining labels must be one-hot over " + numClasses

@@ -1,6 +1,7 @@
 package io.github.sdlora4j.learner;
 
 import io.github.sdlora4j.fused.FusedSdLoraStep;
+import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
 import io.github.sdlora4j.lora.SdLoraAdapterGraph;
@@ -47,15 +48,17 @@ final class FusedTaskTraining implements TaskTraining {
      * @param trainMagnitudes false for plain LoRA fine-tuning (α fixed)
      * @param trainA          false to train B only: A is left out of the update (its gradient is still computed, unused)
      * @param terms           added to the cross-entropy, with their own gradients
+     * @param threads         0 for {@link FusedThreads#defaultThreads()}
      */
     FusedTaskTraining(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                       OptimizerConfig optimizer, boolean trainMagnitudes, boolean trainA, List<Listener> listeners,
-                      List<ExplicitLossTerm> terms) {
+                      List<ExplicitLossTerm> terms, int threads) {
         this.task = state.currentTask();
         this.terms = List.copyOf(terms);
         this.listeners = listeners;
         this.trainMagnitudes = trainMagnitudes;
-        this.step = new FusedSdLoraStep(backbone, state, norm, head.weightRows(known), head.biasRows(known));
+        this.step = new FusedSdLoraStep(backbone, state, norm, head.weightRows(known), head.biasRows(known),
+                FusedThreads.orDefault(threads));
         this.schedule = new EpochLearningRate(optimizer);
         Map<String, INDArray[]> trained = new LinkedHashMap<>();
         for (int l = 0; l < state.depth(); l++) {

@@ -6,12 +6,10 @@ import io.github.sdlora4j.inflora.SubspaceMemory;
 import io.github.sdlora4j.lora.AdapterMerger;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.LoraFactors;
-import io.github.sdlora4j.lora.SdLoraAdapterGraph;
 import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.Projection;
-import io.github.sdlora4j.vit.QkvAdapter;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -57,7 +55,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
     private final StepListeners listeners = new StepListeners();
     private TaskTraining training;
     private Map<String, INDArray> pendingOptimizerState = Map.of();
-    private ClassifierGraph inference;
+    private MergedInference inference;
 
     private InfLoraLearner(InfLoraConfig config, VitWeights merged, SubspaceMemory[] memory, ClassifierHead head,
                            TaskAdapter unfinished, List<Integer> taskClasses) {
@@ -143,7 +141,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         head.grow(task.newClasses(), random(task.index(), HEAD_ROWS));
         training = TaskTraining.release(training);
         pendingOptimizerState = Map.of();
-        inference = ClassifierGraph.release(inference);
+        inference = MergedInference.release(inference);
     }
 
     /** The task's data where it stands (a fresh iterator's first pass), or from its start once it was used up. */
@@ -175,7 +173,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         if (training == null) {
             List<LossTerm> terms = lossTerms(currentExperience());
             training = trainingEngine(TYPE, terms).start(merged, adapter, DirectionNorm.FACTOR_PRODUCT, head, known,
-                    config.optimizer(), TYPE, false, false, listeners.list(), terms);
+                    config.optimizer(), TYPE, false, false, listeners.list(), terms, threads());
             training.restoreOptimizerState(pendingOptimizerState);
             pendingOptimizerState = Map.of();
         }
@@ -189,7 +187,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
             throw e;
         }
         training.copyBack(adapter, head, known);
-        inference = ClassifierGraph.release(inference);
+        inference = MergedInference.release(inference);
         return loss;
     }
 
@@ -208,7 +206,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         adapter = null;
         training = TaskTraining.release(training);
         pendingOptimizerState = Map.of();
-        inference = ClassifierGraph.release(inference);
+        inference = MergedInference.release(inference);
     }
 
     @Override
@@ -217,11 +215,15 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (inference == null) {
-            QkvAdapter terms = adapter == null ? QkvAdapter.NONE
-                    : new SdLoraAdapterGraph(adapter, DirectionNorm.FACTOR_PRODUCT, false, TYPE);
-            inference = new ClassifierGraph(merged, terms, head, TYPE);
+            inference = mergedInference(adapter == null ? merged
+                    : AdapterMerger.merge(merged, adapter, DirectionNorm.FACTOR_PRODUCT), head);
         }
         return inference.logits(images);
+    }
+
+    @Override
+    protected void inferenceSettingsChanged() {
+        inference = MergedInference.release(inference);
     }
 
     @Override

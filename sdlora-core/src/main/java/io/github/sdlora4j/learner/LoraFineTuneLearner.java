@@ -1,7 +1,7 @@
 package io.github.sdlora4j.learner;
 
+import io.github.sdlora4j.lora.AdapterMerger;
 import io.github.sdlora4j.lora.DirectionNorm;
-import io.github.sdlora4j.lora.SdLoraAdapterGraph;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.VitWeights;
@@ -26,7 +26,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
     private final ClassifierHead head;
     private final StepListeners listeners = new StepListeners();
     private TaskTraining training;
-    private ClassifierGraph inference;
+    private MergedInference inference;
 
     LoraFineTuneLearner(SdLoraConfig config, VitWeights backbone) {
         super(config.seed());
@@ -48,7 +48,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
             state.setMagnitudes(new double[]{1.0});
         }
         training = TaskTraining.release(training);
-        inference = ClassifierGraph.release(inference);
+        inference = MergedInference.release(inference);
     }
 
     /**
@@ -63,12 +63,17 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
     }
 
     @Override
+    protected void inferenceSettingsChanged() {
+        inference = MergedInference.release(inference);
+    }
+
+    @Override
     protected double trainOn(DataSet batch, int epoch, int step) {
         int first = firstTrainedClass(knownClasses());
         if (training == null) {
             List<LossTerm> terms = lossTerms(currentExperience());
             training = trainingEngine(TYPE, terms).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
-                    config.optimizer(), TYPE, false, listeners.list(), terms);
+                    config.optimizer(), TYPE, false, listeners.list(), terms, threads());
         }
         INDArray labels = TaskLabels.slice(batch.getLabels(), first, currentExperience().endClass() - first);
         double loss;
@@ -79,7 +84,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
             throw e;
         }
         training.copyBack(state, head, first);
-        inference = ClassifierGraph.release(inference);
+        inference = MergedInference.release(inference);
         return loss;
     }
 
@@ -94,8 +99,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (inference == null) {
-            inference = new ClassifierGraph(backbone, new SdLoraAdapterGraph(state, DirectionNorm.FACTOR_PRODUCT,
-                    false, TYPE), head, TYPE);
+            inference = mergedInference(AdapterMerger.merge(backbone, state, DirectionNorm.FACTOR_PRODUCT), head);
         }
         return inference.logits(images);
     }

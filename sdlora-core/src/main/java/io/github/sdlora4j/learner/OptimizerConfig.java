@@ -1,7 +1,5 @@
 package io.github.sdlora4j.learner;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 
@@ -28,34 +26,28 @@ public record OptimizerConfig(String type, double learningRate, double momentum,
     public static final OptimizerConfig PAPER_ADAM = new OptimizerConfig("adam", 8e-3, 0.0, List.of(), 0.1);
 
     /** Validates and normalizes. */
-    @JsonCreator
-    public OptimizerConfig(@JsonProperty("type") String type, @JsonProperty("learningRate") double learningRate,
-                           @JsonProperty("momentum") double momentum,
-                           @JsonProperty("milestones") List<Integer> milestones, @JsonProperty("gamma") double gamma) {
-        String t = type == null ? "" : type.toLowerCase(Locale.ROOT);
-        if (!t.equals("sgd") && !t.equals("adam")) {
+    public OptimizerConfig {
+        String lower = type == null ? "" : type.toLowerCase(Locale.ROOT);
+        if (!lower.equals("sgd") && !lower.equals("adam")) {
             throw new IllegalArgumentException("optimizer.type must be 'sgd' or 'adam', got '" + type + "'");
         }
+        type = lower;
         if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
             throw new IllegalArgumentException("optimizer.learningRate must be a positive number, got " + learningRate);
         }
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("optimizer.momentum must be in [0, 1), got " + momentum);
         }
-        List<Integer> m = milestones == null ? List.of() : List.copyOf(milestones);
-        for (int i = 0; i < m.size(); i++) {
-            if (m.get(i) < 1 || (i > 0 && m.get(i) <= m.get(i - 1))) {
-                throw new IllegalArgumentException("optimizer.milestones must be ascending epochs >= 1, got " + m);
+        milestones = milestones == null ? List.of() : List.copyOf(milestones);
+        for (int i = 0; i < milestones.size(); i++) {
+            if (milestones.get(i) < 1 || (i > 0 && milestones.get(i) <= milestones.get(i - 1))) {
+                throw new IllegalArgumentException("optimizer.milestones must be ascending epochs >= 1, got "
+                        + milestones);
             }
         }
         if (!(gamma > 0) || !Double.isFinite(gamma)) {
             throw new IllegalArgumentException("optimizer.gamma must be a positive number, got " + gamma);
         }
-        this.type = t;
-        this.learningRate = learningRate;
-        this.momentum = momentum;
-        this.milestones = m;
-        this.gamma = gamma;
     }
 
     /** The learning rate in effect during {@code epoch} (0-based). */

@@ -50,6 +50,20 @@ abstract class ScheduledUpdater implements IUpdater {
         return u;
     }
 
+    /** The state one variable carries between steps, under the configuration {@code C} that made it. */
+    abstract static class PerVariable<C extends ScheduledUpdater> implements GradientUpdater<C> {
+        final C config;
+
+        PerVariable(C config) {
+            this.config = config;
+        }
+
+        @Override
+        public C getConfig() {
+            return config;
+        }
+    }
+
     /** A copy of the schedule for {@link #clone()}. */
     protected ISchedule scheduleCopy() {
         return schedule == null ? null : schedule.clone();

@@ -42,7 +42,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
     private final StepListeners listeners = new StepListeners();
     private TaskTraining training;
     private Map<String, INDArray> pendingOptimizerState = Map.of();
-    private ClassifierGraph mergedGraph;
+    private MergedInference mergedGraph;
     private ClassifierGraph unmergedGraph;
 
     private SdLoraLearner(SdLoraConfig config, VitWeights backbone, SdLoraState state, ClassifierHead head,
@@ -131,13 +131,18 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
     }
 
     @Override
+    protected void inferenceSettingsChanged() {
+        invalidateInference();
+    }
+
+    @Override
     protected double trainOn(DataSet batch, int epoch, int step) {
         int knownClasses = knownClasses();
         int newClasses = currentExperience().newClasses();
         if (training == null) {
             List<LossTerm> terms = lossTerms(currentExperience());
             training = trainingEngine(TYPE, terms).start(backbone, state, config.mode().norm(), head, knownClasses,
-                    config.optimizer(), TYPE, true, listeners.list(), terms);
+                    config.optimizer(), TYPE, true, listeners.list(), terms, threads());
             training.restoreOptimizerState(pendingOptimizerState);
             pendingOptimizerState = Map.of();
         }
@@ -167,7 +172,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
 
     /** The adapters or head changed: prediction graphs are released now and rebuilt on next use. */
     private void invalidateInference() {
-        mergedGraph = ClassifierGraph.release(mergedGraph);
+        mergedGraph = MergedInference.release(mergedGraph);
         unmergedGraph = ClassifierGraph.release(unmergedGraph);
     }
 
@@ -207,7 +212,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (mergedGraph == null) {
-            mergedGraph = new ClassifierGraph(mergedBackbone(), null, head, TYPE);
+            mergedGraph = mergedInference(mergedBackbone(), head);
         }
         return mergedGraph.logits(images);
     }

@@ -1,6 +1,5 @@
 package io.github.sdlora4j.learner;
 
-import io.github.sdlora4j.vit.QkvAdapter;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +17,8 @@ import java.util.List;
  */
 public final class SimpleCilLearner extends AbstractClassIncrementalLearner {
 
-    private final ClassifierGraph features;
+    private final VitWeights backbone;
+    private MergedInference features;
     private final int dim;
     private final List<INDArray> prototypes = new ArrayList<>();
     private INDArray sums;
@@ -27,7 +27,7 @@ public final class SimpleCilLearner extends AbstractClassIncrementalLearner {
 
     public SimpleCilLearner(VitWeights backbone) {
         super(0); // draws no random numbers
-        this.features = new ClassifierGraph(backbone, QkvAdapter.NONE, null, DataType.FLOAT);
+        this.backbone = backbone;
         this.dim = backbone.config().dim();
     }
 
@@ -42,7 +42,7 @@ public final class SimpleCilLearner extends AbstractClassIncrementalLearner {
     protected double trainOn(DataSet batch, int epoch, int step) {
         int newClasses = currentExperience().newClasses();
         INDArray y = TaskLabels.slice(batch.getLabels(), knownClasses(), newClasses).castTo(DataType.DOUBLE);
-        INDArray f = features.features(batch.getFeatures()).castTo(DataType.DOUBLE);
+        INDArray f = features().features(batch.getFeatures()).castTo(DataType.DOUBLE);
         sums.addi(y.transpose().mmul(f));
         counts.addi(y.sum(0).reshape(newClasses, 1));
         return 0.0;
@@ -58,6 +58,19 @@ public final class SimpleCilLearner extends AbstractClassIncrementalLearner {
         prototypeMatrix = Nd4j.concat(0, prototypes.toArray(new INDArray[0]));
         sums = null;
         counts = null;
+    }
+
+    /** The frozen backbone's features, by the engine and threads this learner asks for. */
+    private MergedInference features() {
+        if (features == null) {
+            features = mergedInference(backbone, null);
+        }
+        return features;
+    }
+
+    @Override
+    protected void inferenceSettingsChanged() {
+        features = MergedInference.release(features);
     }
 
     @Override
@@ -85,7 +98,7 @@ public final class SimpleCilLearner extends AbstractClassIncrementalLearner {
         if (prototypeMatrix == null) {
             throw new IllegalStateException("No task finished yet");
         }
-        INDArray f = features.features(images);
+        INDArray f = features().features(images);
         f.diviColumnVector(f.norm2(1).addi(1e-12).reshape(f.size(0), 1));
         return f.mmul(prototypeMatrix.transpose());
     }

@@ -75,20 +75,14 @@ public final class TorchAdam extends ScheduledUpdater {
     }
 
     /** Per-variable state: first and second moments and the step count. */
-    static final class Updater implements GradientUpdater<TorchAdam> {
-        private final TorchAdam config;
+    static final class Updater extends PerVariable<TorchAdam> {
         private INDArray m;
         private INDArray v;
         /** The step count t of the bias correction, kept as state so that a checkpoint restores it. */
         private final INDArray step = org.nd4j.linalg.factory.Nd4j.scalar(0.0);
 
         Updater(TorchAdam config) {
-            this.config = config;
-        }
-
-        @Override
-        public TorchAdam getConfig() {
-            return config;
+            super(config);
         }
 
         @Override

@@ -71,18 +71,12 @@ public final class TorchSgd extends ScheduledUpdater {
     }
 
     /** The per-variable state: the velocity buffer v. */
-    static final class Updater implements GradientUpdater<TorchSgd> {
+    static final class Updater extends PerVariable<TorchSgd> {
         static final String VELOCITY = "V";
-        private final TorchSgd config;
         private INDArray velocity;
 
         Updater(TorchSgd config) {
-            this.config = config;
-        }
-
-        @Override
-        public TorchSgd getConfig() {
-            return config;
+            super(config);
         }
 
         @Override

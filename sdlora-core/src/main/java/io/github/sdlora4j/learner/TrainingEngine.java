@@ -94,20 +94,25 @@ public enum TrainingEngine {
         return null;
     }
 
-    /** This engine's training of the current task of {@code state}, its A and B both trained. */
+    /**
+     * This engine's training of the current task of {@code state}, its A and B both trained.
+     *
+     * @param threads the fused engine's threads, 0 for {@link io.github.sdlora4j.fused.FusedThreads#defaultThreads()}
+     */
     TaskTraining start(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                        OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, List<Listener> listeners,
-                       List<LossTerm> terms) {
-        return start(backbone, state, norm, head, known, optimizer, type, trainMagnitudes, true, listeners, terms);
+                       List<LossTerm> terms, int threads) {
+        return start(backbone, state, norm, head, known, optimizer, type, trainMagnitudes, true, listeners, terms,
+                threads);
     }
 
     /** As above; {@code trainA} false trains the current task's B only (A bit-identical throughout). */
     TaskTraining start(VitWeights backbone, SdLoraState state, DirectionNorm norm, ClassifierHead head, int known,
                        OptimizerConfig optimizer, DataType type, boolean trainMagnitudes, boolean trainA,
-                       List<Listener> listeners, List<LossTerm> terms) {
+                       List<Listener> listeners, List<LossTerm> terms, int threads) {
         return switch (this) {
             case FUSED -> new FusedTaskTraining(backbone, state, norm, head, known, optimizer, trainMagnitudes, trainA,
-                    listeners, explicit(terms));
+                    listeners, explicit(terms), threads);
             case SAMEDIFF -> new TaskTrainingGraph(backbone, state, norm, head, known, optimizer, type, trainMagnitudes,
                     trainA, listeners, terms);
         };

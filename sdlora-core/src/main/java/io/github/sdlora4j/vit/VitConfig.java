@@ -1,8 +1,5 @@
 package io.github.sdlora4j.vit;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Locale;
 import java.util.Map;
 
@@ -35,11 +32,7 @@ public record VitConfig(int imageSize, int patchSize, int channels, int dim, int
             "tiny-test", TINY_TEST, "vit-tiny", VIT_TINY, "vit-b16", VIT_B16);
 
     /** Validates the shape. */
-    @JsonCreator
-    public VitConfig(@JsonProperty("imageSize") int imageSize, @JsonProperty("patchSize") int patchSize,
-                     @JsonProperty("channels") int channels, @JsonProperty("dim") int dim,
-                     @JsonProperty("depth") int depth, @JsonProperty("heads") int heads,
-                     @JsonProperty("mlpDim") int mlpDim, @JsonProperty("layerNormEps") double layerNormEps) {
+    public VitConfig {
         positive("imageSize", imageSize);
         positive("patchSize", patchSize);
         positive("channels", channels);
@@ -56,14 +49,6 @@ public record VitConfig(int imageSize, int patchSize, int channels, int dim, int
         if (!(layerNormEps > 0) || Double.isInfinite(layerNormEps)) {
             throw new IllegalArgumentException("ViT config: layerNormEps must be a positive number, got " + layerNormEps);
         }
-        this.imageSize = imageSize;
-        this.patchSize = patchSize;
-        this.channels = channels;
-        this.dim = dim;
-        this.depth = depth;
-        this.heads = heads;
-        this.mlpDim = mlpDim;
-        this.layerNormEps = layerNormEps;
     }
 
     private static void positive(String name, int value) {

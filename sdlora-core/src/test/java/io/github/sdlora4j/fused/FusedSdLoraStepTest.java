@@ -38,20 +38,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FusedSdLoraStepTest {
 
-    private static final VitConfig CONFIG = new VitConfig(16, 4, 3, 32, 2, 2, 64, 1e-6);
+    static final VitConfig CONFIG = new VitConfig(16, 4, 3, 32, 2, 2, 64, 1e-6);
     private static final int KNOWN = 2;
     private static final int CLASSES = 5;
 
     /** Finished ranks 2 + 3, at most d/4 = 8: every term stays low-rank. */
-    private static final int[] UNFOLDED = {2, 3, 2};
+    static final int[] UNFOLDED = {2, 3, 2};
     /** Finished ranks 5 + 4, past d/4: the finished terms are folded into the weight. */
-    private static final int[] FOLDED = {5, 4, 2};
+    static final int[] FOLDED = {5, 4, 2};
 
     private static SdLoraState state(SplittableRandom rng) {
         return state(rng, UNFOLDED);
     }
 
-    private static SdLoraState state(SplittableRandom rng, int[] ranks) {
+    /** Every block and projection of {@code step} takes gradient form {@code form}. */
+    static void assertGradientForm(FusedSdLoraStep step, SdLoraAlgebra.GradientForm form) {
+        for (int l = 0; l < CONFIG.depth(); l++) {
+            for (Projection p : Projection.values()) {
+                assertEquals(form, step.gradientForm(l, p), "the state was built for the " + form + " form");
+            }
+        }
+    }
+
+    static SdLoraState state(SplittableRandom rng, int[] ranks) {
         SdLoraState state = new SdLoraState(CONFIG.depth());
         for (int t = 0; t < ranks.length; t++) {
             TaskAdapter adapter = TaskAdapter.initial(CONFIG.depth(), CONFIG.dim(), ranks[t], rng, DataType.FLOAT);
@@ -100,12 +109,8 @@ class FusedSdLoraStepTest {
         Map<String, INDArray> expected = sd.calculateGradients(feed, names);
         double expectedLoss = sd.output(feed, "loss").get("loss").getDouble(0);
 
-        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT, headW, headB);
-        for (int l = 0; l < CONFIG.depth(); l++) {
-            for (Projection p : Projection.values()) {
-                assertEquals(form, step.gradientForm(l, p), "the state was built for the " + form + " form");
-            }
-        }
+        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT, headW, headB, 1);
+        assertGradientForm(step, form);
         double loss = step.lossAndGradients(images, labels);
         // A second call on the same arrays must give the same numbers: nothing may leak from one batch to the next.
         assertEquals(loss, step.lossAndGradients(images, labels), 1e-6);

@@ -8,6 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AbstractClassIncrementalLearnerTest {
 
     /** A method that only records what the lifecycle hands it. */
-    static final class Recording extends AbstractClassIncrementalLearner {
+    static class Recording extends AbstractClassIncrementalLearner {
         final List<TaskExperience> started = new ArrayList<>();
         final List<Integer> stepsAtClasses = new ArrayList<>();
         boolean failEnd;
@@ -118,5 +119,30 @@ class AbstractClassIncrementalLearnerTest {
 
         assertEquals(new java.util.SplittableRandom(TaskSeeds.learner(7, 1, 2)).nextLong(),
                 mid.random(1, 2).nextLong());
+    }
+
+    @Test
+    void plannedEngineIsTheOneThisMethodWouldTrainWith() {
+        assertEquals(Optional.of(TrainingEngine.FUSED), new Recording(1).plannedEngine(),
+                "the tests run with the vector module");
+        Recording noFusedStep = new Recording(1) {
+            @Override
+            protected String fusedEngineMissing() {
+                return "has no step for this test's method";
+            }
+        };
+        assertEquals(Optional.of(TrainingEngine.SAMEDIFF), noFusedStep.plannedEngine(), "auto falls back");
+        noFusedStep.useEngine(EngineChoice.FUSED);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, noFusedStep::plannedEngine);
+        assertTrue(refused.getMessage().contains("has no step for this test's method"), refused.getMessage());
+
+        Recording noLoss = new Recording(1) {
+            @Override
+            protected String lossTermRefusal() {
+                return "it minimises no loss";
+            }
+        };
+        noLoss.useEngine(EngineChoice.FUSED);
+        assertEquals(Optional.empty(), noLoss.plannedEngine(), "no engine trains a method without a loss");
     }
 }

@@ -34,11 +34,7 @@ class BaselinesTest {
         VitWeights backbone = TemplateData.pretrainedBackbone();
         SimpleCilLearner learner = new SimpleCilLearner(backbone);
         TemplateData data = new TemplateData(C, 6, 12);
-        for (int t = 0; t < 3; t++) {
-            learner.beforeTask(2);
-            learner.train(TemplateData.iterator(data.sample(2 * t, 2 * t + 2, 16, 100 + t), 16), 1, null);
-            learner.afterTask();
-        }
+        data.trainTasks(learner, 3, 16, 100, 16, 1);
         DataSet test = data.sample(0, 6, 10, 999);
         INDArray logits = learner.logits(test.getFeatures());
         assertEquals(6, logits.size(1));

@@ -49,7 +49,8 @@ class FrozenFactorTrainingTest {
             TemplateData data = new TemplateData(C, 2, 8);
             TaskTraining training = EngineProperty.with(engine, () -> TrainingEngine.selected(DataType.FLOAT).start(
                     backbone, state, DirectionNorm.FACTOR_PRODUCT, head, 0,
-                    new OptimizerConfig("adam", 1e-2, 0, List.of(), 0.1), DataType.FLOAT, false, trainA, List.of(), List.of()));
+                    new OptimizerConfig("adam", 1e-2, 0, List.of(), 0.1), DataType.FLOAT, false, trainA, List.of(), List.of(),
+                    2)); // two threads: every share must leave A alone
             for (int step = 0; step < 3; step++) {
                 DataSet batch = data.sample(0, 2, 4, 10 + step);
                 training.step(batch, 0, step);

@@ -26,11 +26,7 @@ class KnowledgeDistillationTest {
                 .withKnowledgeDistillation(true, 9e-4);
         SdLoraLearner learner = SdLoraLearner.create(config, TestWeights.perturbed(C, 2, DataType.FLOAT));
         TemplateData data = new TemplateData(C, 6, 4);
-        for (int t = 0; t < 2; t++) {
-            learner.beforeTask(2);
-            learner.train(TemplateData.iterator(data.sample(2 * t, 2 * t + 2, 8, t), 8), 2, null);
-            learner.afterTask();
-        }
+        data.trainTasks(learner, 2, 8, 0, 8, 2);
         learner.beforeTask(2);
         learner.train(TemplateData.iterator(data.sample(4, 6, 8, 9), 8), 2, null);
         // Task 2's q in block 0 repeats task 0's direction and its v in block 1 repeats task 1's: scaling the factors

@@ -49,9 +49,7 @@ class SdLoraLearnerTest {
     /** A learner that has trained and ended task 0 (classes 0-1) of {@code data}. */
     private static SdLoraLearner afterFirstTask(TemplateData data) {
         SdLoraLearner learner = SdLoraLearner.create(config(0.05), TestWeights.perturbed(C, 1, DataType.FLOAT));
-        learner.beforeTask(2);
-        learner.train(TemplateData.iterator(data.sample(0, 2, 8, 3), 8), 1, null);
-        learner.afterTask();
+        data.trainTasks(learner, 1, 8, 3, 8, 1);
         return learner;
     }
 
@@ -130,11 +128,7 @@ class SdLoraLearnerTest {
         VitWeights backbone = TestWeights.perturbed(C, 4, DataType.FLOAT);
         SdLoraLearner learner = SdLoraLearner.create(config(0.05), backbone);
         TemplateData data = new TemplateData(C, 6, 2);
-        for (int t = 0; t < 3; t++) {
-            learner.beforeTask(2);
-            learner.train(TemplateData.iterator(data.sample(2 * t, 2 * t + 2, 8, 10 + t), 8), 2, null);
-            learner.afterTask();
-        }
+        data.trainTasks(learner, 3, 8, 10, 8, 2);
         learner.state().setAssimilated(1, Projection.V, 0, 0.37); // a KD coefficient must enter the forward too
         learner.state().setMagnitudes(new double[]{1.3, 0.6, 0.9});
         INDArray x = TestWeights.images(C, 4, 8, DataType.FLOAT);
@@ -254,11 +248,7 @@ class SdLoraLearnerTest {
         VitWeights backbone = TemplateData.pretrainedBackbone();
         SdLoraLearner learner = SdLoraLearner.create(config(0.01), backbone);
         TemplateData data = new TemplateData(C, 6, 12);
-        for (int t = 0; t < 3; t++) {
-            learner.beforeTask(2);
-            learner.train(TemplateData.iterator(data.sample(2 * t, 2 * t + 2, 32, 100 + t), 16), 6, null);
-            learner.afterTask();
-        }
+        data.trainTasks(learner, 3, 32, 100, 16, 6);
         Evaluation eval = learner.evaluate(TemplateData.iterator(data.sample(0, 6, 20, 999), 32));
         assertTrue(eval.accuracy() > 0.55, "accuracy over 6 classes (chance 0.17): " + eval.accuracy());
         for (int t = 0; t < 3; t++) {

@@ -77,6 +77,19 @@ final class TemplateData {
         return new DataSet(features, Nd4j.create(y, new long[]{n, totalClasses}, 'c').castTo(DataType.FLOAT));
     }
 
+    /**
+     * Trains {@code learner} on {@code tasks} tasks of two classes each: task t learns classes 2t and 2t+1 from
+     * {@code perClass} samples of each (drawn with seed {@code firstSeed + t}), {@code epochs} epochs in batches of
+     * {@code batch}.
+     */
+    void trainTasks(ClassIncrementalLearner learner, int tasks, int perClass, long firstSeed, int batch, int epochs) {
+        for (int t = 0; t < tasks; t++) {
+            learner.beforeTask(2);
+            learner.train(iterator(sample(2 * t, 2 * t + 2, perClass, firstSeed + t), batch), epochs, null);
+            learner.afterTask();
+        }
+    }
+
     private static VitWeights pretrained;
 
     /** A tiny ViT pretrained on 8 template classes disjoint from those the tests learn (computed once). */

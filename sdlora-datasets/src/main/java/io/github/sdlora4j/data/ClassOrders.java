@@ -71,14 +71,18 @@ public final class ClassOrders {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        Random random = new Random(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        shuffle(order, new Random(seed));
         return order;
+    }
+
+    /** Shuffles {@code values} in place with {@code random}: the Fisher-Yates pass of {@link #javaShuffle}. */
+    public static void shuffle(int[] values, Random random) {
+        for (int i = values.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = values[i];
+            values[i] = values[j];
+            values[j] = t;
+        }
     }
 
     /**

@@ -89,13 +89,7 @@ public final class ImageBatchIterator extends PreProcessingIterator {
         cursor = 0;
         order = indices.clone();
         if (shuffle) {
-            java.util.Random r = new java.util.Random(mix(seed, epoch, -1));
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            ClassOrders.shuffle(order, new java.util.Random(mix(seed, epoch, -1)));
         }
     }
 

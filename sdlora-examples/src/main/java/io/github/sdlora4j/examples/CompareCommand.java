@@ -6,7 +6,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code sdlora compare}: several methods on the same config and seeds, side by side. */
@@ -20,15 +19,8 @@ final class CompareCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "Run configuration (.yaml, .yml or .json).")
-    Path config;
-
-    @Option(names = "--method", required = true, description = "A method to compare; repeat for each: sdlora,"
-            + " sdlora-rr, sdlora-kd, inflora, seq-lora, simplecil, joint (replaces the config's method).")
-    List<String> methods;
-
-    @Option(names = "--seed", description = "Run seed; repeat for several (overrides the config's seeds).")
-    List<Long> seeds;
+    @Mixin
+    MethodsOptions runs;
 
     @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).",
             defaultValue = "sdlora-compare")
@@ -43,9 +35,8 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> names = RunOptions.distinctMethods(methods, spec);
-        new ComparisonRun(ConfigLoader.load(config), names, seeds, out, System.out, RunOptions.invocation(spec))
-                .run(resume, dataCheck.depth());
+        new ComparisonRun(runs.loadConfig(), runs.methods(), runs.seeds(), out, System.out,
+                RunOptions.invocation(spec)).run(resume, dataCheck.depth());
         return 0;
     }
 }

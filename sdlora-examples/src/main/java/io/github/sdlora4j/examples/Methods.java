@@ -1,6 +1,7 @@
 package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.data.Suggestions;
+import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.learner.AbstractClassIncrementalLearner;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
@@ -60,7 +61,7 @@ public final class Methods {
             this(name, description, NoSettings.class, factory, store, trains);
         }
 
-        /** A fresh learner for {@code seed} and {@code tasks} tasks, with the run's training options (the engine). */
+        /** A fresh learner for {@code seed} and {@code tasks} tasks, with the run's training options (the engine, the threads). */
         public ClassIncrementalLearner create(RunConfig config, VitWeights backbone, long seed, int tasks) {
             return withOptions(factory.create(config, backbone, seed, tasks), config);
         }
@@ -74,6 +75,9 @@ public final class Methods {
         private static ClassIncrementalLearner withOptions(ClassIncrementalLearner learner, RunConfig config) {
             if (learner instanceof AbstractClassIncrementalLearner l) {
                 l.useEngine(config.engine());
+                if (config.threads() != null && !FusedThreads.setInEnvironment()) {
+                    l.setThreads(config.threads());
+                }
             }
             return learner;
         }

@@ -1,9 +1,10 @@
 package io.github.sdlora4j.examples;
 
+import io.github.sdlora4j.data.ClassOrders;
+import io.github.sdlora4j.data.PreProcessingIterator;
 import io.github.sdlora4j.learner.TaskSeeds;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,6 +14,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * The union of several tasks' training iterators with batches that mix the tasks: it draws one batch from every
@@ -20,7 +22,7 @@ import java.util.Random;
  * batches again. Used for methods whose {@code trainingScope()} is all seen classes, where feeding whole tasks one
  * after another would make every batch single-task.
  */
-final class MixedTaskIterator implements DataSetIterator {
+final class MixedTaskIterator extends PreProcessingIterator {
 
     private final List<DataSetIterator> sources;
     private final int batchSize;
@@ -28,7 +30,6 @@ final class MixedTaskIterator implements DataSetIterator {
     private final Deque<DataSet> ready = new ArrayDeque<>();
     private int epoch;
     private Random random;
-    private DataSetPreProcessor preProcessor;
 
     MixedTaskIterator(List<DataSetIterator> sources, int batchSize, long seed) {
         if (sources.isEmpty()) {
@@ -56,11 +57,7 @@ final class MixedTaskIterator implements DataSetIterator {
         if (!hasNext()) {
             throw new NoSuchElementException("epoch exhausted; call reset()");
         }
-        DataSet d = ready.poll();
-        if (preProcessor != null) {
-            preProcessor.preProcess(d);
-        }
-        return d;
+        return preProcessed(ready.poll());
     }
 
     private void refill() {
@@ -75,16 +72,8 @@ final class MixedTaskIterator implements DataSetIterator {
         }
         DataSet all = DataSet.merge(drawn);
         int n = all.numExamples();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = IntStream.range(0, n).toArray();
+        ClassOrders.shuffle(order, random);
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             int[] rows = java.util.Arrays.copyOfRange(order, from, to);
@@ -138,16 +127,6 @@ final class MixedTaskIterator implements DataSetIterator {
     @Override
     public int batch() {
         return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor p) {
-        this.preProcessor = p;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.data.DatasetSplit;
 import io.github.sdlora4j.io.ClassifierMetadata;
+import io.github.sdlora4j.io.IoConsumer;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
 import io.github.sdlora4j.learner.SdLoraLearner;
@@ -87,13 +88,17 @@ final class ProtocolRunner {
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), firstSeed);
         checkInputShape(backbone.weights().config());
         DatasetIdentity dataset;
+        int tasks;
         try (ClassIncrementalBenchmark bench = Benchmarks.open(config.datasetFor(firstSeed),
                 config.trainImagesPerClass())) {
             DataPreflight.check(bench.dataset(), config.dataset(), dataCheck, System.console() != null);
             dataset = DatasetIdentity.of(config.datasetFor(firstSeed), bench.dataset());
+            tasks = bench.numTasks();
         }
         outputs.start(state);
-        outputs.writeManifest(config, effective, method, backbone, dataset, invocation);
+        // The manifest asks a learner of the run which engine trains it (the method, its terms and this JVM decide).
+        outputs.writeManifest(config, effective, method, method.create(config, backbone.weights(), firstSeed, tasks),
+                backbone, dataset, invocation);
         List<SeedResult> done = new ArrayList<>(state.completed());
         RunState.Partial partial = state.current();
         for (long seed : config.seeds()) {
@@ -229,12 +234,12 @@ final class ProtocolRunner {
         int epochs = method.trains() ? config.epochs() : 1;
         String label = String.format(Locale.ROOT, "seed %d task %d/%d", seed, t + 1, bench.numTasks());
         TrainingMonitor steps = config.checkpointEverySteps() > 0 && method.store() != null
-                ? new StepSnapshots(config.checkpointEverySteps(), learner, method.store(), outputs, seed, from,
-                classes)
+                ? new StepSnapshots(config.checkpointEverySteps(), file -> method.store().save(learner, file, classes),
+                outputs, seed, from)
                 : TrainingMonitor.NONE;
-        EpochLosses losses = new EpochLosses(epochs, from, steps);
-        StepPosition position = new StepPosition(losses);
-        ProgressMonitor progress = new ProgressMonitor(label, images, position);
+        EpochLosses losses = new EpochLosses(epochs, from);
+        StepPosition position = new StepPosition();
+        ProgressMonitor progress = new ProgressMonitor(label, images, position.then(losses).then(steps));
         try {
             EpochLoop.run(data, epochs, t, learner::trainStep, progress, from);
         } catch (DatasetFormatException e) {
@@ -336,31 +341,19 @@ final class ProtocolRunner {
         return b.append(String.format(Locale.ROOT, "   | all seen %6.2f  (%.1f s)", seen, seconds)).toString();
     }
 
-    /** Remembers where training is, so a failure inside a step can be located; forwards every event. */
+    /** Remembers where training is, so a failure inside a step can be located. */
     private static final class StepPosition implements TrainingMonitor {
-        private final TrainingMonitor next;
         private int epoch;
         private int nextStep;
-
-        StepPosition(TrainingMonitor next) {
-            this.next = next;
-        }
 
         @Override
         public void epochStarted(int task, int e) {
             epoch = e;
-            next.epochStarted(task, e);
         }
 
         @Override
         public void stepDone(int task, int e, int iteration, double loss, int batchSize) {
             nextStep = iteration + 1;
-            next.stepDone(task, e, iteration, loss, batchSize);
-        }
-
-        @Override
-        public void epochDone(int task, int e, double meanLoss) {
-            next.epochDone(task, e, meanLoss);
         }
     }
 
@@ -371,12 +364,10 @@ final class ProtocolRunner {
     private static final class EpochLosses implements TrainingMonitor {
         private final List<Double> means;
         private final EpochLoop.Position from;
-        private final TrainingMonitor next;
 
-        EpochLosses(int epochs, EpochLoop.Position from, TrainingMonitor next) {
+        EpochLosses(int epochs, EpochLoop.Position from) {
             this.means = new ArrayList<>(Collections.nCopies(epochs, (Double) null));
             this.from = from;
-            this.next = next;
         }
 
         List<Double> means() {
@@ -384,20 +375,9 @@ final class ProtocolRunner {
         }
 
         @Override
-        public void epochStarted(int task, int e) {
-            next.epochStarted(task, e);
-        }
-
-        @Override
-        public void stepDone(int task, int e, int iteration, double loss, int batchSize) {
-            next.stepDone(task, e, iteration, loss, batchSize);
-        }
-
-        @Override
         public void epochDone(int task, int e, double meanLoss) {
             boolean split = e == from.epoch() && from.batchesDone() > 0;
             means.set(e, split || !Double.isFinite(meanLoss) ? null : meanLoss);
-            next.epochDone(task, e, meanLoss);
         }
     }
 
@@ -407,19 +387,15 @@ final class ProtocolRunner {
      */
     private static final class StepSnapshots implements TrainingMonitor {
         private final int every;
-        private final ClassIncrementalLearner learner;
-        private final Methods.Store store;
+        private final IoConsumer<Path> save;
         private final RunOutputs outputs;
         private final long seed;
-        private final ClassifierMetadata classes;
         private int batchesDone;
 
-        StepSnapshots(int every, ClassIncrementalLearner learner, Methods.Store store, RunOutputs outputs, long seed,
-                      EpochLoop.Position from, ClassifierMetadata classes) {
-            this.classes = classes;
+        /** @param save writes the learner, with its optimizer state, to the file it is given */
+        StepSnapshots(int every, IoConsumer<Path> save, RunOutputs outputs, long seed, EpochLoop.Position from) {
             this.every = every;
-            this.learner = learner;
-            this.store = store;
+            this.save = save;
             this.outputs = outputs;
             this.seed = seed;
             this.batchesDone = from.batchesDone();
@@ -431,7 +407,7 @@ final class ProtocolRunner {
             if ((iteration + 1) % every == 0) {
                 Path file = outputs.stepSnapshot(seed, task, new EpochLoop.Position(epoch, batchesDone, iteration + 1));
                 try {
-                    store.save(learner, file, classes);
+                    save.accept(file);
                     outputs.deleteStepSnapshots(seed, task, file);
                 } catch (IOException e) {
                     log.warn("could not write the step snapshot {}: {}", file, e.getMessage());

@@ -1,6 +1,7 @@
 package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.learner.EngineChoice;
@@ -27,6 +28,10 @@ import java.util.Objects;
  *                              {@code {name: sdlora-kd, kdThreshold: 9e-4}} sets the method's settings
  * @param engine                training engine the learners ask for: {@code auto} (default), {@code fused} or
  *                              {@code samediff}; the system property {@code sdlora.engine} overrides it
+ * @param threads               the fused engine's threads (training and prediction), or null for the default
+ *                              (every processor; a config's {@code threads: 0} means the same); the environment
+ *                              variable {@code SDLORA_THREADS} overrides it. Left out of the effective config when
+ *                              null, so runs written before the key resume.
  * @param mode                  {@code reference} (default) or {@code paper}, see {@link SdLoraMode}
  * @param rank                  LoRA rank (default 10; RR uses its own 10/8/6 schedule)
  * @param optimizer             per-task optimizer; defaults from the mode
@@ -42,7 +47,7 @@ import java.util.Objects;
  *                              neither classOrderSeed nor classOrder)
  */
 public record RunConfig(DatasetSpec dataset, String backbone, String vit, MethodChoice method, EngineChoice engine,
-                        String mode, int rank, OptimizerSettings optimizer, int epochs, int batchSize, int evalBatchSize,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Integer threads, String mode, int rank, OptimizerSettings optimizer, int epochs, int batchSize, int evalBatchSize,
                         List<Long> seeds, int checkpointEverySteps, Integer trainImagesPerClass,
                         boolean classOrderFromRunSeed) {
 
@@ -57,6 +62,10 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, Method
         }
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(engine, "engine");
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1 (or 0 or absent for every processor), got "
+                    + threads);
+        }
         parseMode(mode);
         if (rank < 1) {
             throw new IllegalArgumentException("rank must be >= 1, got " + rank);
@@ -90,6 +99,7 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, Method
                                  @JsonProperty("vit") String vit,
                                  @JsonProperty("method") MethodChoice method,
                                  @JsonProperty("engine") EngineChoice engine,
+                                 @JsonProperty("threads") Integer threads,
                                  @JsonProperty("mode") String mode,
                                  @JsonProperty("rank") Integer rank,
                                  @JsonProperty("kdThreshold") Double kdThreshold,
@@ -108,7 +118,8 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, Method
         String m = mode == null ? "reference" : mode.toLowerCase(Locale.ROOT);
         OptimizerSettings o = optimizer == null ? OptimizerSettings.defaults() : optimizer;
         return new RunConfig(dataset, backbone == null ? BackboneFiles.BUNDLED : backbone, vit,
-                method == null ? MethodChoice.of("sdlora") : method, engine == null ? EngineChoice.AUTO : engine, m,
+                method == null ? MethodChoice.of("sdlora") : method, engine == null ? EngineChoice.AUTO : engine,
+                threads == null || threads == 0 ? null : threads, m,
                 rank == null ? 10 : rank, o.effective(parseMode(m)),
                 epochs == null ? 20 : epochs, batchSize == null ? 128 : batchSize,
                 evalBatchSize == null ? 128 : evalBatchSize, seeds == null ? List.of(1993L) : seeds,
@@ -151,19 +162,19 @@ public record RunConfig(DatasetSpec dataset, String backbone, String vit, Method
      */
     public RunConfig withMethod(String m) {
         MethodChoice choice = m.toLowerCase(Locale.ROOT).equals(method.name()) ? method : MethodChoice.of(m);
-        return new RunConfig(dataset, backbone, vit, choice, engine, mode, rank, optimizer, epochs, batchSize,
-                evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
+        return new RunConfig(dataset, backbone, vit, choice, engine, threads, mode, rank, optimizer, epochs,
+                batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
     }
 
     /** A copy with other seeds (the {@code --seed} override). */
     public RunConfig withSeeds(List<Long> s) {
-        return new RunConfig(dataset, backbone, vit, method, engine, mode, rank, optimizer, epochs, batchSize,
-                evalBatchSize, s, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
+        return new RunConfig(dataset, backbone, vit, method, engine, threads, mode, rank, optimizer, epochs,
+                batchSize, evalBatchSize, s, checkpointEverySteps, trainImagesPerClass, classOrderFromRunSeed);
     }
 
     /** A copy where the class order comes from the dataset block ({@code false}) or each run seed ({@code true}). */
     public RunConfig withClassOrderFromRunSeed(boolean fromSeed) {
-        return new RunConfig(dataset, backbone, vit, method, engine, mode, rank, optimizer, epochs, batchSize,
-                evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, fromSeed);
+        return new RunConfig(dataset, backbone, vit, method, engine, threads, mode, rank, optimizer, epochs,
+                batchSize, evalBatchSize, seeds, checkpointEverySteps, trainImagesPerClass, fromSeed);
     }
 }

@@ -9,7 +9,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -78,27 +77,6 @@ public final class RunOptions {
             config = config.withSeeds(seeds);
         }
         return config;
-    }
-
-    /**
-     * The {@code --method} values of a command that runs several methods, lower-cased and validated: an unknown or
-     * repeated one is a usage error of {@code spec}'s command.
-     */
-    public static List<String> distinctMethods(List<String> methods, CommandSpec spec) {
-        List<String> names = new ArrayList<>();
-        for (String m : methods) {
-            String name = m.toLowerCase(Locale.ROOT);
-            try {
-                Methods.require(name);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--method: " + e.getMessage());
-            }
-            if (names.contains(name)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--method " + name + " is given twice");
-            }
-            names.add(name);
-        }
-        return names;
     }
 
     static void printSummary(List<SeedResult> results, PrintStream console) {

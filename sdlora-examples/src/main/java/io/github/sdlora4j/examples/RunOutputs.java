@@ -8,12 +8,11 @@ import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.data.DatasetSpec;
 import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.AtomicFiles;
+import io.github.sdlora4j.learner.AbstractClassIncrementalLearner;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.EpochLoop;
-import io.github.sdlora4j.learner.TrainingEngine;
 import io.github.sdlora4j.metrics.SeedStatistics;
 import io.github.sdlora4j.transforms.PreprocessingSpec;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -141,6 +140,9 @@ final class RunOutputs {
                 throw new IllegalArgumentException("nothing to resume in " + dir + " (no " + STATE
                         + "); run without --resume");
             }
+            if (trained && found != null && RunState.olderShape(found.config())) {
+                return resumeOlder(state, found, effective);
+            }
             if (trained && (found == null || !found.config().equals(effective))) {
                 throw new IllegalArgumentException("cannot resume " + dir + ": the configuration differs from the"
                         + " interrupted run's in " + (found == null ? "[all keys: no " + STATE + "]"
@@ -153,6 +155,23 @@ final class RunOutputs {
                     + " another --out");
         }
         return new RunState(effective, List.of(), null);
+    }
+
+    /**
+     * A run state written by a version before the method block and the engine key: resumed when its settings, read
+     * in today's shape, are this run's (the state is then carried on in today's shape), else refused with what to do.
+     */
+    private RunState resumeOlder(Path state, RunState found, JsonNode effective) {
+        JsonNode upgraded = RunState.inCurrentShape(found.config());
+        if (!upgraded.equals(effective)) {
+            throw new IllegalArgumentException("cannot resume " + dir + ": " + state + " was written by an older"
+                    + " sdlora4j (before the 'method:' block and 'engine:'), and even read in today's shape its"
+                    + " settings differ from this run's in " + differences(upgraded, effective) + ". Resume it with"
+                    + " the config it was started with, rewritten for this version: a top-level 'kdThreshold: X'"
+                    + " becomes 'method: {name: sdlora-kd, kdThreshold: X}' and the engine stays auto; or finish it"
+                    + " with the older version, or start over in another --out");
+        }
+        return new RunState(effective, found.completed(), found.current());
     }
 
     /** Creates the folder and, for a new run, writes its empty state: called once the run is about to train. */
@@ -171,6 +190,17 @@ final class RunOutputs {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(checkpoints, "seed-*-task-*-at-*.safetensors")) {
             return files.iterator().hasNext();
         }
+    }
+
+    /**
+     * The engine {@code learner} trains with ({@code fused} or {@code samediff}), {@code none} for a method that
+     * minimises no loss, null for a learner that does not say (one not built on {@link AbstractClassIncrementalLearner}).
+     */
+    static String trainingEngine(ClassIncrementalLearner learner) {
+        if (!(learner instanceof AbstractClassIncrementalLearner l)) {
+            return null;
+        }
+        return l.plannedEngine().map(e -> e.name().toLowerCase(Locale.ROOT)).orElse("none");
     }
 
     private static String differences(JsonNode a, JsonNode b) {
@@ -209,11 +239,13 @@ final class RunOutputs {
     /**
      * Writes manifest.json.
      *
+     * @param learner     a learner of the run's method with the run's options, asked which engine trains it
      * @param dataset     the identity of the data the run reads
      * @param invocation  the command line the tool was started with, or null when not started from one
      */
-    void writeManifest(RunConfig config, JsonNode effective, Methods.Method method, BackboneFiles.Loaded backbone,
-                       DatasetIdentity dataset, Invocation invocation) throws IOException {
+    void writeManifest(RunConfig config, JsonNode effective, Methods.Method method, ClassIncrementalLearner learner,
+                       BackboneFiles.Loaded backbone, DatasetIdentity dataset, Invocation invocation)
+            throws IOException {
         ObjectNode m = ConfigLoader.JSON.createObjectNode();
         m.put("tool", "sdlora4j");
         m.put("written", Instant.now().toString());
@@ -235,8 +267,7 @@ final class RunOutputs {
         ObjectNode backend = m.putObject("backend");
         backend.put("class", Nd4j.getBackend().getClass().getName());
         backend.put("OMP_NUM_THREADS", System.getenv("OMP_NUM_THREADS"));
-        backend.put("training_engine", TrainingEngine.resolve(config.engine(), DataType.FLOAT, null).name()
-                .toLowerCase(Locale.ROOT));
+        backend.put("training_engine", trainingEngine(learner));
         backend.put("available_processors", Runtime.getRuntime().availableProcessors());
         backend.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         ObjectNode env = backend.putObject("environment");

@@ -1,6 +1,8 @@
 package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.sdlora4j.learner.EngineChoice;
 
 import java.util.List;
 
@@ -12,6 +14,35 @@ import java.util.List;
  * @param current   the seed in progress, or null
  */
 record RunState(JsonNode config, List<SeedResult> completed, Partial current) {
+
+    /** The key of sdlora-kd's threshold, top-level in the configs of versions before the method block. */
+    private static final String OLD_KD_THRESHOLD = "kdThreshold";
+
+    /**
+     * Whether {@code config} was written by an sdlora4j before the {@code method} block and the {@code engine} key:
+     * it has a top-level {@code kdThreshold} (every config of those versions had one) and no {@code engine}.
+     */
+    static boolean olderShape(JsonNode config) {
+        return config.has(OLD_KD_THRESHOLD) && !config.has("engine");
+    }
+
+    /**
+     * An effective config of the versions before the method block, as today's version writes the same settings: the
+     * top-level {@code kdThreshold} becomes sdlora-kd's method setting (the other methods never read it), and the
+     * missing {@code engine} is {@code auto}, what those versions did. Any other config is returned as it is.
+     */
+    static JsonNode inCurrentShape(JsonNode config) {
+        if (!olderShape(config)) {
+            return config;
+        }
+        ObjectNode c = config.deepCopy();
+        JsonNode threshold = c.remove(OLD_KD_THRESHOLD);
+        if (SdLoraKdMethod.METHOD.name().equals(c.path("method").asText(null))) {
+            c.putObject("method").put("name", SdLoraKdMethod.METHOD.name()).set(OLD_KD_THRESHOLD, threshold);
+        }
+        c.set("engine", ConfigLoader.JSON.valueToTree(EngineChoice.AUTO));
+        return c;
+    }
 
     /**
      * A seed in progress.

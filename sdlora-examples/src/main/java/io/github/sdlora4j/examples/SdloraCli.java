@@ -1,6 +1,7 @@
 package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.Backend;
+import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.learner.NonFiniteLossException;
 import io.github.sdlora4j.learner.TrainingEngine;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -97,6 +98,7 @@ public final class SdloraCli implements Runnable {
             try {
                 Backend.checkSupported();
                 TrainingEngine.selected(DataType.FLOAT); // a bad -Dsdlora.engine fails here, not mid-run
+                FusedThreads.defaultThreads(); // and so does a bad SDLORA_THREADS
             } catch (IllegalStateException | IllegalArgumentException e) {
                 throw new CommandLine.ExecutionException(last, e.getMessage(), e);
             }

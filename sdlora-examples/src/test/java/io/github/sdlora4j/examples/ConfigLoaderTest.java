@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,5 +139,18 @@ class ConfigLoaderTest {
                 TinyRuns.config(dir, "engine: gpu\n")));
         assertTrue(e.getMessage().contains("engine=gpu is not an engine") && e.getMessage().contains("samediff"),
                 e.getMessage());
+    }
+
+    @Test
+    void theThreadsAreAConfigKeyLeftOutOfTheEffectiveConfigByDefault() throws IOException {
+        RunConfig three = ConfigLoader.load(TinyRuns.config(dir, "threads: 3\n"));
+        assertEquals(3, three.threads());
+        assertEquals(3, ConfigLoader.effective(three).get("threads").asInt());
+        RunConfig zero = ConfigLoader.load(TinyRuns.config(dir, "threads: 0\n"));
+        assertNull(zero.threads(), "0 is the default");
+        assertFalse(ConfigLoader.effective(zero).has("threads"), "runs written before the key must still resume");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                TinyRuns.config(dir, "threads: -2\n")));
+        assertTrue(e.getMessage().contains("threads must be >= 1") && e.getMessage().contains("-2"), e.getMessage());
     }
 }

@@ -3,6 +3,7 @@ package io.github.sdlora4j.examples;
 import io.github.sdlora4j.inflora.MemoryThreshold;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.InfLoraLearner;
+import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.learner.EngineChoice;
 import io.github.sdlora4j.learner.JointLearner;
 import io.github.sdlora4j.learner.SdLoraLearner;
@@ -36,7 +37,7 @@ class MethodsTest {
     @Test
     void registryBuildsTheRightLearnerForEveryName() throws Exception {
         RunConfig c = ConfigLoader.load(TinyRuns.config(dir,
-                "method: {name: sdlora-kd, kdThreshold: 0.01}\nmode: paper\nrank: 4\nengine: samediff\n"));
+                "method: {name: sdlora-kd, kdThreshold: 0.01}\nmode: paper\nrank: 4\nengine: samediff\nthreads: 3\n"));
         VitWeights b = VitWeights.random(VitConfig.TINY_TEST, 1, DataType.FLOAT);
         assertEquals(List.of("sdlora", "sdlora-rr", "sdlora-kd", "inflora", "seq-lora", "simplecil", "joint"),
                 List.copyOf(Methods.all().keySet()));
@@ -71,6 +72,8 @@ class MethodsTest {
         assertFalse(Methods.require("simplecil").trains());
         assertEquals(EngineChoice.SAMEDIFF, ((SdLoraLearner) create("sdlora", c, b)).engineChoice(),
                 "the config's engine reaches the learner");
+        assertEquals(FusedThreads.setInEnvironment() ? 0 : 3, ((SdLoraLearner) create("sdlora", c, b)).threads(),
+                "the config's threads reach the learner unless " + FusedThreads.ENV + " overrides them");
         assertEquals(9e-4, ((SdLoraLearner) Methods.require("sdlora-kd").create(c.withMethod("sdlora")
                 .withMethod("sdlora-kd"), b, 7L, 3)).config().kdThreshold(), "another method's block does not carry over");
     }

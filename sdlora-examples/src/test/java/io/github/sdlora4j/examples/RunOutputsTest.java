@@ -3,9 +3,15 @@ package io.github.sdlora4j.examples;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sdlora4j.data.DatasetIdentity;
 import io.github.sdlora4j.io.BundledBackbones;
+import io.github.sdlora4j.learner.AbstractClassIncrementalLearner;
+import io.github.sdlora4j.learner.ClassIncrementalLearner;
+import io.github.sdlora4j.learner.EngineChoice;
+import io.github.sdlora4j.learner.TaskExperience;
 import io.github.sdlora4j.metrics.AccuracyMatrix;
 import io.github.sdlora4j.vit.VitConfig;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
@@ -16,6 +22,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,8 +105,10 @@ class RunOutputsTest {
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), 1);
         assertEquals(32, backbone.weights().config().imageSize());
         DatasetIdentity dataset = new DatasetIdentity("image-folder", 2, 300, "ab".repeat(32), null);
-        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method().name()),
-                backbone, dataset, Invocation.here(List.of("run", "--config", "my config.yaml")));
+        Methods.Method method = Methods.require(config.method().name());
+        ClassIncrementalLearner learner = method.create(config, backbone.weights(), 1, 5);
+        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), method, learner, backbone, dataset,
+                Invocation.here(List.of("run", "--config", "my config.yaml")));
         JsonNode m = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile());
         byte[] resource;
         // The demo names a bundled backbone: the manifest's hash must be that resource's.
@@ -124,9 +133,63 @@ class RunOutputsTest {
         assertTrue(m.get("git_commit").asText().matches("[0-9a-f]{40}"), m.toString());
         assertTrue(m.get("git_dirty").isBoolean(), m.toString());
 
-        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require(config.method().name()),
-                backbone, dataset, null);
+        new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), method, learner, backbone, dataset,
+                null);
         assertFalse(ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile()).has("command_line"),
                 "no command line when run from the API");
+    }
+
+    /** A learner whose method has no fused training step. */
+    private static final class WithoutFusedStep extends AbstractClassIncrementalLearner {
+        WithoutFusedStep() {
+            super(1);
+        }
+
+        @Override
+        protected String fusedEngineMissing() {
+            return "has no step for this test's method";
+        }
+
+        @Override
+        protected void startTask(TaskExperience task) {
+        }
+
+        @Override
+        protected double trainOn(DataSet batch, int epoch, int step) {
+            throw new UnsupportedOperationException("never trained here");
+        }
+
+        @Override
+        protected void endTask(TaskExperience task) {
+        }
+
+        @Override
+        public INDArray logits(INDArray images) {
+            throw new UnsupportedOperationException("never asked here");
+        }
+
+        @Override
+        public int numClasses() {
+            return 0;
+        }
+    }
+
+    @Test
+    void manifestNamesTheEngineTheLearnerTrainsWithNotTheConfigsChoice() throws Exception {
+        RunConfig config = ConfigLoader.load(TinyRuns.config(dir, "method: simplecil\n"));
+        assertEquals(EngineChoice.AUTO, config.engine());
+        BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), 1);
+        DatasetIdentity dataset = new DatasetIdentity("synthetic", 0, 0, null, null);
+        Map<String, ClassIncrementalLearner> expected = Map.of(
+                "fused", Methods.require("sdlora").create(config, backbone.weights(), 1, 3),
+                "samediff", new WithoutFusedStep(),
+                "none", Methods.require("simplecil").create(config, backbone.weights(), 1, 3));
+        for (Map.Entry<String, ClassIncrementalLearner> e : expected.entrySet()) {
+            new RunOutputs(dir).writeManifest(config, ConfigLoader.effective(config), Methods.require("simplecil"),
+                    e.getValue(), backbone, dataset, null);
+            JsonNode m = ConfigLoader.JSON.readTree(dir.resolve(RunOutputs.MANIFEST).toFile());
+            assertEquals(e.getKey(), m.get("backend").get("training_engine").asText(), e.getValue().getClass()
+                    + " (the tests run with the vector module)");
+        }
     }
 }

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -89,16 +87,9 @@ class RunRecordTest {
         assertEquals(18, classes.preprocessing().resizeSize(), "round(16 * 256 / 224)");
 
         Path merged = dir.resolve("merged.safetensors");
-        PrintStream old = System.out;
-        ByteArrayOutputStream said = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(said, true));
-        try {
-            assertEquals(0, SdloraCli.commandLine().execute("export", "--checkpoint", learner.toString(), "--out",
-                    merged.toString(), "--merged"));
-        } finally {
-            System.setOut(old);
-        }
-        assertTrue(said.toString().contains("their names and the preprocessing"), said.toString());
+        String said = TinyRuns.capturingStdout(() -> assertEquals(0, SdloraCli.commandLine().execute("export",
+                "--checkpoint", learner.toString(), "--out", merged.toString(), "--merged")));
+        assertTrue(said.contains("their names and the preprocessing"), said);
         try (SafetensorsFile f = SafetensorsFile.open(merged)) {
             Map<String, String> meta = f.metadata();
             assertEquals(side.get("class_names"), ConfigLoader.JSON.readTree(meta.get("class_names")));

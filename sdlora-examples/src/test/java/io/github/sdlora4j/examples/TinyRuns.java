@@ -16,15 +16,15 @@ public final class TinyRuns {
     private TinyRuns() {
     }
 
-    /** Writes the config to {@code dir/tiny.yaml}; {@code extra} lines are appended (top-level YAML). */
     /** The synthetic reader's options line of {@link #config}: a test that swaps the format drops it. */
     static final String SYNTHETIC_OPTIONS = "  options: {classes: 6, trainPerClass: 24, testPerClass: 8, size: 16}\n";
 
+    /** Writes the config to {@code dir/tiny.yaml}; {@code extra} lines are appended (top-level YAML). */
     public static Path config(Path dir, String extra) throws IOException {
         String yaml = """
                 dataset:
                   format: synthetic
-                  options: {classes: 6, trainPerClass: 24, testPerClass: 8, size: 16}
+                """ + SYNTHETIC_OPTIONS + """
                   initialClasses: 2
                   classesPerTask: 2
                   preprocessing: {imageSize: 16, minScale: 0.5}

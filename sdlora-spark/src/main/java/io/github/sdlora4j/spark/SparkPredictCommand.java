@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
@@ -41,9 +42,8 @@ final class SparkPredictCommand implements Callable<Integer>, ChecksBeforeBacken
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--master", description = "Spark master: local[N], spark://host:7077, yarn, ... (default:"
-            + " spark-submit's).")
-    String master;
+    @Mixin
+    MasterOption master;
 
     @Option(names = "--checkpoint", required = true, description = "A learner.safetensors written by run (its"
             + " .classes.json next to it); shipped to the executors by Spark.")
@@ -72,7 +72,7 @@ final class SparkPredictCommand implements Callable<Integer>, ChecksBeforeBacken
             throw new CommandLine.ParameterException(spec.commandLine(), "--format must be csv or parquet, got '"
                     + format + "'");
         }
-        SparkSessions.requireMaster(master);
+        master.require();
         ChecksBeforeBackend.requireFile(checkpoint, "--checkpoint");
         Path side = ImageClassifier.classesFile(checkpoint);
         if (!Files.isRegularFile(side)) {
@@ -94,7 +94,7 @@ final class SparkPredictCommand implements Callable<Integer>, ChecksBeforeBacken
         if (chosen == null) {
             checkBeforeBackend();
         }
-        try (SparkSessions.Opened opened = SparkSessions.open(master, "sdlora spark-predict")) {
+        try (SparkSessions.Opened opened = master.open("sdlora spark-predict")) {
             SparkSession spark = opened.session();
             SparkContext sc = spark.sparkContext();
             Path absolute = checkpoint.toAbsolutePath();

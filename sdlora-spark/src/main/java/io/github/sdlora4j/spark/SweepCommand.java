@@ -2,8 +2,8 @@ package io.github.sdlora4j.spark;
 
 import io.github.sdlora4j.examples.ChecksBeforeBackend;
 import io.github.sdlora4j.examples.ComparisonRun;
-import io.github.sdlora4j.examples.ConfigLoader;
 import io.github.sdlora4j.examples.DataCheckOption;
+import io.github.sdlora4j.examples.MethodsOptions;
 import io.github.sdlora4j.examples.RunOptions;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine;
@@ -19,29 +19,23 @@ import java.util.concurrent.Callable;
 
 /** {@code sdlora sweep}: every (method, seed) pair of a config as a Spark task, and the table of all of them. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Run every --method with every --seed on the config's benchmark, each pair as a Spark task"
+        description = {"Run every --method with every --seed on the config's benchmark, each pair as a Spark task"
                 + " doing exactly what 'run --config C --method M --seed S' does (outputs in"
                 + " --out/runs/<method>/seed-<S>/), and write summary.json, summary.csv and summary.md to --out (per"
-                + " method: n and mean ± std of final accuracy, AAA and forgetting, as 'compare' reports them).")
+                + " method: n and mean ± std of final accuracy, AAA and forgetting, as 'compare' reports them).",
+                "The config's data and backbone paths, like --out, must be reachable by every executor. With"
+                        + " --master local[N], N runs go at a time in this JVM; local[N,F] retries a failed run F-1"
+                        + " times."})
 final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--master", description = "Spark master: local[N] (N runs at a time in this JVM; local[N,F]"
-            + " retries a failed run F-1 times), spark://host:7077, yarn, ... (default: spark-submit's).")
-    String master;
+    @Mixin
+    MasterOption master;
 
-    @Option(names = "--config", required = true, description = "Run configuration (.yaml, .yml or .json); its data"
-            + " and backbone paths, like --out, must be reachable by every executor.")
-    Path config;
-
-    @Option(names = "--method", required = true, description = "A method; repeat for each: sdlora, sdlora-rr,"
-            + " sdlora-kd, seq-lora, simplecil, joint.")
-    List<String> methods;
-
-    @Option(names = "--seed", description = "A run seed; repeat for each (default: the config's seeds).")
-    List<Long> seeds;
+    @Mixin
+    MethodsOptions runs;
 
     @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "sdlora-sweep")
     Path out;
@@ -53,17 +47,17 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
     @Mixin
     DataCheckOption dataCheck;
 
-    private List<String> names;
     private String configText;
     private List<ComparisonRun.Planned> plan;
 
     /** Everything is checked before Spark or ND4J start: methods, config (naming a bad key), folders, master. */
     @Override
     public void checkBeforeBackend() throws Exception {
-        names = RunOptions.distinctMethods(methods, spec);
-        SparkSessions.requireMaster(master);
-        configText = Files.readString(requireConfig(), StandardCharsets.UTF_8);
-        plan = Sweep.plan(ConfigLoader.load(config), names, seeds, out, resume);
+        List<String> names = runs.methods();
+        master.require();
+        ChecksBeforeBackend.requireFile(runs.config(), "--config");
+        configText = Files.readString(runs.config(), StandardCharsets.UTF_8);
+        plan = Sweep.plan(runs.loadConfig(), names, runs.seeds(), out, resume);
     }
 
     @Override
@@ -72,9 +66,10 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
             checkBeforeBackend();
         }
         List<Sweep.Outcome> outcomes;
-        try (SparkSessions.Opened spark = SparkSessions.open(master, "sdlora sweep")) {
+        try (SparkSessions.Opened spark = master.open("sdlora sweep")) {
             outcomes = Sweep.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), plan,
-                    config.toString(), configText, dataCheck.verifyData(), RunOptions.invocation(spec), out, System.out);
+                    runs.config().toString(), configText, dataCheck.verifyData(), RunOptions.invocation(spec), out,
+                    System.out);
         }
         List<String> failed = outcomes.stream().filter(o -> o.error() != null)
                 .map(o -> o.entry().label() + " seed " + o.entry().config().seeds().get(0) + ": " + o.error())
@@ -85,10 +80,5 @@ final class SweepCommand implements Callable<Integer>, ChecksBeforeBackend {
                     + " under --out; fix the cause and rerun with --resume");
         }
         return 0;
-    }
-
-    private Path requireConfig() {
-        ChecksBeforeBackend.requireFile(config, "--config");
-        return config;
     }
 }
