@@ -258,6 +258,9 @@ public final class FusedSdLoraStep {
                 copyFactors(shards[s]);
             }
         }
+        for (int s = 0; s < count; s++) {
+            prepare(shards[s], ranges[2 * s + 1]);
+        }
         float[] alpha = magnitudes.data().asFloat();
         executor.run(count, s -> shardStep(shards[s], input, ranges[2 * s], ranges[2 * s + 1], shardLabels[s],
                 alpha, batch));
@@ -303,8 +306,21 @@ public final class FusedSdLoraStep {
     }
 
     /** Forward and backward of images {@code [first, first + size)}: the shard's loss share and gradients. */
-    private void shardStep(Shard s, INDArray images, int first, int size, INDArray labels, float[] alpha, int batch) {
+    /**
+     * Makes shard {@code s}'s work arrays for {@code size} images on the calling thread: glibc keeps a freed buffer in
+     * the arena of the thread that allocated it, and the pool's threads come and go, so arrays made on them were not
+     * reused by the next task's (resident memory grew by a set of work arrays per task).
+     */
+    private void prepare(Shard s, int size) {
         s.act = s.activations.get(size, b -> new Activations(c, b, true));
+        for (ProjectionAdapter[] block : s.adapters) {
+            for (ProjectionAdapter p : block) {
+                p.prepare(size * c.numTokens());
+            }
+        }
+    }
+
+    private void shardStep(Shard s, INDArray images, int first, int size, INDArray labels, float[] alpha, int batch) {
         Arrays.fill(s.dAlpha, 0);
         ForwardPass.embed(vit, s.act, images, first);
         float[] pending = null;

@@ -110,9 +110,21 @@ public final class FusedVitForward {
             INDArray input = Matrices.plain(images);
             int shards = Math.min(executor.threads(), n);
             int[] ranges = ShardExecutor.split(n, shards);
+            for (int s = 0; s < shards; s++) {
+                // Made on the calling thread, for the reason FusedSdLoraStep's work arrays are.
+                int size = ranges[2 * s + 1];
+                activations(activations[s], Math.min(CHUNK, size));
+                if (size > CHUNK && size % CHUNK != 0) {
+                    activations(activations[s], size % CHUNK);
+                }
+            }
             executor.run(shards, s -> share(activations[s], input, ranges[2 * s], ranges[2 * s + 1], out, logits));
         }
         return Nd4j.create(out, new long[]{n, width}, 'c');
+    }
+
+    private Activations activations(RecentBySize<Activations> cache, int chunk) {
+        return cache.get(chunk, b -> new Activations(c, b, false));
     }
 
     /**
@@ -123,7 +135,7 @@ public final class FusedVitForward {
                        boolean logits) {
         for (int from = first; from < first + size; from += CHUNK) {
             int chunk = Math.min(CHUNK, first + size - from);
-            Activations a = cache.get(chunk, b -> new Activations(c, b, false));
+            Activations a = activations(cache, chunk);
             ForwardPass.embed(vit, a, images, from);
             float[] pending = null;
             for (int l = 0; l < c.depth(); l++) {

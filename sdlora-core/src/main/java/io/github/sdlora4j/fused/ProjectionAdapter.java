@@ -196,6 +196,11 @@ final class ProjectionAdapter {
         scratches.clear(s -> NativeArrays.close(s.low, s.projected, s.bScaled, s.dLow, s.dA, s.dW, s.dWb));
     }
 
+    /** Makes the work arrays for inputs of {@code rows} rows now (on the calling thread), if not yet made. */
+    void prepare(int rows) {
+        scratch(rows);
+    }
+
     private Scratch scratch(int rows) {
         return scratches.get(rows, this::newScratch);
     }
