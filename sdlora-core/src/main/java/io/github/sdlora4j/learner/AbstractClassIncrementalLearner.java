@@ -1,6 +1,9 @@
 package io.github.sdlora4j.learner;
 
 import io.github.sdlora4j.fused.FusedThreads;
+import io.github.sdlora4j.lora.AdapterMerger;
+import io.github.sdlora4j.lora.DirectionNorm;
+import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
@@ -178,6 +181,18 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
      */
     final MergedInference mergedInference(VitWeights mergedBackbone, ClassifierHead head) {
         return new MergedInference(TrainingEngine.resolve(engine, DataType.FLOAT, null), mergedBackbone, head, threads);
+    }
+
+    /**
+     * As above for {@link AdapterMerger#merge}'s {@code backbone} with {@code state} folded in; the merged weights are
+     * released once built into the forward (both forwards keep their own transposed copies of every weight matrix).
+     */
+    final MergedInference mergedInference(VitWeights backbone, SdLoraState state, DirectionNorm norm,
+                                          ClassifierHead head) {
+        VitWeights merged = AdapterMerger.merge(backbone, state, norm);
+        MergedInference inference = mergedInference(merged, head);
+        AdapterMerger.release(merged, backbone);
+        return inference;
     }
 
     /** The engine this learner asks for. */

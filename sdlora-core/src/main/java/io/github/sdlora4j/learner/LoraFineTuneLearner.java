@@ -1,6 +1,5 @@
 package io.github.sdlora4j.learner;
 
-import io.github.sdlora4j.lora.AdapterMerger;
 import io.github.sdlora4j.lora.DirectionNorm;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
@@ -99,7 +98,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (inference == null) {
-            inference = mergedInference(AdapterMerger.merge(backbone, state, DirectionNorm.FACTOR_PRODUCT), head);
+            inference = mergedInference(backbone, state, DirectionNorm.FACTOR_PRODUCT, head);
         }
         return inference.logits(images);
     }

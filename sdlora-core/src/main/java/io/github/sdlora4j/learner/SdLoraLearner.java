@@ -212,7 +212,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
             throw new IllegalStateException("No classes learned yet: call beforeTask first");
         }
         if (mergedGraph == null) {
-            mergedGraph = mergedInference(mergedBackbone(), head);
+            mergedGraph = mergedInference(backbone, state, config.mode().norm(), head);
         }
         return mergedGraph.logits(images);
     }

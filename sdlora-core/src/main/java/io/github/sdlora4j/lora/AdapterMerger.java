@@ -47,4 +47,12 @@ public final class AdapterMerger {
         }
         return backbone.withReplaced(replaced);
     }
+
+    /**
+     * Releases the weights {@link #merge} made for {@code merged} (the qkv weights that differ from
+     * {@code backbone}'s), once whatever runs the merged model has copied them into its own layout.
+     */
+    public static void release(VitWeights merged, VitWeights backbone) {
+        merged.tensors().forEach((name, tensor) -> NativeArrays.closeCopy(tensor, backbone.get(name)));
+    }
 }
