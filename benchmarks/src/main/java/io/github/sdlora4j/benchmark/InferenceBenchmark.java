@@ -70,13 +70,13 @@ final class InferenceBenchmark {
                 notes.put(Variant.PYTORCH_ALL_CORES, "PyTorch eval of the merged model, no autograd, "
                         + cores.pytorch() + " threads");
             }
-            Interleaved rounds = new Interleaved();
-            bodies.forEach((v, body) -> rounds.add(v.key(), body));
+            Interleaved<Variant> rounds = new Interleaved<>();
+            bodies.forEach(rounds::add);
             // One untimed round builds each graph once.
-            Map<String, Double> medians = rounds.medians(1, plan.inferenceRuns());
+            Map<Variant, Double> medians = rounds.medians(1, plan.inferenceRuns());
             Map<Variant, Double> imagesPerS = new EnumMap<>(Variant.class);
             for (Variant v : bodies.keySet()) {
-                double ips = plan.inferenceBatch() * 1e3 / medians.get(v.key());
+                double ips = plan.inferenceBatch() * 1e3 / medians.get(v);
                 imagesPerS.put(v, ips);
                 report.add("inference", "inference_" + v.key() + "_images_per_s", ips, "images/s",
                         notes.get(v) + "; batch " + plan.inferenceBatch() + ", median of " + plan.inferenceRuns());

@@ -25,21 +25,9 @@ import java.util.SplittableRandom;
  * at task 20 does not have to train 20 tasks first. Finished tasks get random non-zero B factors (as trained ones
  * have), so their normalized terms are really computed; the current task starts as a new one does (B = 0).
  */
-final class SdLoraFixture {
+record SdLoraFixture(SdLoraLearner learner, int classesPerTask, int finishedTasks, int rank) {
 
     static final DataType TYPE = DataType.FLOAT;
-
-    private final SdLoraLearner learner;
-    private final int classesPerTask;
-    private final int finishedTasks;
-    private final int rank;
-
-    private SdLoraFixture(SdLoraLearner learner, int classesPerTask, int finishedTasks, int rank) {
-        this.learner = learner;
-        this.classesPerTask = classesPerTask;
-        this.finishedTasks = finishedTasks;
-        this.rank = rank;
-    }
 
     /**
      * @param backbone       frozen ViT (random weights are fine: speed does not depend on their values)
@@ -109,22 +97,6 @@ final class SdLoraFixture {
     /** One optimizer step through the learner's public API; returns the loss. */
     double step(DataSet batch, int iteration) {
         return learner.trainStep(batch, 0, iteration);
-    }
-
-    SdLoraLearner learner() {
-        return learner;
-    }
-
-    int finishedTasks() {
-        return finishedTasks;
-    }
-
-    int classesPerTask() {
-        return classesPerTask;
-    }
-
-    int rank() {
-        return rank;
     }
 
     /** R: summed rank of all tasks' terms in one projection. */

@@ -17,13 +17,8 @@ final class TrainingStepBenchmark {
     /** The task index W1 trains: one finished task before it. */
     static final int TASK = 1;
 
-    private static final String OURS_1 = "ours_1";
-    private static final String OURS_ALL = "ours_all";
-    private static final String TORCH_1 = "pytorch_1";
-    private static final String TORCH_ALL = "pytorch_all";
-    private static final String SGEMM_1 = "sgemm_1";
-    private static final String SGEMM_THREADED = "sgemm_all_threaded";
-    private static final String SGEMM_CONCURRENT = "sgemm_all_concurrent";
+    /** What the interleaved rounds time: each step and sgemm probe at one thread and on all cores. */
+    private enum Variant { OURS_1, OURS_ALL, TORCH_1, TORCH_ALL, SGEMM_1, SGEMM_THREADED, SGEMM_CONCURRENT }
 
     /**
      * Results of W1.
@@ -64,26 +59,27 @@ final class TrainingStepBenchmark {
         // The baseline copies the state before our first step changes it, so both start from the same numbers.
         TorchSdLoraStep theirs = torch.map(rt -> new TorchSdLoraStep(rt, fixture.learner())).orElse(null);
         try (AllCoreSgemm allCore = new AllCoreSgemm(peakShape, cores.ours())) {
-            Interleaved rounds = new Interleaved();
+            Interleaved<Variant> rounds = new Interleaved<>();
             Runnable ours = OursAtThreads.step(fixture, batch, 1);
             report.add("w1", "w1_ours_first_step_ms", StepTimer.timeOnce(ours), "ms", "graph construction plus one step");
-            rounds.add(OURS_1, ours).add(OURS_ALL, OursAtThreads.step(fixtureAll, batch, cores.ours()));
+            rounds.add(Variant.OURS_1, ours).add(Variant.OURS_ALL, OursAtThreads.step(fixtureAll, batch, cores.ours()));
             if (theirs != null) {
                 theirs.setBatch(batch, fixture.learner().knownClasses());
                 PyTorchRuntime rt = torch.get();
                 Runnable their = rt.atThreads(1, theirs::step);
                 report.add("w1", "w1_pytorch_first_step_ms", StepTimer.timeOnce(their), "ms", "first step");
-                rounds.add(TORCH_1, their).add(TORCH_ALL, rt.atThreads(cores.pytorch(), theirs::step));
+                rounds.add(Variant.TORCH_1, their).add(Variant.TORCH_ALL, rt.atThreads(cores.pytorch(), theirs::step));
             }
             Runnable gemm = SgemmProbe.prepare(peakShape);
-            rounds.add(SGEMM_1, gemm).add(SGEMM_THREADED, allCore.threaded()).add(SGEMM_CONCURRENT, allCore.concurrent());
+            rounds.add(Variant.SGEMM_1, gemm).add(Variant.SGEMM_THREADED, allCore.threaded())
+                    .add(Variant.SGEMM_CONCURRENT, allCore.concurrent());
             // The first round is untimed: it builds the all-core learner's training and warms the probes.
-            Map<String, Double> ms = rounds.medians(plan.warmup() + 1, plan.steps());
+            Map<Variant, Double> ms = rounds.medians(plan.warmup() + 1, plan.steps());
 
             String timing = "median of " + plan.steps() + " after " + plan.warmup() + " warm-up, interleaved with "
                     + (theirs != null ? "PyTorch and " : "") + "the sgemm probes";
-            double oursMs = ms.get(OURS_1);
-            double oursAllMs = ms.get(OURS_ALL);
+            double oursMs = ms.get(Variant.OURS_1);
+            double oursAllMs = ms.get(Variant.OURS_ALL);
             report.add("w1", "w1_ours_ms_per_step", oursMs, "ms", "1 thread, " + timing);
             report.add("w1", "w1_ours_images_per_s", plan.batch() * 1e3 / oursMs, "images/s", "batch " + plan.batch());
             report.add("w1", "w1_ours_gflops", flops / (oursMs * 1e6), "GFLOP/s", "analytic FLOPs / median time");
@@ -98,8 +94,8 @@ final class TrainingStepBenchmark {
             Optional<Double> torchMs = Optional.empty();
             Optional<Double> torchAllMs = Optional.empty();
             if (theirs != null) {
-                double tms = ms.get(TORCH_1);
-                double tAllMs = ms.get(TORCH_ALL);
+                double tms = ms.get(Variant.TORCH_1);
+                double tAllMs = ms.get(Variant.TORCH_ALL);
                 torchMs = Optional.of(tms);
                 torchAllMs = Optional.of(tAllMs);
                 report.add("w1", "w1_pytorch_ms_per_step", tms, "ms", "1 thread, " + timing);
@@ -117,9 +113,9 @@ final class TrainingStepBenchmark {
                 report.add("w1", "w1_pytorch_core_scaling", tms / tAllMs, "ratio",
                         "PyTorch's 1-thread step time over its all-core step time");
             }
-            double sgemm = peakShape.flops() / (ms.get(SGEMM_1) * 1e6);
-            double threaded = allCore.threadedFlops() / (ms.get(SGEMM_THREADED) * 1e6);
-            double concurrent = allCore.concurrentFlops() / (ms.get(SGEMM_CONCURRENT) * 1e6);
+            double sgemm = peakShape.flops() / (ms.get(Variant.SGEMM_1) * 1e6);
+            double threaded = allCore.threadedFlops() / (ms.get(Variant.SGEMM_THREADED) * 1e6);
+            double concurrent = allCore.concurrentFlops() / (ms.get(Variant.SGEMM_CONCURRENT) * 1e6);
             double sgemmAll = Math.max(threaded, concurrent);
             report.add("w1", "w1_interleaved_sgemm_gflops", sgemm, "GFLOP/s",
                     peakShape.label() + " f-order, 1 thread, timed between the steps");

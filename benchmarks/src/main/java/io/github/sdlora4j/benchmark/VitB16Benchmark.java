@@ -56,7 +56,7 @@ final class VitB16Benchmark {
             Runnable their = torch.get().atThreads(cores.pytorch(), theirs::step);
             report.add("vitb16", "vitb16_pytorch_first_step_s", StepTimer.timeOnce(their) / 1e3, "s",
                     "first step, " + cores.pytorch() + " threads");
-            Map<String, Double> medians = new Interleaved().add("ours", step).add("pytorch", their)
+            Map<String, Double> medians = new Interleaved<String>().add("ours", step).add("pytorch", their)
                     .medians(0, plan.vitB16Steps());
             String timing = "median of " + plan.vitB16Steps() + ", interleaved";
             report.add("vitb16", "vitb16_interleaved_s_per_step", medians.get("ours") / 1e3, "s", threads + ", " + timing);

@@ -14,7 +14,7 @@ class InterleavedTest {
     @Test
     void warmsUpThenRotatesTheStartOfEachRound() {
         List<String> calls = new ArrayList<>();
-        Interleaved rounds = new Interleaved().add("a", () -> calls.add("a")).add("b", () -> calls.add("b"))
+        Interleaved<String> rounds = new Interleaved<String>().add("a", () -> calls.add("a")).add("b", () -> calls.add("b"))
                 .add("c", () -> calls.add("c"));
         Map<String, double[]> ms = rounds.time(1, 3);
         assertEquals(List.of("a", "b", "c", "a", "b", "c", "b", "c", "a", "c", "a", "b"), calls);
@@ -24,7 +24,7 @@ class InterleavedTest {
 
     @Test
     void rejectsDuplicateNamesAndEmptyRounds() {
-        Interleaved rounds = new Interleaved().add("a", () -> { });
+        Interleaved<String> rounds = new Interleaved<String>().add("a", () -> { });
         assertThrows(IllegalArgumentException.class, () -> rounds.add("a", () -> { }));
         assertThrows(IllegalArgumentException.class, () -> rounds.time(0, 0));
     }

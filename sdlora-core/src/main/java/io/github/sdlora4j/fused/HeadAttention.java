@@ -41,26 +41,18 @@ final class HeadAttention {
      * @param out    [N, D] column-major
      */
     void forward(INDArray qkv, INDArray scores, INDArray probs, INDArray out) {
-        FloatPointer p1 = base(qkv);
-        FloatPointer p2 = base(qkv);
-        FloatPointer p3 = base(scores);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                // Scores row-major = column-major Sᵀ = K·Qᵀ.
-                gemm(false, true, tokens, tokens, headDim, at(p1, column(1, h), b), rows,
-                        at(p2, column(0, h), b), rows, p3.position(stack(b, h)), tokens);
-            }
-        }
+        FloatPointer k = base(qkv);
+        FloatPointer qv = base(qkv);
+        FloatPointer s = base(scores);
+        // Scores row-major = column-major Sᵀ = K·Qᵀ.
+        forEachHead((b, h) -> gemm(false, true, tokens, tokens, headDim, at(k, column(1, h), b), rows,
+                at(qv, column(0, h), b), rows, s.position(stack(b, h)), tokens));
         Nd4j.exec(new SoftMax(scores, probs, 2));
-        p1 = base(probs);
-        p3 = base(out);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                // O = P·V, with P row-major read as (Pᵀ)ᵀ.
-                gemm(true, false, tokens, headDim, tokens, p1.position(stack(b, h)), tokens,
-                        at(p2, column(2, h), b), rows, at(p3, (long) h * headDim * rows, b), rows);
-            }
-        }
+        FloatPointer p = base(probs);
+        FloatPointer o = base(out);
+        // O = P·V, with P row-major read as (Pᵀ)ᵀ.
+        forEachHead((b, h) -> gemm(true, false, tokens, headDim, tokens, p.position(stack(b, h)), tokens,
+                at(qv, column(2, h), b), rows, at(o, (long) h * headDim * rows, b), rows));
     }
 
     /**
@@ -77,28 +69,39 @@ final class HeadAttention {
         FloatPointer dOutB = base(dOut);
         FloatPointer dProbsC = base(dProbs);
         FloatPointer dQkvC = base(dQkv);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                // dP row-major = column-major dPᵀ = V·dOᵀ.
-                gemm(false, true, tokens, tokens, headDim, at(qkvA, column(2, h), b), rows,
-                        at(dOutB, (long) h * headDim * rows, b), rows, dProbsC.position(stack(b, h)), tokens);
-                // dV = Pᵀ·dO.
-                gemm(false, false, tokens, headDim, tokens, probsA.position(stack(b, h)), tokens,
-                        at(dOutB, (long) h * headDim * rows, b), rows, at(dQkvC, column(2, h), b), rows);
-            }
-        }
+        forEachHead((b, h) -> {
+            // dP row-major = column-major dPᵀ = V·dOᵀ.
+            gemm(false, true, tokens, tokens, headDim, at(qkvA, column(2, h), b), rows,
+                    at(dOutB, (long) h * headDim * rows, b), rows, dProbsC.position(stack(b, h)), tokens);
+            // dV = Pᵀ·dO.
+            gemm(false, false, tokens, headDim, tokens, probsA.position(stack(b, h)), tokens,
+                    at(dOutB, (long) h * headDim * rows, b), rows, at(dQkvC, column(2, h), b), rows);
+        });
         Matrices.read(probs, probsHost);
         Matrices.read(dProbs, dProbsHost);
         VectorKernels.softmaxBackward(probsHost, dProbsHost, batch * heads * tokens, tokens);
         Matrices.write(dProbsHost, dProbs);
-        probsA = base(dProbs);
+        FloatPointer dScores = base(dProbs);
+        forEachHead((b, h) -> {
+            // dQ = dS·K and dK = dSᵀ·Q, with dS row-major.
+            gemm(true, false, tokens, headDim, tokens, dScores.position(stack(b, h)), tokens,
+                    at(qkvA, column(1, h), b), rows, at(dQkvC, column(0, h), b), rows);
+            gemm(false, false, tokens, headDim, tokens, dScores, tokens,
+                    at(qkvA, column(0, h), b), rows, at(dQkvC, column(1, h), b), rows);
+        });
+    }
+
+    /** What is done for image {@code b}'s head {@code h}. */
+    @FunctionalInterface
+    private interface PerHead {
+        void run(int b, int h);
+    }
+
+    /** Runs {@code op} for every image and head, in order. */
+    private void forEachHead(PerHead op) {
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
-                // dQ = dS·K and dK = dSᵀ·Q, with dS row-major.
-                gemm(true, false, tokens, headDim, tokens, probsA.position(stack(b, h)), tokens,
-                        at(qkvA, column(1, h), b), rows, at(dQkvC, column(0, h), b), rows);
-                gemm(false, false, tokens, headDim, tokens, probsA, tokens,
-                        at(qkvA, column(0, h), b), rows, at(dQkvC, column(1, h), b), rows);
+                op.run(b, h);
             }
         }
     }

@@ -236,6 +236,13 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
         return null;
     }
 
+    /** Throws unless some task brought classes: prediction needs head rows. */
+    protected final void requireClasses() {
+        if (numClasses() == 0) {
+            throw new IllegalStateException("No classes learned yet: call beforeTask first");
+        }
+    }
+
     /** The engine that trains with {@code terms}: the one asked for, where this method and the terms allow it. */
     protected final TrainingEngine trainingEngine(DataType type, List<LossTerm> terms) {
         String missing = fusedEngineMissing();

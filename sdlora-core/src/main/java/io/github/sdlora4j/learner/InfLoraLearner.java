@@ -52,9 +52,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
     private final ClassifierHead head;
     /** The unfinished task's adapter, the only task of its state (α = 1, unnormalized); null between tasks. */
     private SdLoraState adapter;
-    private final StepListeners listeners = new StepListeners();
-    private TaskTraining training;
-    private Map<String, INDArray> pendingOptimizerState = Map.of();
+    private final CurrentTraining training = new CurrentTraining();
     private MergedInference inference;
 
     private InfLoraLearner(InfLoraConfig config, VitWeights merged, SubspaceMemory[] memory, ClassifierHead head,
@@ -107,7 +105,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         }
         InfLoraLearner learner = new InfLoraLearner(config, merged, memory.toArray(new SubspaceMemory[0]), head,
                 unfinished, taskClasses);
-        learner.pendingOptimizerState = Map.copyOf(optimizerState);
+        learner.training.resumeFrom(optimizerState);
         return learner;
     }
 
@@ -139,9 +137,8 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         }
         adapter = stateOf(TaskAdapter.of(config.rank(), factors));
         head.grow(task.newClasses(), random(task.index(), HEAD_ROWS));
-        training = TaskTraining.release(training);
-        pendingOptimizerState = Map.of();
-        inference = MergedInference.release(inference);
+        training.stop();
+        inference = null;
     }
 
     /** The task's data where it stands (a fresh iterator's first pass), or from its start once it was used up. */
@@ -164,30 +161,20 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
      * Attaches SameDiff listeners to the training steps, as {@link SdLoraLearner#addListeners} does.
      */
     public void addListeners(org.nd4j.autodiff.listeners.Listener... added) {
-        listeners.add(added);
+        training.addListeners(added);
     }
 
     @Override
     protected double trainOn(DataSet batch, int epoch, int step) {
         int known = knownClasses();
-        if (training == null) {
-            List<LossTerm> terms = lossTerms(currentExperience());
-            training = trainingEngine(TYPE, terms).start(merged, adapter, DirectionNorm.FACTOR_PRODUCT, head, known,
-                    config.optimizer(), TYPE, false, false, listeners.list(), terms, threads());
-            training.restoreOptimizerState(pendingOptimizerState);
-            pendingOptimizerState = Map.of();
-        }
         DataSet mapped = new DataSet(batch.getFeatures(),
                 TaskLabels.slice(batch.getLabels(), known, currentExperience().newClasses()));
-        double loss;
-        try {
-            loss = training.step(mapped, epoch, step);
-        } catch (NonFiniteLossException e) {
-            training = TaskTraining.release(training); // its arrays took the bad update; the adapter still holds the last good step
-            throw e;
-        }
-        training.copyBack(adapter, head, known);
-        inference = MergedInference.release(inference);
+        double loss = training.step(listeners -> {
+            List<LossTerm> terms = lossTerms(currentExperience());
+            return trainingEngine(TYPE, terms).start(merged, adapter, DirectionNorm.FACTOR_PRODUCT, head, known,
+                    config.optimizer(), TYPE, false, false, listeners, terms, threads());
+        }, mapped, epoch, step, adapter, head, known);
+        inference = null;
         return loss;
     }
 
@@ -204,16 +191,13 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         System.arraycopy(updated, 0, memory, 0, memory.length);
         merged = next;
         adapter = null;
-        training = TaskTraining.release(training);
-        pendingOptimizerState = Map.of();
-        inference = MergedInference.release(inference);
+        training.stop();
+        inference = null;
     }
 
     @Override
     public INDArray logits(INDArray images) {
-        if (head.numClasses() == 0) {
-            throw new IllegalStateException("No classes learned yet: call beforeTask first");
-        }
+        requireClasses();
         if (inference == null) {
             inference = mergedInference(adapter == null ? merged
                     : AdapterMerger.merge(merged, adapter, DirectionNorm.FACTOR_PRODUCT), head);
@@ -260,6 +244,6 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
      * tensors ({@link SdLoraAlgebra#factorName} with task index 0); empty between tasks or before a first step.
      */
     public Map<String, INDArray> optimizerState() {
-        return training != null ? training.optimizerState() : pendingOptimizerState;
+        return training.optimizerState();
     }
 }

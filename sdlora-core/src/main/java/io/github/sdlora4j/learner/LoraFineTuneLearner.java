@@ -23,8 +23,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
     private final VitWeights backbone;
     private final SdLoraState state;
     private final ClassifierHead head;
-    private final StepListeners listeners = new StepListeners();
-    private TaskTraining training;
+    private final CurrentTraining training = new CurrentTraining();
     private MergedInference inference;
 
     LoraFineTuneLearner(SdLoraConfig config, VitWeights backbone) {
@@ -46,8 +45,8 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
                     random(0, 2), TYPE));
             state.setMagnitudes(new double[]{1.0});
         }
-        training = TaskTraining.release(training);
-        inference = MergedInference.release(inference);
+        training.stop();
+        inference = null;
     }
 
     /**
@@ -58,7 +57,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
      * {@code null}). Next to the {@link TrainingMonitor} of {@link #train}; listeners added between steps hear the next.
      */
     public void addListeners(org.nd4j.autodiff.listeners.Listener... added) {
-        listeners.add(added);
+        training.addListeners(added);
     }
 
     @Override
@@ -69,34 +68,24 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
     @Override
     protected double trainOn(DataSet batch, int epoch, int step) {
         int first = firstTrainedClass(knownClasses());
-        if (training == null) {
-            List<LossTerm> terms = lossTerms(currentExperience());
-            training = trainingEngine(TYPE, terms).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
-                    config.optimizer(), TYPE, false, listeners.list(), terms, threads());
-        }
         INDArray labels = TaskLabels.slice(batch.getLabels(), first, currentExperience().endClass() - first);
-        double loss;
-        try {
-            loss = training.step(new DataSet(batch.getFeatures(), labels), epoch, step);
-        } catch (NonFiniteLossException e) {
-            training = TaskTraining.release(training); // its arrays took the bad update; the state still holds the last good step
-            throw e;
-        }
-        training.copyBack(state, head, first);
-        inference = MergedInference.release(inference);
+        double loss = training.step(listeners -> {
+            List<LossTerm> terms = lossTerms(currentExperience());
+            return trainingEngine(TYPE, terms).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
+                    config.optimizer(), TYPE, false, listeners, terms, threads());
+        }, new DataSet(batch.getFeatures(), labels), epoch, step, state, head, first);
+        inference = null;
         return loss;
     }
 
     @Override
     protected void endTask(TaskExperience task) {
-        training = TaskTraining.release(training);
+        training.stop();
     }
 
     @Override
     public INDArray logits(INDArray images) {
-        if (head.numClasses() == 0) {
-            throw new IllegalStateException("No classes learned yet: call beforeTask first");
-        }
+        requireClasses();
         if (inference == null) {
             inference = mergedInference(backbone, state, DirectionNorm.FACTOR_PRODUCT, head);
         }

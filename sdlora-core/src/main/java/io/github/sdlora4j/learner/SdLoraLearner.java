@@ -39,9 +39,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
     private final VitWeights backbone;
     private final SdLoraState state;
     private final ClassifierHead head;
-    private final StepListeners listeners = new StepListeners();
-    private TaskTraining training;
-    private Map<String, INDArray> pendingOptimizerState = Map.of();
+    private final CurrentTraining training = new CurrentTraining();
     private MergedInference mergedGraph;
     private ClassifierGraph unmergedGraph;
 
@@ -89,7 +87,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
                     + taskClasses + " classes, head with " + head.numClasses() + " rows");
         }
         SdLoraLearner learner = new SdLoraLearner(config, backbone, state, head, taskClasses, inTask);
-        learner.pendingOptimizerState = Map.copyOf(optimizerState);
+        learner.training.resumeFrom(optimizerState);
         return learner;
     }
 
@@ -106,8 +104,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
             System.arraycopy(previous, 0, alpha, 0, Math.min(previous.length, t));
         }
         state.setMagnitudes(alpha);
-        training = TaskTraining.release(training);
-        pendingOptimizerState = Map.of();
+        training.stop();
         invalidateInference();
     }
 
@@ -116,7 +113,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
      * {@code sdlora.optimizer.<variable>.<key>}; empty between tasks or before the task's first step.
      */
     public Map<String, INDArray> optimizerState() {
-        return training != null ? training.optimizerState() : pendingOptimizerState;
+        return training.optimizerState();
     }
 
     /**
@@ -127,7 +124,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
      * {@code null}). Next to the {@link TrainingMonitor} of {@link #train}; listeners added between steps hear the next.
      */
     public void addListeners(org.nd4j.autodiff.listeners.Listener... added) {
-        listeners.add(added);
+        training.addListeners(added);
     }
 
     @Override
@@ -139,22 +136,12 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
     protected double trainOn(DataSet batch, int epoch, int step) {
         int knownClasses = knownClasses();
         int newClasses = currentExperience().newClasses();
-        if (training == null) {
-            List<LossTerm> terms = lossTerms(currentExperience());
-            training = trainingEngine(TYPE, terms).start(backbone, state, config.mode().norm(), head, knownClasses,
-                    config.optimizer(), TYPE, true, listeners.list(), terms, threads());
-            training.restoreOptimizerState(pendingOptimizerState);
-            pendingOptimizerState = Map.of();
-        }
         DataSet mapped = new DataSet(batch.getFeatures(), TaskLabels.slice(batch.getLabels(), knownClasses, newClasses));
-        double loss;
-        try {
-            loss = training.step(mapped, epoch, step);
-        } catch (NonFiniteLossException e) {
-            training = TaskTraining.release(training); // its arrays took the bad update; the state still holds the last good step
-            throw e;
-        }
-        training.copyBack(state, head, knownClasses);
+        double loss = training.step(listeners -> {
+            List<LossTerm> terms = lossTerms(currentExperience());
+            return trainingEngine(TYPE, terms).start(backbone, state, config.mode().norm(), head, knownClasses,
+                    config.optimizer(), TYPE, true, listeners, terms, threads());
+        }, mapped, epoch, step, state, head, knownClasses);
         invalidateInference();
         return loss;
     }
@@ -162,8 +149,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
     @Override
     protected void endTask(TaskExperience task) {
         int t = task.index();
-        training = TaskTraining.release(training);
-        pendingOptimizerState = Map.of();
+        training.stop();
         if (config.knowledgeDistillation() && t > 0) {
             assimilate(t);
         }
@@ -208,9 +194,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
 
     @Override
     public INDArray logits(INDArray images) {
-        if (head.numClasses() == 0) {
-            throw new IllegalStateException("No classes learned yet: call beforeTask first");
-        }
+        requireClasses();
         if (mergedGraph == null) {
             mergedGraph = mergedInference(backbone, state, config.mode().norm(), head);
         }
@@ -219,9 +203,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
 
     /** Logits computed with every adapter as a separate low-rank path (no merging); equal to {@link #logits}. */
     public INDArray logitsUnmerged(INDArray images) {
-        if (head.numClasses() == 0) {
-            throw new IllegalStateException("No classes learned yet: call beforeTask first");
-        }
+        requireClasses();
         if (unmergedGraph == null) {
             unmergedGraph = new ClassifierGraph(backbone, new SdLoraAdapterGraph(state, config.mode().norm(), false, TYPE),
                     head, TYPE);

@@ -32,15 +32,7 @@ interface TaskTraining {
 
     /**
      * Releases its native memory (activations, weight copies, trained copies, optimizer state) at once instead of at
-     * a later garbage collection; unusable afterwards. Learners call it when the task ends or the training is dropped.
+     * a later garbage collection; unusable afterwards. {@link CurrentTraining} calls it when it drops the training.
      */
     void close();
-
-    /** Closes {@code training} if there is one; returns null, for {@code training = TaskTraining.release(training)}. */
-    static TaskTraining release(TaskTraining training) {
-        if (training != null) {
-            training.close();
-        }
-        return null;
-    }
 }

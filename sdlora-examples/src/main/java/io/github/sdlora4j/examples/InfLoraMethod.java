@@ -3,15 +3,10 @@ package io.github.sdlora4j.examples;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.sdlora4j.inflora.MemoryThreshold;
-import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.InfLoraCheckpoint;
-import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.InfLoraConfig;
 import io.github.sdlora4j.learner.InfLoraLearner;
 import io.github.sdlora4j.vit.VitWeights;
-
-import java.io.IOException;
-import java.nio.file.Path;
 
 /**
  * {@code inflora}: InfLoRA (Liang and Li, CVPR 2024). It takes the run's rank and optimizer, as every method here
@@ -38,18 +33,8 @@ final class InfLoraMethod {
         }
     }
 
-    private static final Methods.Store STORE = new Methods.Store() {
-        @Override
-        public void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes) throws IOException {
-            InfLoraCheckpoint.save((InfLoraLearner) learner, file, classes);
-        }
-
-        @Override
-        public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long seed, int tasks)
-                throws IOException {
-            return InfLoraCheckpoint.load(file, config(c, b, seed, tasks));
-        }
-    };
+    private static final Methods.Store STORE = new CheckpointStore<>(InfLoraLearner.class, InfLoraMethod::config,
+            InfLoraCheckpoint::save, InfLoraCheckpoint::load);
 
     static final Methods.Method METHOD = new Methods.Method("inflora",
             "InfLoRA: per task a LoRA whose A is designed orthogonal to earlier tasks' inputs, only B trained, merged"

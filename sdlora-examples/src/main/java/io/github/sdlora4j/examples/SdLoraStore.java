@@ -1,6 +1,5 @@
 package io.github.sdlora4j.examples;
 
-import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.LearnerCheckpoint;
 import io.github.sdlora4j.learner.ClassIncrementalLearner;
 import io.github.sdlora4j.learner.SdLoraConfig;
@@ -9,14 +8,11 @@ import io.github.sdlora4j.learner.SdLoraMode;
 import io.github.sdlora4j.lora.RankSchedule;
 import io.github.sdlora4j.vit.VitWeights;
 
-import java.io.IOException;
-import java.nio.file.Path;
-
 /**
  * What the SD-LoRA variants share: the SD-LoRA configuration a run config describes, and their checkpoints
  * ({@link LearnerCheckpoint}), restored with the same configuration the variant creates.
  */
-final class SdLoraStore implements Methods.Store {
+final class SdLoraStore extends CheckpointStore<SdLoraConfig, SdLoraLearner> {
 
     /** The SD-LoRA configuration of one variant for one run seed. */
     @FunctionalInterface
@@ -27,23 +23,14 @@ final class SdLoraStore implements Methods.Store {
     private final Variant variant;
 
     SdLoraStore(Variant variant) {
+        super(SdLoraLearner.class, (c, b, seed, tasks) -> variant.config(c, b, seed), LearnerCheckpoint::save,
+                LearnerCheckpoint::load);
         this.variant = variant;
     }
 
     /** A fresh learner of the variant. */
     ClassIncrementalLearner create(RunConfig c, VitWeights b, long seed, int tasks) {
         return SdLoraLearner.create(variant.config(c, b, seed), b);
-    }
-
-    @Override
-    public void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes) throws IOException {
-        LearnerCheckpoint.save((SdLoraLearner) learner, file, classes);
-    }
-
-    @Override
-    public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long seed, int tasks)
-            throws IOException {
-        return LearnerCheckpoint.load(file, variant.config(c, b, seed));
     }
 
     /** The SD-LoRA configuration a run config describes for one seed (mode defaults, rank, optimizer, seed). */

@@ -111,32 +111,27 @@ class ConfigLoaderTest {
         assertEquals(9e-4, ConfigLoader.load(TinyRuns.config(dir, "method: sdlora-kd\n")).method()
                 .settings(SdLoraKdMethod.Settings.class).kdThreshold(), "defaults without a block");
 
-        ConfigException typo = assertThrows(ConfigException.class, () -> ConfigLoader.load(
-                TinyRuns.config(dir, "method: {name: sdlora-kd, kdThreshhold: 0.01}\n")));
+        ConfigException typo = rejected("method: {name: sdlora-kd, kdThreshhold: 0.01}\n");
         assertTrue(typo.getMessage().contains("unknown key 'method.kdThreshhold'")
                 && typo.getMessage().contains("did you mean 'kdThreshold'?"), typo.getMessage());
-        ConfigException other = assertThrows(ConfigException.class, () -> ConfigLoader.load(
-                TinyRuns.config(dir, "method: {name: sdlora, kdThreshold: 0.01}\n")));
+        ConfigException other = rejected("method: {name: sdlora, kdThreshold: 0.01}\n");
         assertTrue(other.getMessage().contains("unknown key 'method.kdThreshold'")
                 && other.getMessage().contains("known keys here: name"), other.getMessage());
-        ConfigException bad = assertThrows(ConfigException.class, () -> ConfigLoader.load(
-                TinyRuns.config(dir, "method: {name: sdlora-kd, kdThreshold: -1}\n")));
+        ConfigException bad = rejected("method: {name: sdlora-kd, kdThreshold: -1}\n");
         assertTrue(bad.getMessage().contains("at 'method'") && bad.getMessage().contains("kdThreshold must be"),
                 bad.getMessage());
     }
 
     @Test
     void aTopLevelKdThresholdSaysHowToRewriteIt() throws IOException {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
-                TinyRuns.config(dir, "method: sdlora-kd\nkdThreshold: 0.002\n")));
+        ConfigException e = rejected("method: sdlora-kd\nkdThreshold: 0.002\n");
         assertTrue(e.getMessage().contains("method: {name: sdlora-kd, kdThreshold: 0.002}"), e.getMessage());
     }
 
     @Test
     void theEngineIsAConfigKey() throws IOException {
         assertEquals(EngineChoice.SAMEDIFF, ConfigLoader.load(TinyRuns.config(dir, "engine: samediff\n")).engine());
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
-                TinyRuns.config(dir, "engine: gpu\n")));
+        ConfigException e = rejected("engine: gpu\n");
         assertTrue(e.getMessage().contains("engine=gpu is not an engine") && e.getMessage().contains("samediff"),
                 e.getMessage());
     }
@@ -149,8 +144,13 @@ class ConfigLoaderTest {
         RunConfig zero = ConfigLoader.load(TinyRuns.config(dir, "threads: 0\n"));
         assertNull(zero.threads(), "0 is the default");
         assertFalse(ConfigLoader.effective(zero).has("threads"), "runs written before the key must still resume");
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
-                TinyRuns.config(dir, "threads: -2\n")));
+        ConfigException e = rejected("threads: -2\n");
         assertTrue(e.getMessage().contains("threads must be >= 1") && e.getMessage().contains("-2"), e.getMessage());
+    }
+
+    /** The error loading a config file with {@code yaml} raises. */
+    private ConfigException rejected(String yaml) throws IOException {
+        Path file = TinyRuns.config(dir, yaml);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
     }
 }

@@ -28,9 +28,8 @@ class MagnitudesTest {
     @Test
     void kdRunReportsEveryTasksAlphaAndAssimilatedBetaAfterEachTask() throws Exception {
         // A threshold above any squared residual of a unit direction: every new direction is assimilated.
-        Path config = TinyRuns.config(dir, "epochs: 1\nmethod: {name: sdlora-kd, kdThreshold: 10}\n");
-        Path out = dir.resolve("kd");
-        TinyRuns.run(config, out, "--method", "sdlora-kd");
+        Path out = TinyRuns.runIn(dir, "kd", "epochs: 1\nmethod: {name: sdlora-kd, kdThreshold: 10}\n",
+                "--method", "sdlora-kd");
         JsonNode m = ConfigLoader.JSON.readTree(out.resolve(RunOutputs.RESULTS_JSON).toFile()).get("magnitudes");
         assertNotNull(m, "a single seed's magnitudes are at the top level");
         JsonNode alpha = m.get("alpha");
@@ -61,9 +60,7 @@ class MagnitudesTest {
 
     @Test
     void baselinesWriteNoMagnitudes() throws Exception {
-        Path config = TinyRuns.config(dir, "epochs: 1\nmethod: simplecil\n");
-        Path out = dir.resolve("simplecil");
-        TinyRuns.run(config, out);
+        Path out = TinyRuns.runIn(dir, "simplecil", "epochs: 1\nmethod: simplecil\n");
         JsonNode r = ConfigLoader.JSON.readTree(out.resolve(RunOutputs.RESULTS_JSON).toFile());
         assertFalse(r.has("magnitudes"));
         assertFalse(r.get("runs").get(0).has("magnitudes"));

@@ -35,9 +35,7 @@ class PredictExportTest {
 
     @BeforeAll
     static void tinyRun() throws Exception {
-        Path config = TinyRuns.config(dir, "epochs: 1\n");
-        Path out = dir.resolve("run");
-        TinyRuns.run(config, out);
+        Path out = TinyRuns.runIn(dir, "run", "epochs: 1\n");
         learnerFile = out.resolve(RunOutputs.LEARNER);
         learner = LearnerCheckpoint.load(learnerFile);
         assertEquals(6, learner.numClasses());

@@ -47,6 +47,18 @@ public final class TinyRuns {
         assertEquals(0, SdloraCli.commandLine().execute(args.toArray(String[]::new)), "sdlora " + String.join(" ", args));
     }
 
+    /**
+     * Writes the {@link #config} with {@code extra} lines to {@code dir} and {@link #run}s it into
+     * {@code dir/name}.
+     *
+     * @return the run's folder
+     */
+    public static Path runIn(Path dir, String name, String extra, String... options) throws IOException {
+        Path out = dir.resolve(name);
+        run(config(dir, extra), out, options);
+        return out;
+    }
+
     /** @return what {@code body} printed to {@code System.out}, which is restored afterwards */
     public static String capturingStdout(Runnable body) {
         PrintStream old = System.out;
