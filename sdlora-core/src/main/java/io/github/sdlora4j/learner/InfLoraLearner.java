@@ -138,7 +138,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         adapter = stateOf(TaskAdapter.of(config.rank(), factors));
         head.grow(task.newClasses(), random(task.index(), HEAD_ROWS));
         training.stop();
-        inference = null;
+        inference = MergedInference.release(inference);
     }
 
     /** The task's data where it stands (a fresh iterator's first pass), or from its start once it was used up. */
@@ -174,7 +174,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
             return trainingEngine(TYPE, terms).start(merged, adapter, DirectionNorm.FACTOR_PRODUCT, head, known,
                     config.optimizer(), TYPE, false, false, listeners, terms, threads());
         }, mapped, epoch, step, adapter, head, known);
-        inference = null;
+        inference = MergedInference.release(inference);
         return loss;
     }
 
@@ -192,7 +192,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
         merged = next;
         adapter = null;
         training.stop();
-        inference = null;
+        inference = MergedInference.release(inference);
     }
 
     @Override

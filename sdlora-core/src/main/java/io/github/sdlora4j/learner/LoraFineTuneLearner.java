@@ -46,7 +46,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
             state.setMagnitudes(new double[]{1.0});
         }
         training.stop();
-        inference = null;
+        inference = MergedInference.release(inference);
     }
 
     /**
@@ -74,7 +74,7 @@ abstract class LoraFineTuneLearner extends AbstractClassIncrementalLearner {
             return trainingEngine(TYPE, terms).start(backbone, state, DirectionNorm.FACTOR_PRODUCT, head, first,
                     config.optimizer(), TYPE, false, listeners, terms, threads());
         }, new DataSet(batch.getFeatures(), labels), epoch, step, state, head, first);
-        inference = null;
+        inference = MergedInference.release(inference);
         return loss;
     }
 
