@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,6 +195,34 @@ class FusedSdLoraStepTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> step.lossAndGradients(Nd4j.zeros(DataType.FLOAT, 2, 3, 16, 16), Nd4j.zeros(DataType.FLOAT, 2, 5)));
         assertTrue(e.getMessage().contains("Labels must be [2, 2]"), e.getMessage());
+    }
+
+    @Test
+    void closeReleasesTheStepsOwnArraysAndLeavesTheBackboneAndStateAlone() {
+        SplittableRandom rng = new SplittableRandom(4);
+        VitWeights backbone = TestWeights.perturbed(CONFIG, 5, DataType.FLOAT);
+        SdLoraState state = state(rng);
+        FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT,
+                TestWeights.uniform(rng, 0.5, 2, CONFIG.dim()), TestWeights.uniform(rng, 0.1, 2), 2);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 4, 2);
+        labels.putScalar(0, 0, 1).putScalar(1, 1, 1).putScalar(2, 0, 1).putScalar(3, 1, 1);
+        step.lossAndGradients(TestWeights.images(CONFIG, 4, 6, DataType.FLOAT), labels);
+        step.close();
+        for (Projection p : Projection.values()) {
+            assertTrue(step.factorA(0, p).wasClosed() && step.factorB(0, p).wasClosed()
+                    && step.factorAGradient(0, p).wasClosed() && step.factorBGradient(0, p).wasClosed(), p + " factors");
+        }
+        assertTrue(step.magnitudes().wasClosed() && step.headWeight().wasClosed() && step.headBiasGradient().wasClosed(),
+                "magnitudes and head rows");
+        backbone.tensors().forEach((name, t) -> assertFalse(t.wasClosed(), name + " is the caller's"));
+        for (int t = 0; t < state.numTasks(); t++) {
+            for (int l = 0; l < CONFIG.depth(); l++) {
+                for (Projection p : Projection.values()) {
+                    LoraFactors f = state.task(t).get(l, p);
+                    assertFalse(f.a().wasClosed() || f.b().wasClosed(), "the state's factors are the caller's");
+                }
+            }
+        }
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {
