@@ -33,10 +33,14 @@ class FusedStepThreadsTest {
 
     private static final int CLASSES = 3;
 
-    /** A step whose every block and projection takes gradient form {@code form} (the algebra's fold rule). */
-    private static FusedSdLoraStep step(int threads, SdLoraAlgebra.GradientForm form) {
+    /**
+     * A step whose every block and projection takes gradient form {@code form} (the algebra's fold rule), on a random
+     * backbone, or with {@code peaked} on one whose attention is sharply peaked ({@link TestWeights#perturbed}).
+     */
+    private static FusedSdLoraStep step(int threads, SdLoraAlgebra.GradientForm form, boolean peaked) {
         SplittableRandom rng = new SplittableRandom(4);
-        VitWeights backbone = TestWeights.perturbed(CONFIG, 8, DataType.FLOAT);
+        VitWeights backbone = peaked ? TestWeights.perturbed(CONFIG, 8, DataType.FLOAT)
+                : VitWeights.random(CONFIG, 8, DataType.FLOAT);
         SdLoraState state = FusedSdLoraStepTest.state(rng, form == SdLoraAlgebra.GradientForm.WEIGHT
                 ? FusedSdLoraStepTest.FOLDED : FusedSdLoraStepTest.UNFOLDED);
         FusedSdLoraStep step = new FusedSdLoraStep(backbone, state, DirectionNorm.FACTOR_PRODUCT,
@@ -84,20 +88,22 @@ class FusedStepThreadsTest {
         }
     }
 
+    /**
+     * On the random backbone. With sharply peaked attention (the perturbed backbone) softmax's backward cancels enough
+     * to lift the rounding of the last block's q gradients (small: only the CLS rows reach the loss there) to as much
+     * as 5e-5 relative in either form; the exact check below runs on that backbone.
+     */
     @ParameterizedTest(name = "{0}")
     @EnumSource(SdLoraAlgebra.GradientForm.class)
     void lossAndEveryGradientDoNotDependOnTheThreadCount(SdLoraAlgebra.GradientForm form) {
         INDArray images = TestWeights.images(CONFIG, 7, 12, DataType.FLOAT);
-        FusedSdLoraStep one = step(1, form);
+        FusedSdLoraStep one = step(1, form, false);
         double expected = one.lossAndGradients(images, labels(7));
         for (int threads : new int[]{2, 3}) {
-            FusedSdLoraStep many = step(threads, form);
+            FusedSdLoraStep many = step(threads, form, false);
             double loss = many.lossAndGradients(images, labels(7));
             assertEquals(expected, loss, 1e-5 * Math.abs(expected), threads + " threads: loss");
-            // The weight form sums Xᵀ·dY over the batch before its D×D products, so regrouping the images moves
-            // float rounding more (its shares are exact: see the next test); 1e-4 is the SameDiff check's tolerance.
-            double tolerance = form == SdLoraAlgebra.GradientForm.WEIGHT ? 1e-4 : 1e-5;
-            assertAllClose(gradients(one), gradients(many), tolerance, threads + " threads");
+            assertAllClose(gradients(one), gradients(many), 1e-5, threads + " threads");
         }
     }
 
@@ -110,7 +116,7 @@ class FusedStepThreadsTest {
     @CsvSource({"8, 2, LOW_RANK", "8, 4, LOW_RANK", "2, 4, LOW_RANK", "8, 4, WEIGHT"})
     void eachThreadComputesItsShareOfTheBatch(int batch, int threads, SdLoraAlgebra.GradientForm form) {
         INDArray images = TestWeights.images(CONFIG, batch, 14, DataType.FLOAT);
-        FusedSdLoraStep many = step(threads, form);
+        FusedSdLoraStep many = step(threads, form, true);
         many.lossAndGradients(images, labels(batch));
         descend(many);
         double loss = many.lossAndGradients(images, labels(batch));
@@ -120,7 +126,7 @@ class FusedStepThreadsTest {
         double expectedLoss = 0;
         List<INDArray> expected = null;
         for (int s = 0; s < shares; s++) {
-            FusedSdLoraStep one = step(1, form);
+            FusedSdLoraStep one = step(1, form, true);
             List<INDArray> target = parameters(one);
             for (int i = 0; i < target.size(); i++) {
                 target.get(i).assign(parameters(many).get(i));
@@ -145,9 +151,9 @@ class FusedStepThreadsTest {
     @Test
     void zeroThreadsAndEmptyBatchesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> step(0, SdLoraAlgebra.GradientForm.LOW_RANK));
+                () -> step(0, SdLoraAlgebra.GradientForm.LOW_RANK, false));
         assertTrue(e.getMessage().contains("The fused engine: expected at least 1 thread, got 0"), e.getMessage());
-        FusedSdLoraStep s = step(2, SdLoraAlgebra.GradientForm.LOW_RANK);
+        FusedSdLoraStep s = step(2, SdLoraAlgebra.GradientForm.LOW_RANK, false);
         e = assertThrows(IllegalArgumentException.class, () -> s.lossAndGradients(
                 Nd4j.zeros(DataType.FLOAT, 0, 3, 16, 16), Nd4j.zeros(DataType.FLOAT, 0, CLASSES)));
         assertTrue(e.getMessage().contains("batch >= 1"), e.getMessage());
