@@ -1,6 +1,7 @@
 package io.github.sdlora4j.fused;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -24,6 +25,11 @@ final class VectorKernels {
     private static final float A4 = -1.453152027f;
     private static final float A5 = 1.061405429f;
     private static final float TWO_OVER_SQRT_PI = 1.1283791671f;
+    // exp by Cody-Waite reduction and a degree-7 Taylor polynomial, from exactly rounded operations only.
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693145752f;
+    private static final float LN2_LO = 1.42860677e-6f;
+    private static final float EXP_MIN = -87f;
 
     private VectorKernels() {
     }
@@ -180,7 +186,7 @@ final class VectorKernels {
                 FloatVector z = FloatVector.fromByteBuffer(S, u, (o + n) * 4, ORDER).add(b);
                 FloatVector az = z.abs();
                 FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(P, 1f));
-                FloatVector e = az.mul(az).neg().lanewise(VectorOperators.EXP);
+                FloatVector e = expNonPositive(az.mul(az).neg());
                 FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
                         .fma(t, FloatVector.broadcast(S, A1)).mul(t);
                 FloatVector y = poly.mul(e).neg().add(1f);
@@ -200,6 +206,25 @@ final class VectorKernels {
                 }
             }
         }
+    }
+
+    /**
+     * {@code exp(x)} for {@code x ≤ 0} (within 2 ulp of {@link Math#exp}; 0 below −87). Not the Vector API's
+     * {@code EXP}: compiled, that calls a vector math library whose results differ by an ulp from the interpreter's
+     * {@code Math.exp}, so a step's result would depend on whether the JIT had compiled this loop yet. Multiplies, adds,
+     * fused multiply-adds and integer conversions round the same way in every tier.
+     */
+    static FloatVector expNonPositive(FloatVector x) {
+        FloatVector c = x.max(EXP_MIN);
+        IntVector k = (IntVector) c.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
+        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), c).add(kf.mul(-LN2_LO));
+        FloatVector p = r.fma(1f / 5040f, 1f / 720f).fma(r, FloatVector.broadcast(S, 1f / 120f))
+                .fma(r, FloatVector.broadcast(S, 1f / 24f)).fma(r, FloatVector.broadcast(S, 1f / 6f))
+                .fma(r, FloatVector.broadcast(S, 0.5f)).fma(r, FloatVector.broadcast(S, 1f))
+                .fma(r, FloatVector.broadcast(S, 1f));
+        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale).blend(0f, x.lt(EXP_MIN));
     }
 
     private static float erf(float z, float expMinusZ2) {
@@ -223,6 +248,7 @@ final class VectorKernels {
     /** Softmax's backward per row of {@code len}: {@code ds = p·(dp − Σ p·dp)}, written over {@code dp}. */
     static void softmaxBackward(float[] p, float[] dp, int rowCount, int len) {
         int bound = S.loopBound(len);
+        float[] lanes = new float[W];
         for (int r = 0; r < rowCount; r++) {
             int o = r * len;
             FloatVector acc = FloatVector.zero(S);
@@ -230,7 +256,12 @@ final class VectorKernels {
             for (; j < bound; j += W) {
                 acc = FloatVector.fromArray(S, p, o + j).fma(FloatVector.fromArray(S, dp, o + j), acc);
             }
-            float dot = acc.reduceLanes(VectorOperators.ADD);
+            // Lane by lane, not reduceLanes: its compiled and interpreted forms add the lanes in different orders.
+            acc.intoArray(lanes, 0);
+            float dot = 0f;
+            for (float lane : lanes) {
+                dot += lane;
+            }
             for (; j < len; j++) {
                 dot += p[o + j] * dp[o + j];
             }
