@@ -305,7 +305,6 @@ public final class FusedSdLoraStep {
         }
     }
 
-    /** Forward and backward of images {@code [first, first + size)}: the shard's loss share and gradients. */
     /**
      * Makes shard {@code s}'s work arrays for {@code size} images on the calling thread: glibc keeps a freed buffer in
      * the arena of the thread that allocated it, and the pool's threads come and go, so arrays made on them were not
@@ -320,6 +319,7 @@ public final class FusedSdLoraStep {
         }
     }
 
+    /** Forward and backward of images {@code [first, first + size)}: the shard's loss share and gradients. */
     private void shardStep(Shard s, INDArray images, int first, int size, INDArray labels, float[] alpha, int batch) {
         Arrays.fill(s.dAlpha, 0);
         ForwardPass.embed(vit, s.act, images, first);
