@@ -154,12 +154,12 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
     /**
      * Sets the fused engine's threads for training (from the next training start) and prediction (from the next
      * prediction); default {@link FusedThreads#defaultThreads()} ({@value FusedThreads#ENV}, else every processor).
-     * SameDiff ignores it.
+     * SameDiff ignores it. 0 means the default, as {@code threads: 0} does in a run config.
      *
-     * @throws IllegalArgumentException if {@code threads} is below 1
+     * @throws IllegalArgumentException if {@code threads} is negative
      */
     public final void setThreads(int threads) {
-        this.threads = FusedThreads.require(threads, "setThreads");
+        this.threads = threads == 0 ? 0 : FusedThreads.require(threads, "setThreads");
         inferenceSettingsChanged();
     }
 

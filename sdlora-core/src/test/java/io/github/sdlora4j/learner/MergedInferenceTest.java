@@ -60,8 +60,11 @@ class MergedInferenceTest {
         assertEquals(losses[0], losses[1], 1e-5 * Math.abs(losses[0]));
         double err = logits[0].sub(logits[1]).norm2Number().doubleValue();
         assertTrue(err <= 1e-5 * logits[0].norm2Number().doubleValue(), "1 vs 3 threads: " + err);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SdLoraLearner.create(SdLoraLearnerTest.config(0.05), backbone).setThreads(0));
-        assertTrue(e.getMessage().contains("setThreads") && e.getMessage().contains("got 0"), e.getMessage());
+        SdLoraLearner reset = SdLoraLearner.create(SdLoraLearnerTest.config(0.05), backbone);
+        reset.setThreads(3);
+        reset.setThreads(0);
+        assertEquals(0, reset.threads(), "0 is the default, as threads: 0 in a run config");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> reset.setThreads(-1));
+        assertTrue(e.getMessage().contains("setThreads") && e.getMessage().contains("got -1"), e.getMessage());
     }
 }
