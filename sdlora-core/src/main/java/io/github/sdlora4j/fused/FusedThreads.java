@@ -51,7 +51,19 @@ public final class FusedThreads {
 
     /** {@code threads}, or {@link #defaultThreads()} for 0 (a setting left at its default). */
     public static int orDefault(int threads) {
-        return threads == 0 ? defaultThreads() : require(threads, "The fused engine's thread count");
+        return requireSetting(threads, "The fused engine's thread count") == 0 ? defaultThreads() : threads;
+    }
+
+    /**
+     * {@code threads} if it is a thread count setting: at least 1, or 0 for {@link #defaultThreads()}; {@code what}
+     * names the setting in the error.
+     */
+    public static int requireSetting(int threads, String what) {
+        if (threads < 0) {
+            throw new IllegalArgumentException(what + ": expected at least 1 thread, or 0 for the default (" + ENV
+                    + ", else every processor), got " + threads);
+        }
+        return threads;
     }
 
     /** {@code threads} if it is at least 1; {@code what} names the setting in the error. */

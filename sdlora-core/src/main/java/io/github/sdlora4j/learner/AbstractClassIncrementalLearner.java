@@ -159,7 +159,7 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
      * @throws IllegalArgumentException if {@code threads} is negative
      */
     public final void setThreads(int threads) {
-        this.threads = threads == 0 ? 0 : FusedThreads.require(threads, "setThreads");
+        this.threads = FusedThreads.requireSetting(threads, "setThreads");
         inferenceSettingsChanged();
     }
 
