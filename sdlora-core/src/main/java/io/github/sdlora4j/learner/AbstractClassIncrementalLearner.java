@@ -153,13 +153,18 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
 
     /**
      * Sets the fused engine's threads for training (from the next training start) and prediction (from the next
-     * prediction); default {@link FusedThreads#defaultThreads()} ({@value FusedThreads#ENV}, else every processor).
-     * SameDiff ignores it.
+     * prediction); 0, the initial setting, means the default {@link FusedThreads#defaultThreads()}
+     * ({@value FusedThreads#ENV}, else every processor), as a run config's {@code threads: 0} does. SameDiff
+     * ignores it.
      *
-     * @throws IllegalArgumentException if {@code threads} is below 1
+     * @throws IllegalArgumentException if {@code threads} is negative
      */
     public final void setThreads(int threads) {
-        this.threads = FusedThreads.require(threads, "setThreads");
+        if (threads < 0) {
+            throw new IllegalArgumentException("setThreads: expected the fused engine's thread count (at least 1) or 0"
+                    + " for the default (" + FusedThreads.ENV + ", else every processor), got " + threads);
+        }
+        this.threads = threads;
         inferenceSettingsChanged();
     }
 

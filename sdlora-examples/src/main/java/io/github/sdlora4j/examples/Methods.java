@@ -75,9 +75,8 @@ public final class Methods {
         private static ClassIncrementalLearner withOptions(ClassIncrementalLearner learner, RunConfig config) {
             if (learner instanceof AbstractClassIncrementalLearner l) {
                 l.useEngine(config.engine());
-                if (config.threads() != null && !FusedThreads.setInEnvironment()) {
-                    l.setThreads(config.threads());
-                }
+                // SDLORA_THREADS overrides the config: the default (0) reads it.
+                l.setThreads(config.threads() == null || FusedThreads.setInEnvironment() ? 0 : config.threads());
             }
             return learner;
         }
