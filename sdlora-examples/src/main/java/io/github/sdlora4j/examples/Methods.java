@@ -10,6 +10,7 @@ import io.github.sdlora4j.vit.VitWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -105,6 +106,17 @@ public final class Methods {
     /** All methods by name, in registration order. */
     public static Map<String, Method> all() {
         return Collections.unmodifiableMap(REGISTRY);
+    }
+
+    /**
+     * The registered names, for picocli's {@code completionCandidates}: an option's help lists them with
+     * {@code ${COMPLETION-CANDIDATES}}, so a newly registered method appears there unasked.
+     */
+    public static final class Names implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return all().keySet().iterator();
+        }
     }
 
     /**
