@@ -3,7 +3,7 @@ package io.github.sdlora4j.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.sdlora4j.learner.ClassifierHead;
-import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.learner.MergeableLearner;
 import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -50,23 +50,24 @@ public final class TimmModelExport {
 
     /**
      * Exports a learner as one plain ViT: every adapter folded into W_q and W_v
-     * ({@link SdLoraLearner#mergedBackbone()}) and its classifier head. Its logits equal the learner's
-     * {@link SdLoraLearner#logits} up to float rounding.
+     * ({@link MergeableLearner#mergedBackbone()}) and its classifier head. Its logits equal the learner's
+     * {@link MergeableLearner#logits} up to float rounding.
      *
-     * @param learner a learner with at least one class
+     * @param learner a learner with at least one class, between tasks
      * @param file    the file to create or replace
      * @throws IOException if writing fails; an existing file is then unchanged
      */
-    public static void exportMerged(SdLoraLearner learner, Path file) throws IOException {
+    public static void exportMerged(MergeableLearner learner, Path file) throws IOException {
         exportMerged(learner, null, file);
     }
 
     /**
-     * {@link #exportMerged(SdLoraLearner, Path)} with the class names, order and preprocessing a user needs.
+     * {@link #exportMerged(MergeableLearner, Path)} with the class names, order and preprocessing a user needs.
      *
      * @param classes what the columns mean and how inputs are prepared (one name per learner class), or null
      */
-    public static void exportMerged(SdLoraLearner learner, ClassifierMetadata classes, Path file) throws IOException {
+    public static void exportMerged(MergeableLearner learner, ClassifierMetadata classes, Path file)
+            throws IOException {
         Objects.requireNonNull(learner, "learner");
         if (classes != null && classes.classNames().size() != learner.numClasses()) {
             throw new IllegalArgumentException("cannot export " + file + ": " + classes.classNames().size()
@@ -75,9 +76,9 @@ public final class TimmModelExport {
         if (learner.numClasses() == 0) {
             throw new IllegalStateException("cannot export " + file + ": the learner has no classes yet");
         }
-        write(learner.mergedBackbone(), learner.head(), file, "SD-LoRA learner after " + learner.taskClasses().size()
-                + " task(s) with its adapters merged into attn.qkv.weight (q and v rows); plain timm ViT state_dict",
-                classes);
+        write(learner.mergedBackbone(), learner.head(), file, learner.methodName() + " learner after "
+                + learner.taskClasses().size() + " task(s) with its adapters merged into attn.qkv.weight (q and v"
+                + " rows); plain timm ViT state_dict", classes);
     }
 
     /**

@@ -153,8 +153,9 @@ public abstract class AbstractClassIncrementalLearner implements ClassIncrementa
 
     /**
      * Sets the fused engine's threads for training (from the next training start) and prediction (from the next
-     * prediction); default {@link FusedThreads#defaultThreads()} ({@value FusedThreads#ENV}, else every processor).
-     * SameDiff ignores it. 0 means the default, as {@code threads: 0} does in a run config.
+     * prediction); 0, the initial setting, means the default {@link FusedThreads#defaultThreads()}
+     * ({@value FusedThreads#ENV}, else every processor), as a run config's {@code threads: 0} does. SameDiff
+     * ignores it.
      *
      * @throws IllegalArgumentException if {@code threads} is negative
      */

@@ -10,6 +10,7 @@ import io.github.sdlora4j.lora.SdLoraAlgebra;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.Projection;
+import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,7 +40,7 @@ import java.util.Map;
  * <p>The data of a task is read three times: once before training (the pass a fresh iterator stands at, which the
  * training epochs, each starting with a reset, never use), the training epochs, and once more after them.
  */
-public final class InfLoraLearner extends AbstractClassIncrementalLearner {
+public final class InfLoraLearner extends AbstractClassIncrementalLearner implements MergeableLearner {
 
     /** The method's name in messages. */
     public static final String NAME = "InfLoRA";
@@ -220,8 +221,19 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
     }
 
     /** The backbone with every finished task's {@code B·A} merged into q and v (live; do not modify). */
+    @Override
     public VitWeights mergedBackbone() {
         return merged;
+    }
+
+    @Override
+    public String methodName() {
+        return NAME;
+    }
+
+    @Override
+    public VitConfig vitConfig() {
+        return config.vit();
     }
 
     /** Block {@code l}'s memory of the finished tasks' inputs. */
@@ -235,6 +247,7 @@ public final class InfLoraLearner extends AbstractClassIncrementalLearner {
     }
 
     /** The classifier (live; do not modify). */
+    @Override
     public ClassifierHead head() {
         return head;
     }

@@ -9,6 +9,7 @@ import io.github.sdlora4j.lora.SdLoraAdapterGraph;
 import io.github.sdlora4j.lora.SdLoraState;
 import io.github.sdlora4j.lora.TaskAdapter;
 import io.github.sdlora4j.vit.Projection;
+import io.github.sdlora4j.vit.VitConfig;
 import io.github.sdlora4j.vit.VitWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,8 +31,10 @@ import java.util.Map;
  * assimilates the new direction into earlier ones when a least-squares fit explains it. Prediction folds every
  * adapter into W_q and W_v ({@link AdapterMerger}) and runs a plain ViT.
  */
-public final class SdLoraLearner extends AbstractClassIncrementalLearner {
+public final class SdLoraLearner extends AbstractClassIncrementalLearner implements MergeableLearner {
 
+    /** The method's name in messages (its variants included). */
+    public static final String NAME = "SD-LoRA";
     private static final Logger log = LoggerFactory.getLogger(SdLoraLearner.class);
     private static final DataType TYPE = DataType.FLOAT;
 
@@ -211,9 +214,20 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
         return unmergedGraph.logits(images);
     }
 
-    /** The backbone with every adapter folded into W_q and W_v. */
+    /** The backbone with every adapter folded into W_q and W_v (a new copy). */
+    @Override
     public VitWeights mergedBackbone() {
         return AdapterMerger.merge(backbone, state, config.mode().norm());
+    }
+
+    @Override
+    public String methodName() {
+        return NAME;
+    }
+
+    @Override
+    public VitConfig vitConfig() {
+        return config.vit();
     }
 
     @Override
@@ -236,6 +250,7 @@ public final class SdLoraLearner extends AbstractClassIncrementalLearner {
     }
 
     /** The classifier (live; do not modify). */
+    @Override
     public ClassifierHead head() {
         return head;
     }

@@ -1,5 +1,6 @@
 package io.github.sdlora4j.learner;
 
+import io.github.sdlora4j.fused.FusedThreads;
 import io.github.sdlora4j.vit.TestWeights;
 import io.github.sdlora4j.vit.VitWeights;
 import org.junit.jupiter.api.Test;
@@ -60,11 +61,33 @@ class MergedInferenceTest {
         assertEquals(losses[0], losses[1], 1e-5 * Math.abs(losses[0]));
         double err = logits[0].sub(logits[1]).norm2Number().doubleValue();
         assertTrue(err <= 1e-5 * logits[0].norm2Number().doubleValue(), "1 vs 3 threads: " + err);
-        SdLoraLearner reset = SdLoraLearner.create(SdLoraLearnerTest.config(0.05), backbone);
-        reset.setThreads(3);
-        reset.setThreads(0);
-        assertEquals(0, reset.threads(), "0 is the default, as threads: 0 in a run config");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> reset.setThreads(-1));
-        assertTrue(e.getMessage().contains("setThreads") && e.getMessage().contains("got -1"), e.getMessage());
+    }
+
+    @Test
+    void zeroThreadsIsTheDefaultAndANegativeCountIsRefused() {
+        TemplateData data = new TemplateData(C, 4, 2);
+        VitWeights backbone = TestWeights.perturbed(C, 6, DataType.FLOAT);
+        int[] threads = {0, FusedThreads.defaultThreads()};
+        double[] losses = new double[2];
+        INDArray[] logits = new INDArray[2];
+        for (int i = 0; i < 2; i++) {
+            SdLoraLearner learner = SdLoraLearner.create(SdLoraLearnerTest.config(0.05), backbone);
+            learner.setThreads(3);
+            learner.setThreads(threads[i]);
+            learner.beforeTask(2);
+            int index = i;
+            EngineProperty.with("fused", () -> {
+                losses[index] = learner.trainStep(data.sample(0, 2, 5, 3), 0, 0);
+                logits[index] = learner.logits(data.sample(0, 2, 3, 5).getFeatures());
+            });
+        }
+        assertEquals(losses[1], losses[0], "0 trains on the default thread count");
+        assertEquals(logits[1], logits[0], "and predicts on it");
+        SdLoraLearner learner = SdLoraLearner.create(SdLoraLearnerTest.config(0.05), backbone);
+        learner.setThreads(0);
+        assertEquals(0, learner.threads(), "the default, as a run config's threads: 0");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> learner.setThreads(-1));
+        assertTrue(e.getMessage().contains("setThreads") && e.getMessage().contains("got -1")
+                && e.getMessage().contains("0 for the default"), e.getMessage());
     }
 }

@@ -3,8 +3,9 @@ package io.github.sdlora4j.examples;
 import io.github.sdlora4j.io.AtomicFiles;
 import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.LearnerCheckpoint;
+import io.github.sdlora4j.io.MergeableCheckpoints;
 import io.github.sdlora4j.io.TimmModelExport;
-import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.learner.MergeableLearner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,13 +18,14 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sdlora export}: a learner as a plain timm ViT {@code state_dict} with every adapter folded into the
- * weights ({@code --merged}), or as the learner checkpoint itself (adapters kept separate).
+ * {@code sdlora export}: an SD-LoRA or InfLoRA learner as a plain timm ViT {@code state_dict} with every adapter
+ * folded into the weights ({@code --merged}), or as the learner checkpoint itself.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a saved learner: --merged writes a plain timm ViT state_dict (adapters folded into"
                 + " qkv, plus head.weight/head.bias) loadable by timm/PyTorch; without it, the learner checkpoint"
-                + " with separate adapters (sdlora4j-learner/1 layout).")
+                + " as saved (sdlora4j-learner/1 layout for SD-LoRA, with separate adapters; sdlora4j-inflora/1 for"
+                + " InfLoRA).")
 final class ExportCommand implements Callable<Integer>, ChecksBeforeBackend {
 
     @Option(names = "--checkpoint", required = true, description = "A learner.safetensors written by run.")
@@ -49,7 +51,7 @@ final class ExportCommand implements Callable<Integer>, ChecksBeforeBackend {
     @Override
     public Integer call() throws Exception {
         checkBeforeBackend();
-        SdLoraLearner learner = LearnerCheckpoint.load(checkpoint);
+        MergeableLearner learner = MergeableCheckpoints.load(checkpoint);
         if (!merged) {
             AtomicFiles.write(out, o -> Files.copy(checkpoint, o));
             System.out.printf("Wrote %s (learner checkpoint, %d tasks, %d classes)%n", out,

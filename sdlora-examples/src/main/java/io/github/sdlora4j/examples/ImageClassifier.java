@@ -2,8 +2,8 @@ package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sdlora4j.data.RawImage;
-import io.github.sdlora4j.io.LearnerCheckpoint;
-import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.io.MergeableCheckpoints;
+import io.github.sdlora4j.learner.MergeableLearner;
 import io.github.sdlora4j.transforms.CenterCropTransform;
 import io.github.sdlora4j.transforms.PreprocessingSpec;
 import io.github.sdlora4j.vit.VitConfig;
@@ -26,11 +26,11 @@ import java.util.SplittableRandom;
  */
 public final class ImageClassifier {
 
-    private final SdLoraLearner learner;
+    private final MergeableLearner learner;
     private final PreprocessingSpec preprocessing;
     private final List<String> classNames;
 
-    private ImageClassifier(SdLoraLearner learner, PreprocessingSpec preprocessing, List<String> classNames) {
+    private ImageClassifier(MergeableLearner learner, PreprocessingSpec preprocessing, List<String> classNames) {
         this.learner = learner;
         this.preprocessing = preprocessing;
         this.classNames = List.copyOf(classNames);
@@ -38,8 +38,8 @@ public final class ImageClassifier {
 
     /** Loads {@code checkpoint} and its side file, checking that they fit together. */
     public static ImageClassifier load(Path checkpoint) throws IOException {
-        SdLoraLearner learner = loadLearner(checkpoint);
-        VitConfig vit = learner.config().vit();
+        MergeableLearner learner = loadLearner(checkpoint);
+        VitConfig vit = learner.vitConfig();
         Path side = classesFile(checkpoint);
         if (!Files.isRegularFile(side)) {
             throw new IllegalArgumentException("--images needs the class side file " + side + " that run writes next"
@@ -61,9 +61,9 @@ public final class ImageClassifier {
         return RunOutputs.classesFile(checkpoint);
     }
 
-    /** The learner of a finished run (not a step snapshot taken inside a task). */
-    static SdLoraLearner loadLearner(Path checkpoint) throws IOException {
-        SdLoraLearner learner = LearnerCheckpoint.load(checkpoint);
+    /** The learner of a finished run (SD-LoRA or InfLoRA; not a step snapshot taken inside a task). */
+    static MergeableLearner loadLearner(Path checkpoint) throws IOException {
+        MergeableLearner learner = MergeableCheckpoints.load(checkpoint);
         if (learner.inTask()) {
             throw new IllegalArgumentException(checkpoint + " holds a learner in the middle of a task (a step"
                     + " snapshot); use the learner.safetensors of a finished run");

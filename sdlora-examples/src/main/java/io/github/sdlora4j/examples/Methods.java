@@ -10,6 +10,7 @@ import io.github.sdlora4j.vit.VitWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -75,9 +76,8 @@ public final class Methods {
         private static ClassIncrementalLearner withOptions(ClassIncrementalLearner learner, RunConfig config) {
             if (learner instanceof AbstractClassIncrementalLearner l) {
                 l.useEngine(config.engine());
-                if (config.threads() != null && !FusedThreads.setInEnvironment()) {
-                    l.setThreads(config.threads());
-                }
+                // SDLORA_THREADS overrides the config: the default (0) reads it.
+                l.setThreads(config.threads() == null || FusedThreads.setInEnvironment() ? 0 : config.threads());
             }
             return learner;
         }
@@ -106,6 +106,17 @@ public final class Methods {
     /** All methods by name, in registration order. */
     public static Map<String, Method> all() {
         return Collections.unmodifiableMap(REGISTRY);
+    }
+
+    /**
+     * The registered names, for picocli's {@code completionCandidates}: an option's help lists them with
+     * {@code ${COMPLETION-CANDIDATES}}, so a newly registered method appears there unasked.
+     */
+    public static final class Names implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return all().keySet().iterator();
+        }
     }
 
     /**

@@ -20,8 +20,8 @@ public final class MethodsOptions {
     @Option(names = "--config", required = true, description = "Run configuration (.yaml, .yml or .json).")
     Path config;
 
-    @Option(names = "--method", required = true, description = "A method; repeat for each: sdlora, sdlora-rr,"
-            + " sdlora-kd, inflora, seq-lora, simplecil, joint (replaces the config's method).")
+    @Option(names = "--method", required = true, completionCandidates = Methods.Names.class,
+            description = "A method; repeat for each: ${COMPLETION-CANDIDATES} (replaces the config's method).")
     List<String> methods;
 
     @Option(names = "--seed", description = "Run seed; repeat for several (overrides the config's seeds).")

@@ -2,7 +2,7 @@ package io.github.sdlora4j.examples;
 
 import io.github.sdlora4j.data.ImageDecoder;
 import io.github.sdlora4j.data.RawImage;
-import io.github.sdlora4j.learner.SdLoraLearner;
+import io.github.sdlora4j.learner.MergeableLearner;
 import io.github.sdlora4j.vit.VitConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * {@code sdlora predict}: logits of a saved SD-LoRA learner for a .npy batch, or the predicted class of every image in
+ * {@code sdlora predict}: logits of a saved SD-LoRA or InfLoRA learner for a .npy batch, or the predicted class of every image in
  * a folder. Class names and preprocessing come from the side file {@code X.classes.json} that {@code run} writes next
  * to {@code X.safetensors}.
  */
@@ -75,8 +75,8 @@ final class PredictCommand implements Callable<Integer>, ChecksBeforeBackend {
     public Integer call() throws Exception {
         checkBeforeBackend();
         if (input.npy != null) {
-            SdLoraLearner learner = ImageClassifier.loadLearner(checkpoint);
-            VitConfig vit = learner.config().vit();
+            MergeableLearner learner = ImageClassifier.loadLearner(checkpoint);
+            VitConfig vit = learner.vitConfig();
             INDArray x = Npy.readFloat32(input.npy);
             long[] expected = {vit.channels(), vit.imageSize(), vit.imageSize()};
             if (x.rank() != 4 || !Arrays.equals(Arrays.copyOfRange(x.shape(), 1, 4), expected)) {
@@ -91,7 +91,7 @@ final class PredictCommand implements Callable<Integer>, ChecksBeforeBackend {
         return 0;
     }
 
-    private static INDArray logits(SdLoraLearner learner, INDArray x) {
+    private static INDArray logits(MergeableLearner learner, INDArray x) {
         List<INDArray> parts = new ArrayList<>();
         for (long from = 0; from < x.size(0); from += BATCH) {
             long to = Math.min(x.size(0), from + BATCH);

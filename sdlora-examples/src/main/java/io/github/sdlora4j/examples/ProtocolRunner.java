@@ -70,9 +70,14 @@ final class ProtocolRunner {
 
     /** @param invocation the tool's command line, for the manifest; null when not started from one */
     ProtocolRunner(RunConfig config, Path outDir, PrintStream console, Invocation invocation) {
+        this(config, Methods.require(config.method().name()), outDir, console, invocation);
+    }
+
+    /** As above with the method given rather than looked up by the config's name. */
+    ProtocolRunner(RunConfig config, Methods.Method method, Path outDir, PrintStream console, Invocation invocation) {
         this.invocation = invocation;
         this.config = config;
-        this.method = Methods.require(config.method().name());
+        this.method = method;
         this.outputs = new RunOutputs(outDir);
         this.console = console;
         this.effective = ConfigLoader.effective(config);
@@ -88,17 +93,13 @@ final class ProtocolRunner {
         BackboneFiles.Loaded backbone = BackboneFiles.load(config.backbone(), config.vitConfig(), firstSeed);
         checkInputShape(backbone.weights().config());
         DatasetIdentity dataset;
-        int tasks;
         try (ClassIncrementalBenchmark bench = Benchmarks.open(config.datasetFor(firstSeed),
                 config.trainImagesPerClass())) {
             DataPreflight.check(bench.dataset(), config.dataset(), dataCheck, System.console() != null);
             dataset = DatasetIdentity.of(config.datasetFor(firstSeed), bench.dataset());
-            tasks = bench.numTasks();
         }
         outputs.start(state);
-        // The manifest asks a learner of the run which engine trains it (the method, its terms and this JVM decide).
-        outputs.writeManifest(config, effective, method, method.create(config, backbone.weights(), firstSeed, tasks),
-                backbone, dataset, invocation);
+        ManifestOnce manifest = new ManifestOnce(backbone, dataset);
         List<SeedResult> done = new ArrayList<>(state.completed());
         RunState.Partial partial = state.current();
         for (long seed : config.seeds()) {
@@ -107,7 +108,7 @@ final class ProtocolRunner {
                 continue;
             }
             RunState.Partial resumeFrom = partial != null && partial.seed() == seed ? partial : null;
-            SeedResult r = runSeed(seed, backbone, done, resumeFrom);
+            SeedResult r = runSeed(seed, backbone, done, resumeFrom, manifest);
             done.add(r);
             partial = null;
             outputs.writeState(new RunState(effective, done, null));
@@ -131,7 +132,7 @@ final class ProtocolRunner {
     }
 
     private SeedResult runSeed(long seed, BackboneFiles.Loaded backbone, List<SeedResult> done,
-                               RunState.Partial resumeFrom) throws IOException {
+                               RunState.Partial resumeFrom, ManifestOnce manifest) throws IOException {
         DatasetSpec spec = config.datasetFor(seed);
         try (ClassIncrementalBenchmark bench = Benchmarks.open(spec, config.trainImagesPerClass())) {
             int tasks = bench.numTasks();
@@ -182,6 +183,7 @@ final class ProtocolRunner {
                             from.epoch(), from.batchesDone(), from.iteration());
                 }
             }
+            manifest.write(learner);
             for (int t = first; t < tasks; t++) {
                 long start = System.nanoTime();
                 losses.add(trainTask(bench, learner, seed, t, t == first ? from : EpochLoop.Position.START,
@@ -339,6 +341,29 @@ final class ProtocolRunner {
             b.append(String.format(Locale.ROOT, " %6.2f", a));
         }
         return b.append(String.format(Locale.ROOT, "   | all seen %6.2f  (%.1f s)", seen, seconds)).toString();
+    }
+
+    /**
+     * Writes the manifest with the first learner this process trains, before it trains: the learner says which
+     * engine trains the run (the method, its loss terms and this JVM decide, the same for every seed). When every
+     * seed had finished before, no learner is built and the manifest of the process that trained them stays.
+     */
+    private final class ManifestOnce {
+        private final BackboneFiles.Loaded backbone;
+        private final DatasetIdentity dataset;
+        private boolean written;
+
+        ManifestOnce(BackboneFiles.Loaded backbone, DatasetIdentity dataset) {
+            this.backbone = backbone;
+            this.dataset = dataset;
+        }
+
+        void write(ClassIncrementalLearner learner) throws IOException {
+            if (!written) {
+                outputs.writeManifest(config, effective, method, learner, backbone, dataset, invocation);
+                written = true;
+            }
+        }
     }
 
     /** Remembers where training is, so a failure inside a step can be located. */

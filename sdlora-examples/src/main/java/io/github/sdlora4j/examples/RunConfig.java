@@ -22,10 +22,9 @@ import java.util.Objects;
  *                              (default {@code bundled})
  * @param vit                   ViT preset naming the shape of a backbone file that does not record it (timm exports),
  *                              or null
- * @param method                the method and its own settings ({@link MethodChoice}): {@code sdlora},
- *                              {@code sdlora-rr}, {@code sdlora-kd}, {@code seq-lora}, {@code simplecil} or
- *                              {@code joint} (default {@code sdlora}), see {@link Methods}; a block such as
- *                              {@code {name: sdlora-kd, kdThreshold: 9e-4}} sets the method's settings
+ * @param method                the method and its own settings ({@link MethodChoice}): a name registered in
+ *                              {@link Methods} (default {@code sdlora}; {@code sdlora run --help} lists them); a
+ *                              block such as {@code {name: sdlora-kd, kdThreshold: 9e-4}} sets the method's settings
  * @param engine                training engine the learners ask for: {@code auto} (default), {@code fused} or
  *                              {@code samediff}; the system property {@code sdlora.engine} overrides it
  * @param threads               the fused engine's threads (training and prediction), or null for the default

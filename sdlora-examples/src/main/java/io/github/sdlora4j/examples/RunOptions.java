@@ -22,8 +22,8 @@ public final class RunOptions {
     @Option(names = "--seed", description = "Run seed; repeat for several (overrides the config's seeds).")
     List<Long> seeds;
 
-    @Option(names = "--method", description = "Overrides the config's method: sdlora, sdlora-rr, sdlora-kd, inflora,"
-            + " seq-lora, simplecil or joint.")
+    @Option(names = "--method", completionCandidates = Methods.Names.class,
+            description = "Overrides the config's method: one of ${COMPLETION-CANDIDATES}.")
     String method;
 
     @Option(names = "--resume", description = "Continue the interrupted run in --out (same config and options).")

@@ -239,7 +239,7 @@ final class RunOutputs {
     /**
      * Writes manifest.json.
      *
-     * @param learner     a learner of the run's method with the run's options, asked which engine trains it
+     * @param learner     the learner the run trains first (built with the run's options), asked which engine trains it
      * @param dataset     the identity of the data the run reads
      * @param invocation  the command line the tool was started with, or null when not started from one
      */
