@@ -44,6 +44,8 @@ final class Activations {
     final float[] rowScratch;
     final float[] rowScratch2;
     final Saved[] saved;
+    /** The last block for the CLS rows (inference only). */
+    final ClsOnlyBlock clsOnly;
 
     /** What one block's backward reads from its forward. */
     static final class Saved {
@@ -112,6 +114,7 @@ final class Activations {
         probsHost = training ? new float[(int) stacks * tokens * tokens] : null;
         rowScratch = new float[rows];
         rowScratch2 = training ? new float[rows] : null;
+        clsOnly = training ? null : new ClsOnlyBlock(c, batch);
         saved = new Saved[training ? c.depth() : 1];
         for (int l = 0; l < saved.length; l++) {
             saved[l] = new Saved(c, batch, rows, training);
@@ -128,6 +131,9 @@ final class Activations {
         NativeArrays.close(patches, embedding, stream, dQkv, scores, out, normed, hidden, gradStream);
         for (Saved s : saved) {
             s.close();
+        }
+        if (clsOnly != null) {
+            clsOnly.close();
         }
     }
 }

@@ -38,6 +38,16 @@ final class ClassifierLoss {
                 x[d * batch + b] = a.h[d * rows + b * tokens] + (pendingBias == null ? 0f : pendingBias[d]);
             }
         }
+        return features(c, vit, x, batch);
+    }
+
+    /**
+     * The final LayerNorm of CLS rows already gathered.
+     *
+     * @param x the CLS rows, column-major [batch, D], biases added
+     */
+    static Features features(VitConfig c, FrozenVit vit, float[] x, int batch) {
+        int dim = c.dim();
         float[] mean = new float[batch];
         float[] rstd = new float[batch];
         float[] xhat = new float[batch * dim];

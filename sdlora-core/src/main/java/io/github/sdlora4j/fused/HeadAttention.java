@@ -56,6 +56,52 @@ final class HeadAttention {
     }
 
     /**
+     * The attention output of each image's first token (CLS) only, {@code out = softmax(q·Kᵀ)·V} per head, for a last
+     * block whose other rows nothing reads: two matrix-vector products per head instead of two products of
+     * [tokens, tokens].
+     *
+     * @param qkv    [N, 3D] column-major; its k and v columns are read
+     * @param q      the CLS rows' q [batch, D] column-major, scaled and biased
+     * @param scores native scratch of {@code tokens} floats
+     * @param host   heap scratch of {@code tokens} floats
+     * @param out    [batch, D] column-major
+     */
+    void forwardFirstToken(INDArray qkv, INDArray q, FloatPointer scores, float[] host, INDArray out) {
+        FloatPointer kv = base(qkv);
+        FloatPointer qa = base(q);
+        FloatPointer o = base(out);
+        forEachHead((b, h) -> {
+            long qAt = (long) h * headDim * batch + b;
+            // scores = K·q with K the [tokens, headDim] block of image b, head h (leading dimension N).
+            openblas.cblas_sgemv(openblas.CblasColMajor, openblas.CblasNoTrans, tokens, headDim, 1f,
+                    at(kv, column(1, h), b), rows, qa.position(qAt), batch, 0f, scores.position(0), 1);
+            scores.get(host, 0, tokens);
+            softmax(host);
+            scores.put(host, 0, tokens);
+            // out = Vᵀ·p.
+            openblas.cblas_sgemv(openblas.CblasColMajor, openblas.CblasTrans, tokens, headDim, 1f,
+                    at(kv, column(2, h), b), rows, scores.position(0), 1, 0f, o.position(qAt), batch);
+        });
+    }
+
+    /** Softmax of {@code x[0, tokens)} in place, in double (max subtracted first). */
+    private void softmax(float[] x) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < tokens; t++) {
+            max = Math.max(max, x[t]);
+        }
+        double sum = 0;
+        for (int t = 0; t < tokens; t++) {
+            double e = Math.exp((double) x[t] - max);
+            x[t] = (float) e;
+            sum += e;
+        }
+        for (int t = 0; t < tokens; t++) {
+            x[t] = (float) (x[t] / sum);
+        }
+    }
+
+    /**
      * Gradients of q, k and v into {@code dQkv} from that of the output.
      *
      * @param dOut   [N, D] column-major
