@@ -35,14 +35,14 @@ final class OursAtThreads {
      * computed with {@code threads} threads. Each call needs its own fixture: the step changes its learner.
      */
     static Runnable step(SdLoraFixture fixture, DataSet batch, int threads) {
-        fixture.learner().setThreads(requirePositive(threads));
+        fixture.learner().setThreads(FusedThreads.require(threads, "bench threads"));
         int[] iteration = {0};
         return () -> fixture.step(batch, iteration[0]++);
     }
 
     /** Logits of the learner's merged model (adapters folded into W_q and W_v) computed with {@code threads} threads. */
     static UnaryOperator<INDArray> mergedLogits(SdLoraLearner learner, int threads) {
-        requirePositive(threads);
+        FusedThreads.require(threads, "bench threads");
         if (TrainingEngine.selected(SdLoraFixture.TYPE) != TrainingEngine.FUSED) {
             return learner::logits;
         }
@@ -53,12 +53,5 @@ final class OursAtThreads {
     /** A few words for a figure's note: at how many threads ours ran. */
     static String describe(int threads) {
         return threads + (threads == 1 ? " thread" : " threads");
-    }
-
-    private static int requirePositive(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        }
-        return threads;
     }
 }

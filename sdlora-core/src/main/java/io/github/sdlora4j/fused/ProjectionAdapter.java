@@ -29,8 +29,10 @@ final class ProjectionAdapter {
     private final int rank;
     private final int currentStart;
     private final int currentRank;
+    private final StackedTerms rows;
+    private final double outputScale;
     private final int[] rowTask;
-    private final double[] rowBeta;
+    /** {@code ∂s_j/∂α_rowTask(j)}: 1/n_j times the output scale. */
     private final double[] rowInvNorm;
     /** All rows' A, row-major [R, D]; the current task's rows are refreshed from {@link #a} each step. */
     private final INDArray aAll;
@@ -71,12 +73,12 @@ final class ProjectionAdapter {
         this.rank = rows.rank();
         this.currentStart = rows.currentStart();
         this.currentRank = rows.currentRank();
+        this.rows = rows;
+        this.outputScale = outputScale;
         rowTask = new int[rank];
-        rowBeta = new double[rank];
         rowInvNorm = new double[rank];
         for (int j = 0; j < rank; j++) {
             rowTask[j] = rows.rowTask(j);
-            rowBeta[j] = rows.rowAssimilated(j);
             rowInvNorm[j] = rows.rowInvNorm(j) * outputScale;
         }
         aAll = rows.a(DataType.FLOAT);
@@ -116,8 +118,12 @@ final class ProjectionAdapter {
                 bHost[(currentStart + jc) * dim + d] = currentB[d * currentRank + jc];
             }
         }
+        double[] magnitudes = new double[alpha.length];
+        for (int t = 0; t < alpha.length; t++) {
+            magnitudes[t] = alpha[t];
+        }
         for (int j = 0; j < rank; j++) {
-            scale[j] = (float) ((alpha[rowTask[j]] + rowBeta[j]) * rowInvNorm[j]);
+            scale[j] = (float) (rows.rowScale(j, magnitudes) * outputScale);
         }
         scaledA.assign(aAll).muliColumnVector(Nd4j.create(scale, new long[]{rank, 1}, 'c'));
         Matrices.gemm(scaledA, true, bAll, true, weight, 1.0);

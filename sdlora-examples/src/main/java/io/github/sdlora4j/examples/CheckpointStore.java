@@ -35,15 +35,23 @@ class CheckpointStore<C, L extends ClassIncrementalLearner> implements Methods.S
     }
 
     private final Class<L> type;
+    private final String format;
     private final Configure<C> configure;
     private final Save<L> save;
     private final Load<C> load;
 
-    CheckpointStore(Class<L> type, Configure<C> configure, Save<L> save, Load<C> load) {
+    /** @param format the format's name, as its files record it */
+    CheckpointStore(Class<L> type, String format, Configure<C> configure, Save<L> save, Load<C> load) {
         this.type = type;
+        this.format = format;
         this.configure = configure;
         this.save = save;
         this.load = load;
+    }
+
+    @Override
+    public final String format() {
+        return format;
     }
 
     @Override

@@ -33,7 +33,8 @@ final class InfLoraMethod {
         }
     }
 
-    private static final Methods.Store STORE = new CheckpointStore<>(InfLoraLearner.class, InfLoraMethod::config,
+    private static final Methods.Store STORE = new CheckpointStore<>(InfLoraLearner.class, InfLoraCheckpoint.FORMAT,
+            InfLoraMethod::config,
             InfLoraCheckpoint::save, InfLoraCheckpoint::load);
 
     static final Methods.Method METHOD = new Methods.Method("inflora",

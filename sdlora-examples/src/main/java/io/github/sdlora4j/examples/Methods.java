@@ -29,6 +29,9 @@ public final class Methods {
 
     /** Saves and restores a learner (only methods whose state the core can serialize have one). */
     public interface Store {
+        /** The checkpoint format's name, as its files record it (e.g. {@code sdlora4j-learner/1}). */
+        String format();
+
         /** Saves {@code learner}; {@code classes} (the benchmark's names, order, preprocessing) may be null. */
         void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes) throws IOException;
 

@@ -287,7 +287,7 @@ final class RunOutputs {
         me.put("name", method.name());
         me.put("description", method.description());
         me.put("checkpoint", method.store() != null
-                ? "learner.safetensors and per-task checkpoints (sdlora4j-learner/1)"
+                ? "learner.safetensors and per-task checkpoints (" + method.store().format() + ")"
                 : "none: this baseline's state cannot be saved; --resume restarts an unfinished seed from task 1");
         m.set("config", effective);
         writeJson(dir.resolve(MANIFEST), m);

@@ -31,6 +31,9 @@ class InfLoraPredictExportTest {
         learnerFile = out.resolve(RunOutputs.LEARNER);
         learner = InfLoraCheckpoint.load(learnerFile, null);
         assertEquals(6, learner.numClasses());
+        String checkpoint = ConfigLoader.JSON.readTree(out.resolve(RunOutputs.MANIFEST).toFile()).get("method")
+                .get("checkpoint").asText();
+        assertTrue(checkpoint.contains("(" + InfLoraCheckpoint.FORMAT + ")"), "the manifest names the format: " + checkpoint);
     }
 
     @Test
