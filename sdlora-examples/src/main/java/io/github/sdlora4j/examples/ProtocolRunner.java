@@ -143,10 +143,16 @@ final class ProtocolRunner {
             List<List<Double>> losses = new ArrayList<>();
             ClassifierMetadata classes = RunOutputs.classifierMetadata(bench);
             Magnitudes magnitudes = null;
-            int first = 0;
-            if (resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null) {
-                learner = method.load(outputs.resolve(resumeFrom.learnerFile()), config,
-                        backbone.weights(), seed, tasks);
+            boolean fromCheckpoint = resumeFrom != null && resumeFrom.learnerFile() != null && method.store() != null;
+            int first = fromCheckpoint ? resumeFrom.tasksDone() : 0;
+            // A step snapshot of the first unfinished task supersedes the task checkpoint: only one is loaded.
+            Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = resumeFrom != null && method.store() != null
+                    ? outputs.findStepSnapshot(seed, first) : Optional.empty();
+            if (fromCheckpoint) {
+                learner = snapshot.isPresent()
+                        ? method.load(snapshot.get().getKey(), config, backbone.weights(), seed, tasks)
+                        : method.load(outputs.resolve(resumeFrom.learnerFile()), config, backbone.weights(), seed,
+                        tasks);
                 if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
                         || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
                     throw new IllegalArgumentException("cannot resume " + outputs.resolve(RunOutputs.STATE) + ": it was"
@@ -160,28 +166,24 @@ final class ProtocolRunner {
                 losses.addAll(resumeFrom.epochTrainLoss());
                 wall.addAll(resumeFrom.wallSeconds());
                 magnitudes = resumeFrom.magnitudes();
-                first = resumeFrom.tasksDone();
                 console.printf("seed %d: resuming after task %d of %d%n", seed, first, tasks);
             } else {
-                if (resumeFrom != null) {
+                if (resumeFrom != null && method.store() == null) {
                     console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed,
                             method.name());
                 }
-                learner = method.create(config, backbone.weights(), seed, tasks);
+                learner = snapshot.isPresent()
+                        ? method.load(snapshot.get().getKey(), config, backbone.weights(), seed, tasks)
+                        : method.create(config, backbone.weights(), seed, tasks);
             }
             console.printf("seed %d: %s on %s, %d tasks, classes %s%n", seed, method.name(), spec.format(), tasks,
                     bench.classNames().size() <= 20 ? bench.classNames() : bench.classNames().size() + " classes");
             String previousFile = resumeFrom == null ? null : resumeFrom.learnerFile();
             EpochLoop.Position from = EpochLoop.Position.START;
-            if (resumeFrom != null && method.store() != null) {
-                Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = outputs.findStepSnapshot(seed, first);
-                if (snapshot.isPresent()) {
-                    learner = method.load(snapshot.get().getKey(), config, backbone.weights(), seed,
-                            tasks);
-                    from = snapshot.get().getValue();
-                    console.printf("seed %d: resuming task %d at epoch %d, batch %d (step %d)%n", seed, first + 1,
-                            from.epoch(), from.batchesDone(), from.iteration());
-                }
+            if (snapshot.isPresent()) {
+                from = snapshot.get().getValue();
+                console.printf("seed %d: resuming task %d at epoch %d, batch %d (step %d)%n", seed, first + 1,
+                        from.epoch(), from.batchesDone(), from.iteration());
             }
             manifest.write(learner);
             for (int t = first; t < tasks; t++) {

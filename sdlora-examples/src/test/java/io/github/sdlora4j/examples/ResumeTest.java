@@ -1,16 +1,24 @@
 package io.github.sdlora4j.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sdlora4j.data.DataCheck;
+import io.github.sdlora4j.io.ClassifierMetadata;
 import io.github.sdlora4j.io.LearnerCheckpoint;
+import io.github.sdlora4j.learner.ClassIncrementalLearner;
+import io.github.sdlora4j.vit.VitWeights;
 import io.github.sdlora4j.learner.SdLoraLearner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,6 +65,7 @@ class ResumeTest {
         assertTrue(snapshot.get().getValue().iteration() >= 2);
         assertFalse(inTask.optimizerState().isEmpty(), "momentum is part of the snapshot");
 
+        assertOneLearnerOnResume(config, killed);
         TinyRuns.run(config, killed, "--resume");
         SameResults.assertSameResumedResults(straight, killed, doneAtKill);
         JsonNode a = ConfigLoader.JSON.readTree(straight.resolve(RunOutputs.RESULTS_JSON).toFile());
@@ -68,6 +77,47 @@ class ResumeTest {
             assertEquals(List.of("run-state.json"), files.map(p -> p.getFileName().toString()).toList(),
                     "finished seeds leave no task checkpoints behind");
         }
+    }
+
+    /** A resume from a step snapshot, on a copy of the folder, builds or loads one learner: the snapshot's. */
+    private void assertOneLearnerOnResume(Path config, Path killed) throws Exception {
+        Path copy = dir.resolve("killed-copy");
+        try (var paths = Files.walk(killed)) {
+            for (Path p : paths.toList()) {
+                Files.copy(p, copy.resolve(killed.relativize(p).toString()));
+            }
+        }
+        Methods.Method sdlora = Methods.require("sdlora");
+        AtomicInteger created = new AtomicInteger();
+        List<Path> loaded = new ArrayList<>();
+        Methods.Store store = new Methods.Store() {
+            @Override
+            public String format() {
+                return sdlora.store().format();
+            }
+
+            @Override
+            public void save(ClassIncrementalLearner learner, Path file, ClassifierMetadata classes) throws IOException {
+                sdlora.store().save(learner, file, classes);
+            }
+
+            @Override
+            public ClassIncrementalLearner load(Path file, RunConfig c, VitWeights b, long seed, int tasks)
+                    throws IOException {
+                loaded.add(file);
+                return sdlora.store().load(file, c, b, seed, tasks);
+            }
+        };
+        Methods.Method counting = new Methods.Method(sdlora.name(), sdlora.description(), sdlora.settings(),
+                (c, b, s, n) -> {
+                    created.incrementAndGet();
+                    return sdlora.factory().create(c, b, s, n);
+                }, store, true);
+        new ProtocolRunner(ConfigLoader.load(config), counting, copy, new PrintStream(new ByteArrayOutputStream()),
+                null).run(true, DataCheck.Depth.HEADERS);
+        assertEquals(0, created.get(), "nothing built afresh");
+        assertEquals(1, loaded.size(), "one learner loaded: " + loaded);
+        assertTrue(loaded.get(0).getFileName().toString().contains("-at-"), "the step snapshot: " + loaded);
     }
 
     @Test
