@@ -195,7 +195,10 @@ public final class OnnxBackboneImporter {
         return model;
     }
 
-    /** Initializers and Constant-node values by name. */
+    /**
+     * Initializers and Constant-node values by name; the output of a Cast to FLOAT of one of them names the same
+     * tensor (weights stored as float16 and cast where they are read: decoding gives float32 either way).
+     */
     private static Map<String, Onnx.TensorProto> constants(Onnx.GraphProto graph) {
         Map<String, Onnx.TensorProto> c = new HashMap<>();
         for (Onnx.TensorProto t : graph.getInitializerList()) {
@@ -205,9 +208,19 @@ public final class OnnxBackboneImporter {
             if (n.getOpType().equals("Constant") && n.getOutputCount() == 1) {
                 n.getAttributeList().stream().filter(a -> a.getName().equals("value")).findFirst()
                         .ifPresent(a -> c.put(n.getOutput(0), a.getT()));
+            } else if (n.getOpType().equals("Cast") && n.getInputCount() == 1 && n.getOutputCount() == 1
+                    && c.containsKey(n.getInput(0)) && n.getAttributeList().stream().anyMatch(a -> a.getName()
+                    .equals("to") && a.getI() == Onnx.TensorProto.DataType.FLOAT_VALUE)) {
+                c.put(n.getOutput(0), c.get(n.getInput(0)));
             }
         }
         return c;
+    }
+
+    /** The name of the tensor behind a node input: the initializer's when the input is a constant (or its cast). */
+    private static String tensorName(Map<String, Onnx.TensorProto> constants, String input) {
+        Onnx.TensorProto t = constants.get(input);
+        return t == null ? input : t.getName();
     }
 
     /** Where a timm tensor comes from: an ONNX tensor, possibly stored transposed. */
@@ -250,18 +263,19 @@ public final class OnnxBackboneImporter {
             if (n.getOpType().equals("MatMul") && n.getInputCount() == 2 && constants.containsKey(n.getInput(1))) {
                 // y = x·W^T + b exported as MatMul(x, W^T) then Add(y, b): the bias names the layer.
                 Onnx.NodeProto add = consumerOf.get(n.getOutput(0));
-                String bias = add == null || !add.getOpType().equals("Add") ? null
+                String biasInput = add == null || !add.getOpType().equals("Add") ? null
                         : add.getInputList().stream().filter(i -> !i.equals(n.getOutput(0))).findFirst().orElse(null);
+                String bias = biasInput == null ? null : tensorName(constants, biasInput);
                 if (bias != null && bias.endsWith(".bias")) {
                     String weight = bias.substring(0, bias.length() - ".bias".length()) + ".weight";
                     sources.putIfAbsent(weight, new Source(constants.get(n.getInput(1)), true));
-                    if (constants.containsKey(bias)) {
-                        sources.putIfAbsent(bias, new Source(constants.get(bias), false));
+                    if (constants.containsKey(biasInput)) {
+                        sources.putIfAbsent(bias, new Source(constants.get(biasInput), false));
                     }
                 }
             } else if (n.getOpType().equals("Gemm") && n.getInputCount() >= 2 && constants.containsKey(n.getInput(1))
                     && !sources.containsKey(ClassifierHead.WEIGHT) && n.getInputCount() == 3
-                    && n.getInput(2).equals(ClassifierHead.BIAS)) {
+                    && tensorName(constants, n.getInput(2)).equals(ClassifierHead.BIAS)) {
                 boolean transB = n.getAttributeList().stream()
                         .anyMatch(a -> a.getName().equals("transB") && a.getI() != 0);
                 sources.put(ClassifierHead.WEIGHT, new Source(constants.get(n.getInput(1)), !transB));
@@ -296,7 +310,8 @@ public final class OnnxBackboneImporter {
         List<Onnx.NodeProto> candidates = new ArrayList<>();
         for (Onnx.NodeProto n : graph.getNodeList()) {
             if (n.getOpType().equals("MatMul") && n.getInputCount() == 2 && constants.containsKey(n.getInput(1))
-                    && constants.get(n.getInput(1)).getDimsCount() == 2 && !used.contains(n.getInput(1))) {
+                    && constants.get(n.getInput(1)).getDimsCount() == 2
+                    && !used.contains(tensorName(constants, n.getInput(1)))) {
                 candidates.add(n);
             }
         }

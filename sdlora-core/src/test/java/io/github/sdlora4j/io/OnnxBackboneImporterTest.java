@@ -72,6 +72,18 @@ class OnnxBackboneImporterTest {
     }
 
     @Test
+    void float16WeightsWithoutNamesImportThroughTheirCastsWithTheHead(@TempDir Path dir) throws IOException {
+        VitWeights w = TestWeights.perturbed(C, 9, DataType.FLOAT);
+        ClassifierHead head = head(3);
+        Path file = OnnxVitFixture.write(dir.resolve("half-positional.onnx"), w, head,
+                new OnnxVitFixture.Options(false, false, false, true, 0, false));
+        OnnxBackboneImporter.Imported imported = OnnxBackboneImporter.load(file, C);
+        w.tensors().forEach((k, v) -> assertArrayEquals(floats(v.castTo(DataType.FLOAT16)),
+                floats(imported.backbone().get(k)), k));
+        assertArrayEquals(floats(head.weight().castTo(DataType.FLOAT16)), floats(imported.head().weight()));
+    }
+
+    @Test
     void anInputOfAnotherImageSizeIsNamed(@TempDir Path dir) throws IOException {
         Path file = OnnxVitFixture.write(dir.resolve("32px.onnx"),
                 VitWeights.random(C.withImageSize(32), 1, DataType.FLOAT), head(2), OnnxVitFixture.Options.TORCH);

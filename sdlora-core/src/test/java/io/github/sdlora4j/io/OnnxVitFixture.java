@@ -31,7 +31,8 @@ final class OnnxVitFixture {
      * @param reluInsteadOfGelu a graph that differs from a ViT (Relu MLPs) while holding the same weights
      * @param namedBiases       biases keep their timm names (as torch.onnx.export does); otherwise onnx::Add_N
      * @param layerNormOp       opset 17 LayerNormalization nodes instead of the decomposition
-     * @param float16           initializers stored as FLOAT16 (a model exported with .half() weights)
+     * @param float16           weights stored as FLOAT16, each cast to FLOAT where the graph reads it (a model whose
+     *                          weights were halved for storage; the graph computes in float32)
      * @param staticBatch       the input's batch dimension, 0 for a dynamic one; shapes in Reshape nodes use it
      * @param dynamicShapes     torch's dynamic-batch patterns: flatten through Shape/Slice/Concat/Reshape, the CLS
      *                          token through Shape/Gather/Unsqueeze/Concat/Equal/Where/ConstantOfShape/Expand, and
@@ -116,9 +117,35 @@ final class OnnxVitFixture {
         }
         g.addNode(Onnx.NodeProto.newBuilder().setOpType("Identity").setName("out").addInput(x).addOutput("output"));
         g.addOutput(valueInfo("output", o.staticBatch(), head == null ? c.dim() : head.numClasses()));
+        if (o.float16()) {
+            castHalvesToFloat();
+        }
         return Onnx.ModelProto.newBuilder().setIrVersion(7).setProducerName("pytorch")
                 .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(o.layerNormOp() ? 17 : 13))
                 .setGraph(g).build();
+    }
+
+    /**
+     * A Cast to FLOAT after every FLOAT16 initializer, read by the nodes in its place: ONNX's type rules forbid float32
+     * activations meeting float16 weights in one op.
+     */
+    private void castHalvesToFloat() {
+        java.util.Map<String, String> cast = new java.util.HashMap<>();
+        java.util.List<Onnx.NodeProto> nodes = new java.util.ArrayList<>();
+        for (Onnx.TensorProto t : g.getInitializerList()) {
+            if (t.getDataType() == Onnx.TensorProto.DataType.FLOAT16_VALUE) {
+                cast.put(t.getName(), t.getName() + "_to_float");
+                nodes.add(Onnx.NodeProto.newBuilder().setOpType("Cast").setName("Cast_" + counter++)
+                        .addInput(t.getName()).addOutput(t.getName() + "_to_float")
+                        .addAttribute(intAttr("to", Onnx.TensorProto.DataType.FLOAT_VALUE)).build());
+            }
+        }
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            Onnx.NodeProto.Builder b = n.toBuilder().clearInput();
+            n.getInputList().forEach(in -> b.addInput(cast.getOrDefault(in, in)));
+            nodes.add(b.build());
+        }
+        g.clearNode().addAllNode(nodes);
     }
 
     private String block(VitWeights w, int i, String x, int t) {
