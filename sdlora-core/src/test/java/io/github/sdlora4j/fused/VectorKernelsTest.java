@@ -3,51 +3,79 @@ package io.github.sdlora4j.fused;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VectorKernelsTest {
 
     private static final int W = FloatVector.SPECIES_PREFERRED.length();
+    // Abramowitz & Stegun 7.1.26, the kernel's erf, here in double with Math.exp.
+    private static final double P = 0.3275911;
+    private static final double[] A = {0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429};
 
-    @Test
-    void expOfNonPositiveArgumentsIsWithinTwoUlpOfMathExp() {
-        float[] x = new float[W];
-        float[] y = new float[W];
-        float worstUlps = 0f;
-        float worstX = 0f;
-        for (int i = 0; i <= 870_000; i += W) {
-            for (int l = 0; l < W; l++) {
-                x[l] = -(i + l) * 1e-4f;
-            }
-            VectorKernels.expNonPositive(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, 0)).intoArray(y, 0);
-            for (int l = 0; l < W; l++) {
-                if (x[l] < -87f) {
-                    continue; // flushed to zero by design, checked below
-                }
-                float exact = (float) Math.exp(x[l]);
-                float ulps = Math.abs(y[l] - exact) / Math.ulp(exact);
-                if (ulps > worstUlps) {
-                    worstUlps = ulps;
-                    worstX = x[l];
-                }
-            }
-        }
-        assertTrue(worstUlps <= 2f, "worst error " + worstUlps + " ulp, at exp(" + worstX + ")");
+    private static double erf(double z) {
+        double t = 1 / (1 + P * Math.abs(z));
+        double poly = t * (A[0] + t * (A[1] + t * (A[2] + t * (A[3] + t * A[4]))));
+        double y = 1 - poly * Math.exp(-z * z);
+        return z < 0 ? -y : y;
+    }
+
+    /** {@code gelu} on one column of {@code z} (bias 0): the activations, and the derivatives into {@code deriv}. */
+    private static float[] gelu(float[] z, float[] deriv) {
+        ByteBuffer u = ByteBuffer.allocateDirect(z.length * 4).order(ByteOrder.nativeOrder());
+        u.asFloatBuffer().put(z);
+        VectorKernels.gelu(u, z.length, 1, new float[]{0f}, deriv);
+        float[] act = new float[z.length];
+        u.asFloatBuffer().get(act);
+        return act;
     }
 
     @Test
-    void expUnderflowsToZeroBelowItsRangeAndIsOneAtZero() {
-        float[] x = new float[W];
-        float[] y = new float[W];
-        x[0] = 0f;
-        for (int l = 1; l < W; l++) {
-            x[l] = -88f - l;
+    void geluAndItsDerivativeFollowTheirFormulaInDouble() {
+        int n = 24_000 / W * W + 3; // whole vectors and a scalar tail
+        float[] z = new float[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = -12f + 24f * i / n;
         }
-        VectorKernels.expNonPositive(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, 0)).intoArray(y, 0);
-        assertEquals(1f, y[0]);
-        for (int l = 1; l < W; l++) {
-            assertEquals(0f, y[l], "exp(" + x[l] + ")");
+        float[] deriv = new float[n];
+        float[] act = gelu(z, deriv);
+        double worstAct = 0;
+        double worstDeriv = 0;
+        for (int i = 0; i < n; i++) {
+            double erf = erf(z[i]);
+            double a = z[i] * (1 + erf);
+            double d = 1 + erf + z[i] * 2 / Math.sqrt(Math.PI) * Math.exp(-(double) z[i] * z[i]);
+            worstAct = Math.max(worstAct, Math.abs(act[i] - a) / Math.max(1, Math.abs(a)));
+            worstDeriv = Math.max(worstDeriv, Math.abs(deriv[i] - d));
+        }
+        assertTrue(worstAct < 2e-7, "activation: worst relative error " + worstAct);
+        assertTrue(worstDeriv < 6e-7, "derivative: worst error " + worstDeriv);
+    }
+
+    @Test
+    void pastExpsRangeGeluIsTheIdentityOrZeroAndAtZeroItsSlopeIsOne() {
+        float[] z = new float[2 * W + 1];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (i % 2 == 0 ? 1 : -1) * (9.5f + i); // -z² below -87: exp(-z²) flushes to 0
+        }
+        z[z.length - 1] = 0f;
+        z[W] = 0f;
+        float[] deriv = new float[z.length];
+        float[] act = gelu(z, deriv);
+        for (int i = 0; i < z.length; i++) {
+            if (z[i] == 0f) {
+                assertEquals(0f, act[i], "gelu(0)");
+                assertEquals(1f, deriv[i], "gelu'(0)");
+            } else if (z[i] > 0) {
+                assertEquals(2 * z[i], act[i], "gelu(" + z[i] + ")");
+                assertEquals(2f, deriv[i], "gelu'(" + z[i] + ")");
+            } else {
+                assertEquals(0f, Math.abs(act[i]), "gelu(" + z[i] + ")");
+                assertEquals(0f, Math.abs(deriv[i]), "gelu'(" + z[i] + ")");
+            }
         }
     }
 }
