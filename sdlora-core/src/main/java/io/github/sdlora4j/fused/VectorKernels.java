@@ -180,7 +180,7 @@ final class VectorKernels {
      *
      * <p>{@code exp(−z²)} is computed in the loop itself, not by a helper taking and returning vectors: C2 does not
      * always inline such a helper (whether it does depends on which of the two it compiled first), and a call it
-     * does not inline boxes every vector; a run that forbade the inlining made merged inference 18 % slower. The exp
+     * does not inline boxes every vector (measured in benchmarks/RESULTS.md). The exp
      * is Cody-Waite reduction and a degree-7 Taylor polynomial from multiplies, adds, fused multiply-adds and integer
      * shifts only, which round the same way in every JIT tier (the Vector API's {@code EXP} calls a vector math
      * library whose results differ by an ulp from the interpreter's {@code Math.exp}); it flushes to 0 below −87.
