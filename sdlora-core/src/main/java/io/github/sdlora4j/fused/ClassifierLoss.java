@@ -152,9 +152,12 @@ final class ClassifierLoss {
         return loss / meanOver;
     }
 
-    /** A native-order heap copy of {@code values} for the kernels that read buffers (the CLS rows are few). */
+    /**
+     * A native-order direct copy of {@code values} for the kernels that read buffers (the CLS rows are few). Direct,
+     * not heap: see {@link VectorKernels}.
+     */
     private static ByteBuffer bytes(float[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.nativeOrder());
+        ByteBuffer b = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder());
         b.asFloatBuffer().put(0, values);
         return b;
     }

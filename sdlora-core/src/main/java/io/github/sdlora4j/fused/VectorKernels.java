@@ -10,6 +10,11 @@ import java.nio.ByteOrder;
 /**
  * The element-wise passes of the step, on column-major heap arrays ({@code x[col * rows + row]}), so that a
  * per-row reduction is a sweep of whole columns and vectorises over rows.
+ *
+ * <p>Buffers must be direct. The Vector API's buffer loads and stores share one type profile in the JDK, whoever
+ * calls them; once a heap buffer has passed through it, a kernel C2 compiles afterwards may keep those accesses on
+ * their element-by-element fallback. In one process in three GELU then ran about 6× slower (JFR: its samples in
+ * {@code storeIntoByteBufferScoped}), depending on which ran first.
  */
 final class VectorKernels {
 
@@ -46,6 +51,10 @@ final class VectorKernels {
      */
     static void normalize(ByteBuffer x, float[] pendingBias, int rows, int cols, float eps, float[] mean, float[] rstd,
                           float[] xhat, ByteBuffer xhatCopy) {
+        requireDirect(x);
+        if (xhatCopy != null) {
+            requireDirect(xhatCopy);
+        }
         java.util.Arrays.fill(mean, 0, rows, 0f);
         java.util.Arrays.fill(rstd, 0, rows, 0f);
         for (int c = 0; c < cols; c++) {
@@ -104,6 +113,7 @@ final class VectorKernels {
 
     /** {@code out[c, n] = xhat[c, n]·gain[c] + bias[c]}, into native memory. */
     static void affine(float[] xhat, int rows, int cols, float[] gain, float[] bias, ByteBuffer out) {
+        requireDirect(out);
         for (int c = 0; c < cols; c++) {
             int o = c * rows;
             FloatVector g = FloatVector.broadcast(S, gain[c]);
@@ -130,6 +140,10 @@ final class VectorKernels {
      */
     static void normalizeBackward(ByteBuffer dy, float[] xhat, float[] rstd, int rows, int cols, float[] gain,
                                   float[] m1, float[] m2, float[] g, float[] dx, ByteBuffer dxCopy) {
+        requireDirect(dy);
+        if (dxCopy != null) {
+            requireDirect(dxCopy);
+        }
         java.util.Arrays.fill(m1, 0, rows, 0f);
         java.util.Arrays.fill(m2, 0, rows, 0f);
         for (int c = 0; c < cols; c++) {
@@ -186,6 +200,7 @@ final class VectorKernels {
      * library whose results differ by an ulp from the interpreter's {@code Math.exp}); it flushes to 0 below −87.
      */
     static void gelu(ByteBuffer u, int rows, int cols, float[] bias, float[] deriv) {
+        requireDirect(u);
         FloatVector log2e = FloatVector.broadcast(S, LOG2E);
         FloatVector roundShift = FloatVector.broadcast(S, ROUND_SHIFT);
         FloatVector minusLn2Hi = FloatVector.broadcast(S, -LN2_HI);
@@ -244,6 +259,7 @@ final class VectorKernels {
 
     /** {@code x[i] *= y[i]}, {@code x} in native memory. */
     static void multiply(ByteBuffer x, float[] y, int length) {
+        requireDirect(x);
         int i = 0;
         for (; i < S.loopBound(length); i += W) {
             FloatVector.fromByteBuffer(S, x, i * 4, ORDER).mul(FloatVector.fromArray(S, y, i)).intoByteBuffer(x, i * 4, ORDER);
@@ -280,6 +296,12 @@ final class VectorKernels {
             for (; j < len; j++) {
                 dp[o + j] = p[o + j] * (dp[o + j] - dot);
             }
+        }
+    }
+
+    private static void requireDirect(ByteBuffer b) {
+        if (!b.isDirect()) {
+            throw new IllegalArgumentException("The fused kernels take direct buffers only, got a heap buffer");
         }
     }
 

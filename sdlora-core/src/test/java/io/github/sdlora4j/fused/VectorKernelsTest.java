@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VectorKernelsTest {
@@ -53,6 +54,16 @@ class VectorKernelsTest {
         }
         assertTrue(worstAct < 2e-7, "activation: worst relative error " + worstAct);
         assertTrue(worstDeriv < 6e-7, "derivative: worst error " + worstDeriv);
+    }
+
+    @Test
+    void heapBuffersAreRefused() {
+        ByteBuffer heap = ByteBuffer.allocate(W * 4).order(ByteOrder.nativeOrder());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VectorKernels.gelu(heap, W, 1, new float[]{0f}, null));
+        assertTrue(e.getMessage().contains("direct buffers"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VectorKernels.normalize(heap, null, W, 1, 1e-6f,
+                new float[W], new float[W], new float[W], null));
     }
 
     @Test
