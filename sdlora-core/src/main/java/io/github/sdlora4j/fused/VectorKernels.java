@@ -13,8 +13,7 @@ import java.nio.ByteOrder;
  *
  * <p>Buffers must be direct. The Vector API's buffer loads and stores share one type profile in the JDK, whoever
  * calls them; once a heap buffer has passed through it, a kernel C2 compiles afterwards may keep those accesses on
- * their element-by-element fallback. In one process in three GELU then ran about 6× slower (JFR: its samples in
- * {@code storeIntoByteBufferScoped}), depending on which ran first.
+ * their element-by-element fallback, depending on which ran first (measured in benchmarks/RESULTS.md).
  */
 final class VectorKernels {
 
