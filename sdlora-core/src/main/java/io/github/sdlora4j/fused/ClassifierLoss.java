@@ -29,13 +29,13 @@ final class ClassifierLoss {
     static Features features(VitConfig c, FrozenVit vit, Activations a, float[] pendingBias) {
         int batch = a.batch;
         int dim = c.dim();
-        int tokens = c.numTokens();
-        int rows = a.rows;
-        Matrices.read(a.stream, a.h);
         float[] x = new float[batch * dim];
-        for (int d = 0; d < dim; d++) {
-            for (int b = 0; b < batch; b++) {
-                x[d * batch + b] = a.h[d * rows + b * tokens] + (pendingBias == null ? 0f : pendingBias[d]);
+        ForwardPass.clsRows(a.streamBytes, c, batch, x);
+        if (pendingBias != null) {
+            for (int d = 0; d < dim; d++) {
+                for (int b = 0; b < batch; b++) {
+                    x[d * batch + b] += pendingBias[d];
+                }
             }
         }
         return features(c, vit, x, batch);

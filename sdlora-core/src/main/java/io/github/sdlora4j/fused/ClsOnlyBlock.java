@@ -18,7 +18,6 @@ final class ClsOnlyBlock {
 
     private final int batch;
     private final int dim;
-    private final int tokens;
     private final INDArray ln1;
     private final INDArray q;
     private final INDArray out;
@@ -38,7 +37,7 @@ final class ClsOnlyBlock {
     ClsOnlyBlock(VitConfig c, int batch) {
         this.batch = batch;
         this.dim = c.dim();
-        this.tokens = c.numTokens();
+        int tokens = c.numTokens();
         ln1 = Matrices.matrix(batch, dim);
         q = Matrices.matrix(batch, dim);
         out = Matrices.matrix(batch, dim);
@@ -65,16 +64,14 @@ final class ClsOnlyBlock {
     float[] forward(FrozenVit vit, int l, Activations a, Activations.Saved s, float[] pendingBias) {
         VitConfig c = vit.config;
         FrozenVit.Block w = vit.blocks[l];
-        int n = a.rows;
         float eps = (float) c.layerNormEps();
-        VectorKernels.normalize(a.streamBytes, pendingBias, n, dim, eps, a.rowScratch, s.rstd1, s.xhat1, null);
-        VectorKernels.affine(s.xhat1, n, dim, w.norm1Gain, w.norm1Bias, s.ln1Bytes);
+        ForwardPass.norm1(vit, l, a, s, pendingBias);
         Matrices.gemm(s.ln1, false, columns(w.qkvWeight, 1, 3), false, columns(s.qkv, 1, 3), 0.0);
-        gatherCls(s.ln1Bytes, n, ln1);
+        gatherCls(c, s.ln1Bytes, ln1);
         Matrices.gemm(ln1, false, columns(w.qkvWeight, 0, 1), false, q, 0.0);
         q.addiRowVector(w.qBias);
         a.attention.forwardFirstToken(s.qkv, q, scores, scoresHost, out);
-        gatherCls(a.streamBytes, n, stream);
+        gatherCls(c, a.streamBytes, stream);
         Matrices.gemm(out, false, w.projWeight, false, stream, 1.0);
         VectorKernels.normalize(streamBytes, w.projBias, batch, dim, eps, mean, rstd, xhat, normedBytes);
         Matrices.gemm(normed, false, w.fc1Weight, false, hidden, 0.0);
@@ -105,13 +102,9 @@ final class ClsOnlyBlock {
         return m.get(NDArrayIndex.all(), NDArrayIndex.interval((long) from * dim, (long) to * dim));
     }
 
-    /** Row {@code b·tokens} of the column-major [n, D] matrix in {@code src}, for each image b, into {@code dst}. */
-    private void gatherCls(ByteBuffer src, int n, INDArray dst) {
-        for (int d = 0; d < dim; d++) {
-            for (int b = 0; b < batch; b++) {
-                rows[d * batch + b] = src.getFloat((d * n + b * tokens) * 4);
-            }
-        }
+    /** The CLS rows of the column-major [batch·tokens, D] matrix in {@code src} into {@code dst} [batch, D]. */
+    private void gatherCls(VitConfig c, ByteBuffer src, INDArray dst) {
+        ForwardPass.clsRows(src, c, batch, rows);
         Matrices.write(rows, dst);
     }
 }

@@ -4,6 +4,8 @@ import io.github.sdlora4j.vit.VitConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.nio.ByteBuffer;
+
 /**
  * The frozen ViT's forward on one shard's {@link Activations}, the same for training ({@link FusedSdLoraStep}, which
  * merges the LoRA terms into the q|k|v weight first) and inference ({@link FusedVitForward}).
@@ -64,6 +66,28 @@ final class ForwardPass {
         Matrices.write(a.h, a.stream);
     }
 
+    /** Block {@code l}'s first LayerNorm of the residual stream (after adding {@code pendingBias}) into {@code s.ln1}. */
+    static void norm1(FrozenVit vit, int l, Activations a, Activations.Saved s, float[] pendingBias) {
+        FrozenVit.Block w = vit.blocks[l];
+        int d = vit.config.dim();
+        VectorKernels.normalize(a.streamBytes, pendingBias, a.rows, d, (float) vit.config.layerNormEps(),
+                a.rowScratch, s.rstd1, s.xhat1, null);
+        VectorKernels.affine(s.xhat1, a.rows, d, w.norm1Gain, w.norm1Bias, s.ln1Bytes);
+    }
+
+    /**
+     * Each image's first row (its CLS token) of a column-major [batch·tokens, D] matrix in native memory, into
+     * {@code dst} as column-major [batch, D].
+     */
+    static void clsRows(ByteBuffer m, VitConfig c, int batch, float[] dst) {
+        int rows = batch * c.numTokens();
+        for (int d = 0; d < c.dim(); d++) {
+            for (int b = 0; b < batch; b++) {
+                dst[d * batch + b] = m.getFloat((d * rows + b * c.numTokens()) * 4);
+            }
+        }
+    }
+
     /**
      * One block on the residual stream; returns the bias its last GEMM left to add (added by the next LayerNorm pass).
      *
@@ -77,8 +101,7 @@ final class ForwardPass {
         int n = a.rows;
         int d = c.dim();
         float eps = (float) c.layerNormEps();
-        VectorKernels.normalize(a.streamBytes, pendingBias, n, d, eps, a.rowScratch, s.rstd1, s.xhat1, null);
-        VectorKernels.affine(s.xhat1, n, d, w.norm1Gain, w.norm1Bias, s.ln1Bytes);
+        norm1(vit, l, a, s, pendingBias);
         Matrices.gemm(s.ln1, false, qkvWeight, false, s.qkv, 0.0);
         s.qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).addiRowVector(w.qBias);
         a.attention.forward(s.qkv, a.scores, s.probs, a.out);

@@ -261,7 +261,7 @@ public final class FusedSdLoraStep {
         for (int s = 0; s < count; s++) {
             prepare(shards[s], ranges[2 * s + 1]);
         }
-        float[] alpha = magnitudes.data().asFloat();
+        double[] alpha = magnitudes.data().asDouble();
         executor.run(count, s -> shardStep(shards[s], input, ranges[2 * s], ranges[2 * s + 1], shardLabels[s],
                 alpha, batch));
         // Fixed order: shard 0's arrays are the results, the others are added in turn.
@@ -320,7 +320,7 @@ public final class FusedSdLoraStep {
     }
 
     /** Forward and backward of images {@code [first, first + size)}: the shard's loss share and gradients. */
-    private void shardStep(Shard s, INDArray images, int first, int size, INDArray labels, float[] alpha, int batch) {
+    private void shardStep(Shard s, INDArray images, int first, int size, INDArray labels, double[] alpha, int batch) {
         Arrays.fill(s.dAlpha, 0);
         ForwardPass.embed(vit, s.act, images, first);
         float[] pending = null;
@@ -335,7 +335,7 @@ public final class FusedSdLoraStep {
     }
 
     /** One block's forward with the LoRA terms merged into q and v; returns the bias left pending. */
-    private float[] blockForward(Shard sh, int l, float[] pendingBias, float[] alpha) {
+    private float[] blockForward(Shard sh, int l, float[] pendingBias, double[] alpha) {
         Activations.Saved s = sh.act.saved(l);
         int d = c.dim();
         s.qkvWeight.assign(vit.blocks[l].qkvWeight);

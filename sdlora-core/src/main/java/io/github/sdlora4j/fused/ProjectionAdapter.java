@@ -108,7 +108,7 @@ final class ProjectionAdapter {
     }
 
     /** Copies the current factors into the stacked arrays and adds {@code Σ s_j·A_jᵀ·B_jᵀ} to {@code weight} [D, D]. */
-    void mergeInto(INDArray weight, float[] alpha) {
+    void mergeInto(INDArray weight, double[] alpha) {
         aAll.get(NDArrayIndex.interval(currentStart, currentStart + currentRank), NDArrayIndex.all()).assign(a);
         bAll.get(NDArrayIndex.all(), NDArrayIndex.interval(currentStart, currentStart + currentRank)).assign(b);
         // The host copy of B changes in the current task's columns only.
@@ -118,12 +118,8 @@ final class ProjectionAdapter {
                 bHost[(currentStart + jc) * dim + d] = currentB[d * currentRank + jc];
             }
         }
-        double[] magnitudes = new double[alpha.length];
-        for (int t = 0; t < alpha.length; t++) {
-            magnitudes[t] = alpha[t];
-        }
         for (int j = 0; j < rank; j++) {
-            scale[j] = (float) (rows.rowScale(j, magnitudes) * outputScale);
+            scale[j] = (float) (rows.rowScale(j, alpha) * outputScale);
         }
         scaledA.assign(aAll).muliColumnVector(Nd4j.create(scale, new long[]{rank, 1}, 'c'));
         Matrices.gemm(scaledA, true, bAll, true, weight, 1.0);
