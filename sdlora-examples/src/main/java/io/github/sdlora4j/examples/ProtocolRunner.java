@@ -148,11 +148,12 @@ final class ProtocolRunner {
             // A step snapshot of the first unfinished task supersedes the task checkpoint: only one is loaded.
             Optional<Map.Entry<Path, EpochLoop.Position>> snapshot = resumeFrom != null && method.store() != null
                     ? outputs.findStepSnapshot(seed, first) : Optional.empty();
+            learner = snapshot.isPresent()
+                    ? method.load(snapshot.get().getKey(), config, backbone.weights(), seed, tasks)
+                    : fromCheckpoint
+                    ? method.load(outputs.resolve(resumeFrom.learnerFile()), config, backbone.weights(), seed, tasks)
+                    : method.create(config, backbone.weights(), seed, tasks);
             if (fromCheckpoint) {
-                learner = snapshot.isPresent()
-                        ? method.load(snapshot.get().getKey(), config, backbone.weights(), seed, tasks)
-                        : method.load(outputs.resolve(resumeFrom.learnerFile()), config, backbone.weights(), seed,
-                        tasks);
                 if (resumeFrom.taskIlRows() == null || resumeFrom.epochTrainLoss() == null
                         || learner instanceof SdLoraLearner && resumeFrom.magnitudes() == null) {
                     throw new IllegalArgumentException("cannot resume " + outputs.resolve(RunOutputs.STATE) + ": it was"
@@ -167,14 +168,8 @@ final class ProtocolRunner {
                 wall.addAll(resumeFrom.wallSeconds());
                 magnitudes = resumeFrom.magnitudes();
                 console.printf("seed %d: resuming after task %d of %d%n", seed, first, tasks);
-            } else {
-                if (resumeFrom != null && method.store() == null) {
-                    console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed,
-                            method.name());
-                }
-                learner = snapshot.isPresent()
-                        ? method.load(snapshot.get().getKey(), config, backbone.weights(), seed, tasks)
-                        : method.create(config, backbone.weights(), seed, tasks);
+            } else if (resumeFrom != null && method.store() == null) {
+                console.printf("seed %d: method %s keeps no checkpoint; restarting the seed%n", seed, method.name());
             }
             console.printf("seed %d: %s on %s, %d tasks, classes %s%n", seed, method.name(), spec.format(), tasks,
                     bench.classNames().size() <= 20 ? bench.classNames() : bench.classNames().size() + " classes");

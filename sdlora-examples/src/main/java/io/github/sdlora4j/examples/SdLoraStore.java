@@ -23,8 +23,8 @@ final class SdLoraStore extends CheckpointStore<SdLoraConfig, SdLoraLearner> {
     private final Variant variant;
 
     SdLoraStore(Variant variant) {
-        super(SdLoraLearner.class, LearnerCheckpoint.FORMAT, (c, b, seed, tasks) -> variant.config(c, b, seed), LearnerCheckpoint::save,
-                LearnerCheckpoint::load);
+        super(SdLoraLearner.class, LearnerCheckpoint.FORMAT, (c, b, seed, tasks) -> variant.config(c, b, seed),
+                LearnerCheckpoint::save, LearnerCheckpoint::load);
         this.variant = variant;
     }
 
