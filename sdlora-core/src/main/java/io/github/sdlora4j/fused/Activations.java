@@ -51,8 +51,6 @@ final class Activations {
     static final class Saved {
         final INDArray ln1;
         final ByteBuffer ln1Bytes;
-        /** The q|k|v weight with the LoRA terms merged in (training only). */
-        final INDArray qkvWeight;
         /** q|k|v [N, 3D], column-major; q scaled and biased. */
         final INDArray qkv;
         final INDArray probs;
@@ -66,7 +64,6 @@ final class Activations {
         private Saved(VitConfig c, int batch, int rows, boolean training) {
             ln1 = Matrices.matrix(rows, c.dim());
             ln1Bytes = Matrices.bytes(ln1);
-            qkvWeight = training ? Matrices.matrix(c.dim(), 3L * c.dim()) : null;
             long stacks = (long) batch * c.heads();
             qkv = Matrices.matrix(rows, 3L * c.dim());
             probs = Matrices.stack(stacks, c.numTokens(), c.numTokens());
@@ -78,7 +75,7 @@ final class Activations {
         }
 
         private void close() {
-            NativeArrays.close(ln1, qkvWeight, qkv, probs);
+            NativeArrays.close(ln1, qkv, probs);
         }
     }
 

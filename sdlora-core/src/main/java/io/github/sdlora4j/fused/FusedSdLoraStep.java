@@ -13,6 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * Loss and gradients of one SD-LoRA training batch, computed by hand: the same function as the SameDiff training
@@ -22,15 +23,19 @@ import java.util.Arrays;
  * <p>Parameters live in this object ({@link #factorA} etc.); an optimizer subtracts its updates from them between
  * calls. A batch is split into contiguous shares of images, one per thread, each computed with single-threaded BLAS
  * and its own work arrays ({@link ShardExecutor}); the shares' losses and gradients are summed in shard order, so the
- * result depends on the thread count only through float rounding. Activations are kept in arrays reused from batch
+ * result depends on the thread count only through float rounding. What does not grow with a share's images (merging
+ * the LoRA terms into q and v, and the end of their backward) runs once per step, split across the threads by block
+ * and projection, so that its cost does not repeat on every core. Activations are kept in arrays reused from batch
  * to batch of the same size. Not thread-safe: one caller at a time per instance.
  */
 public final class FusedSdLoraStep {
 
     private final VitConfig c;
     private final FrozenVit vit;
-    /** Shard 0's adapters: they hold the trained factors and their gradients. */
+    /** Every block's q and v adapters, shared by the shards: they hold the trained factors and their gradients. */
     private final ProjectionAdapter[][] adapters;
+    /** Every block's q|k|v weight with this step's LoRA terms merged in, [D, 3D], read by all shards. */
+    private final INDArray[] mergedQkv;
     private final Shard[] shards;
     private final ShardExecutor executor;
     private final INDArray magnitudes;
@@ -40,21 +45,25 @@ public final class FusedSdLoraStep {
     private final INDArray headWeightGrad;
     private final INDArray headBiasGrad;
 
-    /** One thread's share of a batch: its own copy of the adapters (for their work arrays), activations, gradients. */
+    /** One thread's share of a batch: its adapters' work arrays, its activations, its head gradients. */
     private static final class Shard {
-        final ProjectionAdapter[][] adapters;
+        final ProjectionAdapter.Work[][] work;
         final RecentBySize<Activations> activations = new RecentBySize<>();
         final INDArray headWeightGrad;
         final INDArray headBiasGrad;
-        final double[] dAlpha;
         Activations act;
         double loss;
 
-        Shard(ProjectionAdapter[][] adapters, INDArray headWeightGrad, INDArray headBiasGrad, int tasks) {
-            this.adapters = adapters;
+        Shard(ProjectionAdapter[][] adapters, INDArray headWeightGrad, INDArray headBiasGrad) {
+            work = new ProjectionAdapter.Work[adapters.length][];
+            for (int l = 0; l < adapters.length; l++) {
+                work[l] = new ProjectionAdapter.Work[adapters[l].length];
+                for (int p = 0; p < adapters[l].length; p++) {
+                    work[l][p] = adapters[l][p].newWork();
+                }
+            }
             this.headWeightGrad = headWeightGrad;
             this.headBiasGrad = headBiasGrad;
-            this.dAlpha = new double[tasks];
         }
     }
 
@@ -91,8 +100,7 @@ public final class FusedSdLoraStep {
     }
 
     /**
-     * Executes {@code algebra}, which must train the factors, on {@code threads} threads (at least 1); every
-     * thread's share runs adapters built from the algebra's terms.
+     * Executes {@code algebra}, which must train the factors, on {@code threads} threads (at least 1).
      *
      * @param headWeight the current task's head rows [classes, D] (copied)
      * @param headBias   their bias [classes] (copied)
@@ -118,6 +126,10 @@ public final class FusedSdLoraStep {
         }
         this.vit = new FrozenVit(backbone);
         this.adapters = adapters(algebra);
+        this.mergedQkv = new INDArray[c.depth()];
+        for (int l = 0; l < c.depth(); l++) {
+            mergedQkv[l] = Matrices.matrix(c.dim(), 3L * c.dim());
+        }
         this.magnitudes = Nd4j.create(algebra.magnitudes(), new long[]{algebra.numTasks()}, DataType.FLOAT);
         this.magnitudesGrad = magnitudes.ulike();
         this.headWeight = headWeight.castTo(DataType.FLOAT).dup('c');
@@ -125,13 +137,13 @@ public final class FusedSdLoraStep {
         this.headWeightGrad = this.headWeight.ulike();
         this.headBiasGrad = this.headBias.ulike();
         this.shards = new Shard[threads];
-        shards[0] = new Shard(adapters, headWeightGrad, headBiasGrad, algebra.numTasks());
+        shards[0] = new Shard(adapters, headWeightGrad, headBiasGrad);
         for (int s = 1; s < threads; s++) {
-            shards[s] = new Shard(adapters(algebra), headWeightGrad.ulike(), headBiasGrad.ulike(), algebra.numTasks());
+            shards[s] = new Shard(adapters, headWeightGrad.ulike(), headBiasGrad.ulike());
         }
     }
 
-    /** One share's adapters: every block's q and v terms of {@code algebra}, with their own work arrays. */
+    /** Every block's q and v terms of {@code algebra}. */
     private ProjectionAdapter[][] adapters(SdLoraAlgebra algebra) {
         ProjectionAdapter[][] adapters = new ProjectionAdapter[c.depth()][];
         for (int l = 0; l < c.depth(); l++) {
@@ -149,10 +161,16 @@ public final class FusedSdLoraStep {
      */
     public void close() {
         vit.close();
+        for (ProjectionAdapter[] block : adapters) {
+            for (ProjectionAdapter p : block) {
+                p.close();
+            }
+        }
+        NativeArrays.close(mergedQkv);
         for (Shard s : shards) {
-            for (ProjectionAdapter[] block : s.adapters) {
-                for (ProjectionAdapter p : block) {
-                    p.close();
+            for (ProjectionAdapter.Work[] block : s.work) {
+                for (ProjectionAdapter.Work w : block) {
+                    w.close();
                 }
             }
             s.activations.clear(Activations::close);
@@ -254,26 +272,38 @@ public final class FusedSdLoraStep {
         for (int s = 0; s < count; s++) {
             shardLabels[s] = count == 1 ? labels
                     : labels.get(NDArrayIndex.interval(ranges[2 * s], ranges[2 * s] + ranges[2 * s + 1]), NDArrayIndex.all());
-            if (s > 0) {
-                copyFactors(shards[s]);
-            }
         }
         for (int s = 0; s < count; s++) {
             prepare(shards[s], ranges[2 * s + 1]);
         }
         double[] alpha = magnitudes.data().asDouble();
-        executor.run(count, s -> shardStep(shards[s], input, ranges[2 * s], ranges[2 * s + 1], shardLabels[s],
-                alpha, batch));
-        // Fixed order: shard 0's arrays are the results, the others are added in turn.
+        int depth = c.depth();
+        int projections = adapters[0].length;
+        onEvery(depth, l -> merge(l, alpha));
+        executor.run(count, s -> shardStep(shards[s], input, ranges[2 * s], ranges[2 * s + 1], shardLabels[s], batch));
+        ProjectionAdapter.Work[][] works = new ProjectionAdapter.Work[depth * projections][count];
+        for (int s = 0; s < count; s++) {
+            for (int i = 0; i < works.length; i++) {
+                works[i][s] = shards[s].work[i / projections][i % projections];
+            }
+        }
+        onEvery(works.length, i -> adapters[i / projections][i % projections].finish(works[i], count));
+        // Fixed order: shard 0's arrays are the results, the others are added in turn; α's gradient by block.
         double loss = 0;
-        double[] dAlpha = new double[alpha.length];
         for (int s = 0; s < count; s++) {
             loss += shards[s].loss;
-            for (int i = 0; i < dAlpha.length; i++) {
-                dAlpha[i] += shards[s].dAlpha[i];
-            }
             if (s > 0) {
-                addGradients(shards[s]);
+                headWeightGrad.addi(shards[s].headWeightGrad);
+                headBiasGrad.addi(shards[s].headBiasGrad);
+            }
+        }
+        double[] dAlpha = new double[alpha.length];
+        for (ProjectionAdapter[] block : adapters) {
+            for (ProjectionAdapter p : block) {
+                double[] part = p.alphaGradient();
+                for (int i = 0; i < part.length; i++) {
+                    dAlpha[i] += part[i];
+                }
             }
         }
         float[] da = new float[dAlpha.length];
@@ -284,24 +314,24 @@ public final class FusedSdLoraStep {
         return loss;
     }
 
-    /** Shard {@code s}'s adapters get the trained factors' current values. */
-    private void copyFactors(Shard s) {
-        for (int l = 0; l < c.depth(); l++) {
-            for (int p = 0; p < adapters[l].length; p++) {
-                s.adapters[l][p].a.assign(adapters[l][p].a);
-                s.adapters[l][p].b.assign(adapters[l][p].b);
+    /** Runs {@code item} for 0 … {@code items − 1}, the items dealt round-robin to the executor's threads. */
+    private void onEvery(int items, IntConsumer item) {
+        int threads = Math.min(executor.threads(), items);
+        executor.run(threads, s -> {
+            for (int i = s; i < items; i += threads) {
+                item.accept(i);
             }
-        }
+        });
     }
 
-    private void addGradients(Shard s) {
-        headWeightGrad.addi(s.headWeightGrad);
-        headBiasGrad.addi(s.headBiasGrad);
-        for (int l = 0; l < c.depth(); l++) {
-            for (int p = 0; p < adapters[l].length; p++) {
-                adapters[l][p].gradA.addi(s.adapters[l][p].gradA);
-                adapters[l][p].gradB.addi(s.adapters[l][p].gradB);
-            }
+    /** Block {@code l}'s q|k|v weight with this step's LoRA terms merged into q and v. */
+    private void merge(int l, double[] alpha) {
+        int d = c.dim();
+        mergedQkv[l].assign(vit.blocks[l].qkvWeight);
+        for (Projection p : Projection.values()) {
+            int col = p.qkvIndex() * d;
+            adapters[l][p.ordinal()].mergeInto(mergedQkv[l].get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d)),
+                    alpha);
         }
     }
 
@@ -312,46 +342,39 @@ public final class FusedSdLoraStep {
      */
     private void prepare(Shard s, int size) {
         s.act = s.activations.get(size, b -> new Activations(c, b, true));
-        for (ProjectionAdapter[] block : s.adapters) {
-            for (ProjectionAdapter p : block) {
-                p.prepare(size * c.numTokens());
+        for (ProjectionAdapter.Work[] block : s.work) {
+            for (ProjectionAdapter.Work w : block) {
+                w.prepare(size * c.numTokens());
             }
         }
     }
 
     /** Forward and backward of images {@code [first, first + size)}: the shard's loss share and gradients. */
-    private void shardStep(Shard s, INDArray images, int first, int size, INDArray labels, double[] alpha, int batch) {
-        Arrays.fill(s.dAlpha, 0);
+    private void shardStep(Shard s, INDArray images, int first, int size, INDArray labels, int batch) {
         ForwardPass.embed(vit, s.act, images, first);
         float[] pending = null;
         for (int l = 0; l < c.depth(); l++) {
-            pending = blockForward(s, l, pending, alpha);
+            pending = blockForward(s, l, pending);
         }
         s.loss = ClassifierLoss.lossAndBackward(c, vit, s.act, pending, headWeight, headBias, labels, s.headWeightGrad,
                 s.headBiasGrad, batch);
         for (int l = c.depth() - 1; l >= 0; l--) {
-            blockBackward(s, l, s.dAlpha);
+            blockBackward(s, l);
         }
     }
 
     /** One block's forward with the LoRA terms merged into q and v; returns the bias left pending. */
-    private float[] blockForward(Shard sh, int l, float[] pendingBias, double[] alpha) {
+    private float[] blockForward(Shard sh, int l, float[] pendingBias) {
         Activations.Saved s = sh.act.saved(l);
-        int d = c.dim();
-        s.qkvWeight.assign(vit.blocks[l].qkvWeight);
+        float[] pending = ForwardPass.block(vit, l, sh.act, s, pendingBias, mergedQkv[l]);
         for (Projection p : Projection.values()) {
-            int col = p.qkvIndex() * d;
-            sh.adapters[l][p.ordinal()].mergeInto(s.qkvWeight.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d)), alpha);
-        }
-        float[] pending = ForwardPass.block(vit, l, sh.act, s, pendingBias, s.qkvWeight);
-        for (Projection p : Projection.values()) {
-            sh.adapters[l][p.ordinal()].forward(s.ln1);
+            sh.work[l][p.ordinal()].forward(s.ln1);
         }
         return pending;
     }
 
     /** One block's backward: {@code sh.act.dh} holds the gradient of its output and receives that of its input. */
-    private void blockBackward(Shard sh, int l, double[] dAlpha) {
+    private void blockBackward(Shard sh, int l) {
         Activations a = sh.act;
         FrozenVit.Block w = vit.blocks[l];
         Activations.Saved s = a.saved[l];
@@ -370,10 +393,10 @@ public final class FusedSdLoraStep {
         for (Projection p : Projection.values()) {
             int col = p.qkvIndex() * d;
             INDArray dy = a.dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(col, col + d));
-            sh.adapters[l][p.ordinal()].backward(s.ln1, dy, dAlpha);
+            sh.work[l][p.ordinal()].backward(s.ln1, dy);
         }
         if (l > 0) {
-            Matrices.gemm(a.dQkv, false, s.qkvWeight, true, a.normed, 0.0);
+            Matrices.gemm(a.dQkv, false, mergedQkv[l], true, a.normed, 0.0);
             VectorKernels.normalizeBackward(a.normedBytes, s.xhat1, s.rstd1, n, d, w.norm1Gain, a.rowScratch,
                     a.rowScratch2, a.nd, a.dh, a.gradStreamBytes);
         }

@@ -11,6 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.Arrays;
+
 /**
  * SD-LoRA's terms on one projection of one block, {@code Σ_j s_j·B_j·A_j} over the stacked rows j of every task's
  * factors, with {@code s_j = (α_task(j) + β_j)/n_j} times the projection's output scale.
@@ -22,6 +24,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * tasks are folded, the weight-gradient form ({@code dW = Xᵀ·dY}, then D×D×R products, about 2·N·D² FLOPs), which
  * stops the cost from growing with the number of finished tasks; the current rows then take their gradients from
  * {@code dW} too, which costs less than their low-rank path.
+ *
+ * <p>One instance serves every shard of a batch: the merge ({@link #mergeInto}) and the batch-independent end of the
+ * backward ({@link #finish}) run once per step, and each shard's {@link Work} does only the products whose size
+ * grows with its rows. Per shard, those D×D×R products would not shrink as the cores grow.
  */
 final class ProjectionAdapter {
 
@@ -38,12 +44,21 @@ final class ProjectionAdapter {
     private final INDArray aAll;
     /** All rows' B, column-major [D, R]; the current task's columns are refreshed from {@link #b} each step. */
     private final INDArray bAll;
+    /** The current task's columns of {@link #bAll}, [D, r]. */
+    private final INDArray bCurrent;
     private final INDArray scaledA;
+    /** The current task's B times its rows' scales, column-major [D, r]: the low-rank backward's {@code B⊙s}. */
+    private final INDArray bScaled;
+    /** {@code P} [D, R] of the weight form, and {@code dW·B} [D, r]. */
+    private final INDArray projected;
+    private final INDArray dWb;
     /** The current task's trainable factors, A [r, D] and B [D, r], row-major as in {@link io.github.sdlora4j.lora.LoraFactors}. */
     final INDArray a;
     final INDArray b;
     final INDArray gradA;
     final INDArray gradB;
+    /** This projection's share of α's gradient from the last {@link #finish}, by task. */
+    private final double[] alphaGrad;
     private final float[] scale;
     /** Host copies and work arrays, kept so a step allocates nothing: B [D, R] column-major, P [D, R], and so on. */
     private final float[] bHost;
@@ -53,12 +68,6 @@ final class ProjectionAdapter {
     private final float[] gradAHost;
     private final float[] gradBHost;
     private final SdLoraAlgebra.GradientForm form;
-    private final RecentBySize<Scratch> scratches = new RecentBySize<>();
-
-    /** Per-batch-size work arrays. */
-    private record Scratch(boolean lowRank, INDArray low, INDArray projected, INDArray bScaled,
-                           INDArray dLow, INDArray dA, INDArray dW, INDArray dWb) {
-    }
 
     /**
      * @param terms       the algebra's terms of this block and projection, which must include the current task's
@@ -77,17 +86,24 @@ final class ProjectionAdapter {
         this.outputScale = outputScale;
         rowTask = new int[rank];
         rowInvNorm = new double[rank];
+        int tasks = 0;
         for (int j = 0; j < rank; j++) {
             rowTask[j] = rows.rowTask(j);
             rowInvNorm[j] = rows.rowInvNorm(j) * outputScale;
+            tasks = Math.max(tasks, rowTask[j] + 1);
         }
+        alphaGrad = new double[tasks];
         aAll = rows.a(DataType.FLOAT);
         INDArray rowMajorB = rows.b(DataType.FLOAT);
         bAll = rowMajorB.dup('f');
         NativeArrays.close(rowMajorB);
+        bCurrent = bAll.get(NDArrayIndex.all(), NDArrayIndex.interval(currentStart, currentStart + currentRank));
         this.dim = (int) aAll.size(1);
         LoraFactors current = rows.terms().stream().filter(AdapterTerm::current).findFirst().orElseThrow().factors();
         scaledA = Nd4j.create(DataType.FLOAT, new long[]{rank, dim}, 'c');
+        bScaled = Matrices.matrix(dim, currentRank);
+        projected = Matrices.matrix(dim, rank);
+        dWb = Matrices.matrix(dim, currentRank);
         a = current.a().castTo(DataType.FLOAT).dup('c');
         b = current.b().castTo(DataType.FLOAT).dup('c');
         gradA = Nd4j.create(DataType.FLOAT, a.shape(), 'c');
@@ -107,10 +123,13 @@ final class ProjectionAdapter {
         return form;
     }
 
-    /** Copies the current factors into the stacked arrays and adds {@code Σ s_j·A_jᵀ·B_jᵀ} to {@code weight} [D, D]. */
+    /**
+     * Copies the current factors into the stacked arrays and adds {@code Σ s_j·A_jᵀ·B_jᵀ} to {@code weight} [D, D];
+     * once per step, before any shard's {@link Work#forward}.
+     */
     void mergeInto(INDArray weight, double[] alpha) {
         aAll.get(NDArrayIndex.interval(currentStart, currentStart + currentRank), NDArrayIndex.all()).assign(a);
-        bAll.get(NDArrayIndex.all(), NDArrayIndex.interval(currentStart, currentStart + currentRank)).assign(b);
+        bCurrent.assign(b);
         // The host copy of B changes in the current task's columns only.
         Matrices.read(b, currentB);
         for (int jc = 0; jc < currentRank; jc++) {
@@ -123,64 +142,65 @@ final class ProjectionAdapter {
         }
         scaledA.assign(aAll).muliColumnVector(Nd4j.create(scale, new long[]{rank, 1}, 'c'));
         Matrices.gemm(scaledA, true, bAll, true, weight, 1.0);
-    }
-
-    /** Keeps {@code X·Aᵀ} [N, R] for the low-rank backward, if the terms take that form. */
-    void forward(INDArray x) {
-        Scratch s = scratch((int) x.size(0));
-        if (s.lowRank) {
-            Matrices.gemm(x, false, aAll, true, s.low, 0.0);
-        }
-    }
-
-    /**
-     * Gradients of the current A and B into {@link #gradA}/{@link #gradB}, and of α added into {@code dAlpha}.
-     *
-     * @param x  the projection's input [N, D] (LN1's output)
-     * @param dy the gradient of the projection's output [N, D]
-     */
-    void backward(INDArray x, INDArray dy, double[] dAlpha) {
-        Scratch s = scratch((int) x.size(0));
-        // Either form ends with P [D, R] (column j at j·D): ds_j = Σ_d P[d,j]·B[d,j] and dB[:, current] = P·s.
-        if (s.lowRank) {
-            // P = dYᵀ·(X·Aᵀ); dA = (dY·(B⊙s))ᵀ·X.
-            Matrices.gemm(dy, true, s.low, false, s.projected, 0.0);
+        if (form == SdLoraAlgebra.GradientForm.LOW_RANK) {
             for (int jc = 0; jc < currentRank; jc++) {
                 int j = currentStart + jc;
                 for (int d = 0; d < dim; d++) {
                     currentB[jc * dim + d] = bHost[j * dim + d] * scale[j];
                 }
             }
-            Matrices.write(currentB, s.bScaled);
-            Matrices.gemm(dy, false, s.bScaled, false, s.dLow, 0.0);
-            Matrices.gemm(s.dLow, true, x, false, s.dA, 0.0);
-            Matrices.read(s.dA, gradHost); // [r, D] column-major
+            Matrices.write(currentB, bScaled);
+        }
+    }
+
+    /** A shard's work arrays for this projection. */
+    Work newWork() {
+        return new Work();
+    }
+
+    /**
+     * Sums the partial products of {@code works[0 … count)} in that order (into the first one's arrays) and computes
+     * the gradients of the current A and B into {@link #gradA}/{@link #gradB} and this projection's share of α's
+     * gradient ({@link #alphaGradient}). Once per step, after every shard's {@link Work#backward}.
+     */
+    void finish(Work[] works, int count) {
+        Work.Scratch first = works[0].last;
+        if (form == SdLoraAlgebra.GradientForm.LOW_RANK) {
+            for (int s = 1; s < count; s++) {
+                first.projected.addi(works[s].last.projected);
+                first.dA.addi(works[s].last.dA);
+            }
+            Matrices.read(first.dA, gradHost); // [r, D] column-major
             for (int jc = 0; jc < currentRank; jc++) {
                 for (int i = 0; i < dim; i++) {
                     gradAHost[jc * dim + i] = gradHost[i * currentRank + jc];
                 }
             }
+            Matrices.read(first.projected, projectedHost);
         } else {
-            // dW = Xᵀ·dY [D_in, D_out]; P = dWᵀ·Aᵀ [D_out, R]; dA[j,i] = s_j·(dW·B)[i,j].
-            Matrices.gemm(x, true, dy, false, s.dW, 0.0);
-            Matrices.gemm(s.dW, true, aAll, true, s.projected, 0.0);
-            INDArray bCurrent = bAll.get(NDArrayIndex.all(), NDArrayIndex.interval(currentStart, currentStart + currentRank));
-            Matrices.gemm(s.dW, false, bCurrent, false, s.dWb, 0.0);
-            Matrices.read(s.dWb, gradHost); // [D, r] column-major: column jc at jc·D
+            for (int s = 1; s < count; s++) {
+                first.dW.addi(works[s].last.dW);
+            }
+            // P = dWᵀ·Aᵀ [D_out, R]; dA[j,i] = s_j·(dW·B)[i,j].
+            Matrices.gemm(first.dW, true, aAll, true, projected, 0.0);
+            Matrices.gemm(first.dW, false, bCurrent, false, dWb, 0.0);
+            Matrices.read(dWb, gradHost); // [D, r] column-major: column jc at jc·D
             for (int jc = 0; jc < currentRank; jc++) {
                 float sj = scale[currentStart + jc];
                 for (int i = 0; i < dim; i++) {
                     gradAHost[jc * dim + i] = gradHost[jc * dim + i] * sj;
                 }
             }
+            Matrices.read(projected, projectedHost);
         }
-        Matrices.read(s.projected, projectedHost);
+        // ds_j = Σ_d P[d,j]·B[d,j] and dB[:, current] = P·s.
+        Arrays.fill(alphaGrad, 0);
         for (int j = 0; j < rank; j++) {
             double acc = 0;
             for (int d = 0; d < dim; d++) {
                 acc += projectedHost[j * dim + d] * bHost[j * dim + d];
             }
-            dAlpha[rowTask[j]] += acc * rowInvNorm[j];
+            alphaGrad[rowTask[j]] += acc * rowInvNorm[j];
         }
         for (int jc = 0; jc < currentRank; jc++) {
             int j = currentStart + jc;
@@ -192,27 +212,81 @@ final class ProjectionAdapter {
         Matrices.write(gradAHost, gradA);
     }
 
+    /** This projection's share of α's gradient by task, from the last {@link #finish} (live: do not modify). */
+    double[] alphaGradient() {
+        return alphaGrad;
+    }
+
     /** Releases the off-heap factors, gradients and work arrays; unusable afterwards. */
     void close() {
-        NativeArrays.close(aAll, bAll, scaledA, a, b, gradA, gradB);
-        scratches.clear(s -> NativeArrays.close(s.low, s.projected, s.bScaled, s.dLow, s.dA, s.dW, s.dWb));
+        NativeArrays.close(aAll, bAll, scaledA, bScaled, projected, dWb, a, b, gradA, gradB);
     }
 
-    /** Makes the work arrays for inputs of {@code rows} rows now (on the calling thread), if not yet made. */
-    void prepare(int rows) {
-        scratch(rows);
-    }
+    /**
+     * One shard's products for this projection, whose size grows with the shard's rows: {@code X·Aᵀ}, {@code dYᵀ·(X·Aᵀ)}
+     * and the current A's gradient in the low-rank form, {@code dW = Xᵀ·dY} in the weight form.
+     */
+    final class Work {
 
-    private Scratch scratch(int rows) {
-        return scratches.get(rows, this::newScratch);
-    }
+        private final RecentBySize<Scratch> scratches = new RecentBySize<>();
+        /** The arrays of the last {@link #backward}, which {@link #finish} sums. */
+        private Scratch last;
 
-    private Scratch newScratch(int rows) {
-        return form == SdLoraAlgebra.GradientForm.LOW_RANK
-                ? new Scratch(true, Matrices.matrix(rows, rank), Matrices.matrix(dim, rank),
-                Matrices.matrix(dim, currentRank), Matrices.matrix(rows, currentRank),
-                Matrices.matrix(currentRank, dim), null, null)
-                : new Scratch(false, null, Matrices.matrix(dim, rank), null, null, null,
-                Matrices.matrix(dim, dim), Matrices.matrix(dim, currentRank));
+        /** Per-batch-size work arrays. */
+        private record Scratch(INDArray low, INDArray projected, INDArray dLow, INDArray dA, INDArray dW) {
+        }
+
+        private Work() {
+        }
+
+        /** Makes the work arrays for inputs of {@code rows} rows now (on the calling thread), if not yet made. */
+        void prepare(int rows) {
+            scratch(rows);
+        }
+
+        /** Keeps {@code X·Aᵀ} [N, R] for the low-rank backward, if the terms take that form. */
+        void forward(INDArray x) {
+            Scratch s = scratch((int) x.size(0));
+            if (s.low != null) {
+                Matrices.gemm(x, false, aAll, true, s.low, 0.0);
+            }
+        }
+
+        /**
+         * This shard's part of the gradients, summed by {@link #finish}.
+         *
+         * @param x  the projection's input [N, D] (LN1's output)
+         * @param dy the gradient of the projection's output [N, D]
+         */
+        void backward(INDArray x, INDArray dy) {
+            Scratch s = scratch((int) x.size(0));
+            if (s.low != null) {
+                // P = dYᵀ·(X·Aᵀ); dA = (dY·(B⊙s))ᵀ·X.
+                Matrices.gemm(dy, true, s.low, false, s.projected, 0.0);
+                Matrices.gemm(dy, false, bScaled, false, s.dLow, 0.0);
+                Matrices.gemm(s.dLow, true, x, false, s.dA, 0.0);
+            } else {
+                // dW = Xᵀ·dY [D_in, D_out].
+                Matrices.gemm(x, true, dy, false, s.dW, 0.0);
+            }
+            last = s;
+        }
+
+        /** Releases the work arrays; unusable afterwards. */
+        void close() {
+            scratches.clear(s -> NativeArrays.close(s.low, s.projected, s.dLow, s.dA, s.dW));
+            last = null;
+        }
+
+        private Scratch scratch(int rows) {
+            return scratches.get(rows, this::newScratch);
+        }
+
+        private Scratch newScratch(int rows) {
+            return form == SdLoraAlgebra.GradientForm.LOW_RANK
+                    ? new Scratch(Matrices.matrix(rows, rank), Matrices.matrix(dim, rank),
+                    Matrices.matrix(rows, currentRank), Matrices.matrix(currentRank, dim), null)
+                    : new Scratch(null, null, null, null, Matrices.matrix(dim, dim));
+        }
     }
 }

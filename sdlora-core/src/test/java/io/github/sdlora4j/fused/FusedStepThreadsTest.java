@@ -110,7 +110,7 @@ class FusedStepThreadsTest {
     /**
      * Each thread's share is exactly the 1-thread step on its images, weighted by its share of the batch: checked
      * where the weights are powers of 2 (so the weighting rounds nothing), after an update of every trained tensor
-     * (which the other threads' copies of the factors must follow), and with fewer images than threads.
+     * (which every thread's share must see through the shared adapters), and with fewer images than threads.
      */
     @ParameterizedTest(name = "{0} images on {1} threads, {2}")
     @CsvSource({"8, 2, LOW_RANK", "8, 4, LOW_RANK", "2, 4, LOW_RANK", "8, 4, WEIGHT"})
