@@ -37,6 +37,8 @@ public final class FusedSdLoraStep {
     /** Every block's q|k|v weight with this step's LoRA terms merged in, [D, 3D], read by all shards. */
     private final INDArray[] mergedQkv;
     private final Shard[] shards;
+    /** Each projection's work in every shard, [block·projections + projection][shard]: what {@code finish} sums. */
+    private final ProjectionAdapter.Work[][] works;
     private final ShardExecutor executor;
     private final INDArray magnitudes;
     private final INDArray magnitudesGrad;
@@ -140,6 +142,13 @@ public final class FusedSdLoraStep {
         shards[0] = new Shard(adapters, headWeightGrad, headBiasGrad);
         for (int s = 1; s < threads; s++) {
             shards[s] = new Shard(adapters, headWeightGrad.ulike(), headBiasGrad.ulike());
+        }
+        int projections = adapters[0].length;
+        this.works = new ProjectionAdapter.Work[c.depth() * projections][threads];
+        for (int s = 0; s < threads; s++) {
+            for (int i = 0; i < works.length; i++) {
+                works[i][s] = shards[s].work[i / projections][i % projections];
+            }
         }
     }
 
@@ -277,16 +286,9 @@ public final class FusedSdLoraStep {
             prepare(shards[s], ranges[2 * s + 1]);
         }
         double[] alpha = magnitudes.data().asDouble();
-        int depth = c.depth();
         int projections = adapters[0].length;
-        onEvery(depth, l -> merge(l, alpha));
+        onEvery(c.depth(), l -> merge(l, alpha));
         executor.run(count, s -> shardStep(shards[s], input, ranges[2 * s], ranges[2 * s + 1], shardLabels[s], batch));
-        ProjectionAdapter.Work[][] works = new ProjectionAdapter.Work[depth * projections][count];
-        for (int s = 0; s < count; s++) {
-            for (int i = 0; i < works.length; i++) {
-                works[i][s] = shards[s].work[i / projections][i % projections];
-            }
-        }
         onEvery(works.length, i -> adapters[i / projections][i % projections].finish(works[i], count));
         // Fixed order: shard 0's arrays are the results, the others are added in turn; α's gradient by block.
         double loss = 0;

@@ -47,9 +47,12 @@ final class ProjectionAdapter {
     /** The current task's columns of {@link #bAll}, [D, r]. */
     private final INDArray bCurrent;
     private final INDArray scaledA;
-    /** The current task's B times its rows' scales, column-major [D, r]: the low-rank backward's {@code B⊙s}. */
+    /**
+     * The current task's B times its rows' scales, column-major [D, r]: the low-rank backward's {@code B⊙s} (null in
+     * the weight form).
+     */
     private final INDArray bScaled;
-    /** {@code P} [D, R] of the weight form, and {@code dW·B} [D, r]. */
+    /** {@code P} [D, R] of the weight form, and {@code dW·B} [D, r] (null in the low-rank form). */
     private final INDArray projected;
     private final INDArray dWb;
     /** The current task's trainable factors, A [r, D] and B [D, r], row-major as in {@link io.github.sdlora4j.lora.LoraFactors}. */
@@ -101,9 +104,10 @@ final class ProjectionAdapter {
         this.dim = (int) aAll.size(1);
         LoraFactors current = rows.terms().stream().filter(AdapterTerm::current).findFirst().orElseThrow().factors();
         scaledA = Nd4j.create(DataType.FLOAT, new long[]{rank, dim}, 'c');
-        bScaled = Matrices.matrix(dim, currentRank);
-        projected = Matrices.matrix(dim, rank);
-        dWb = Matrices.matrix(dim, currentRank);
+        boolean lowRank = form == SdLoraAlgebra.GradientForm.LOW_RANK;
+        bScaled = lowRank ? Matrices.matrix(dim, currentRank) : null;
+        projected = lowRank ? null : Matrices.matrix(dim, rank);
+        dWb = lowRank ? null : Matrices.matrix(dim, currentRank);
         a = current.a().castTo(DataType.FLOAT).dup('c');
         b = current.b().castTo(DataType.FLOAT).dup('c');
         gradA = Nd4j.create(DataType.FLOAT, a.shape(), 'c');
