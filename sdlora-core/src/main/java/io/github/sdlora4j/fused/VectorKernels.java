@@ -1,6 +1,7 @@
 package io.github.sdlora4j.fused;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -197,17 +198,34 @@ final class VectorKernels {
      * is Cody-Waite reduction and a degree-7 Taylor polynomial from multiplies, adds, fused multiply-adds and integer
      * shifts only, which round the same way in every JIT tier (the Vector API's {@code EXP} calls a vector math
      * library whose results differ by an ulp from the interpreter's {@code Math.exp}); it flushes to 0 below −87.
+     *
+     * <p>The loop body is kept to few Vector API calls, every constant broadcast once before it, and the output is
+     * {@code z + |z|·erf|z|}, which needs no sign select: each call C2 inlines costs compile budget and loop time
+     * (measured in benchmarks/RESULTS.md).
      */
     static void gelu(ByteBuffer u, int rows, int cols, float[] bias, float[] deriv) {
         requireDirect(u);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector p = FloatVector.broadcast(S, P);
+        FloatVector expMin = FloatVector.broadcast(S, EXP_MIN);
         FloatVector log2e = FloatVector.broadcast(S, LOG2E);
         FloatVector roundShift = FloatVector.broadcast(S, ROUND_SHIFT);
         FloatVector minusLn2Hi = FloatVector.broadcast(S, -LN2_HI);
+        FloatVector minusLn2Lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector c5040 = FloatVector.broadcast(S, 1f / 5040f);
+        FloatVector c720 = FloatVector.broadcast(S, 1f / 720f);
         FloatVector c120 = FloatVector.broadcast(S, 1f / 120f);
         FloatVector c24 = FloatVector.broadcast(S, 1f / 24f);
         FloatVector c6 = FloatVector.broadcast(S, 1f / 6f);
         FloatVector half = FloatVector.broadcast(S, 0.5f);
-        FloatVector one = FloatVector.broadcast(S, 1f);
+        IntVector exponentBias = one.reinterpretAsInts().broadcast(127 - Float.floatToRawIntBits(ROUND_SHIFT));
+        FloatVector minusA1 = FloatVector.broadcast(S, -A1);
+        FloatVector minusA2 = FloatVector.broadcast(S, -A2);
+        FloatVector minusA3 = FloatVector.broadcast(S, -A3);
+        FloatVector minusA4 = FloatVector.broadcast(S, -A4);
+        FloatVector minusA5 = FloatVector.broadcast(S, -A5);
+        FloatVector twoOverSqrtPi = FloatVector.broadcast(S, TWO_OVER_SQRT_PI);
         for (int c = 0; c < cols; c++) {
             int o = c * rows;
             FloatVector b = FloatVector.broadcast(S, bias[c]);
@@ -215,26 +233,26 @@ final class VectorKernels {
             for (; n < S.loopBound(rows); n += W) {
                 FloatVector z = FloatVector.fromByteBuffer(S, u, (o + n) * 4, ORDER).add(b);
                 FloatVector az = z.abs();
-                FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(P, 1f));
-                FloatVector minusZ2 = az.mul(az).neg();
-                FloatVector arg = minusZ2.max(EXP_MIN);
+                FloatVector t = one.div(az.fma(p, one));
+                FloatVector minusZ2 = az.neg().mul(az);
+                FloatVector arg = minusZ2.max(expMin);
                 // k = round(arg·log2 e) lands in the low mantissa bits of ROUND_SHIFT + arg·log2 e; a float-to-int
                 // conversion would do the same but JDK 17 does not compile it to vector code on every shape.
                 FloatVector shifted = arg.fma(log2e, roundShift);
-                FloatVector kf = shifted.sub(ROUND_SHIFT);
-                FloatVector r = kf.fma(minusLn2Hi, arg).add(kf.mul(-LN2_LO));
-                FloatVector e = r.fma(1f / 5040f, 1f / 720f).fma(r, c120).fma(r, c24).fma(r, c6).fma(r, half)
+                FloatVector kf = shifted.sub(roundShift);
+                FloatVector r = kf.fma(minusLn2Lo, kf.fma(minusLn2Hi, arg));
+                FloatVector e = r.fma(c5040, c720).fma(r, c120).fma(r, c24).fma(r, c6).fma(r, half)
                         .fma(r, one).fma(r, one)
-                        .mul(shifted.reinterpretAsInts().add(127 - Float.floatToRawIntBits(ROUND_SHIFT))
-                                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                        .blend(0f, minusZ2.lt(EXP_MIN));
-                FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
-                        .fma(t, FloatVector.broadcast(S, A1)).mul(t);
-                FloatVector y = poly.mul(e).neg().add(1f);
-                FloatVector onePlusErf = y.blend(y.neg(), z.lt(0f)).add(1f);
-                z.mul(onePlusErf).intoByteBuffer(u, (o + n) * 4, ORDER);
+                        .mul(shifted.reinterpretAsInts().add(exponentBias).lanewise(VectorOperators.LSHL, 23)
+                                .reinterpretAsFloats())
+                        .blend(zero, minusZ2.lt(expMin));
+                // erf|z| = 1 − poly·e, and z·(1 + erf z) = z + |z|·erf|z|.
+                FloatVector erfAbs = t.fma(minusA5, minusA4).fma(t, minusA3).fma(t, minusA2).fma(t, minusA1).mul(t)
+                        .fma(e, one);
+                az.fma(erfAbs, z).intoByteBuffer(u, (o + n) * 4, ORDER);
                 if (deriv != null) {
-                    z.mul(TWO_OVER_SQRT_PI).fma(e, onePlusErf).intoArray(deriv, o + n);
+                    FloatVector onePlusErf = erfAbs.blend(erfAbs.neg(), z.lt(zero)).add(one);
+                    z.mul(twoOverSqrtPi).fma(e, onePlusErf).intoArray(deriv, o + n);
                 }
             }
             for (; n < rows; n++) {
