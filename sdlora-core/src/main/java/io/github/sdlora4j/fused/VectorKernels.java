@@ -192,22 +192,31 @@ final class VectorKernels {
      * {@code deriv} unless it is null (inference). Working on ND4J's buffer directly spares two copies of the largest
      * activation.
      *
-     * <p>{@code exp(−z²)} is computed in the loop itself, not by a helper taking and returning vectors: C2 does not
-     * always inline such a helper (whether it does depends on which of the two it compiled first), and a call it
-     * does not inline boxes every vector (measured in benchmarks/RESULTS.md). The exp
-     * is Cody-Waite reduction and a degree-7 Taylor polynomial from multiplies, adds, fused multiply-adds and integer
-     * shifts only, which round the same way in every JIT tier (the Vector API's {@code EXP} calls a vector math
-     * library whose results differ by an ulp from the interpreter's {@code Math.exp}); it flushes to 0 below −87.
+     * <p>Each column takes two passes, {@code exp(−z²)} into a column of scratch, then erf, the output and the
+     * derivative. Both passes are above C2's hot-inlining size, so each is compiled on its own: one loop doing
+     * all of it made 33 Vector API calls a vector, near C2's node budget for one compile, and in some processes its
+     * stores stayed on the element-by-element fallback, 20-30 % off the whole step (measured in
+     * benchmarks/RESULTS.md). Within a pass every call is inlined: a helper taking and returning vectors, which C2
+     * does not always inline, would box every vector.
      *
-     * <p>The loop body is kept to few Vector API calls, every constant broadcast once before it, and the output is
-     * {@code z + |z|·erf|z|}, which needs no sign select: each call C2 inlines costs compile budget and loop time
-     * (measured in benchmarks/RESULTS.md).
+     * <p>The exp is Cody-Waite reduction and a degree-7 Taylor polynomial from multiplies, adds, fused multiply-adds
+     * and integer shifts only, which round the same way in every JIT tier (the Vector API's {@code EXP} calls a
+     * vector math library whose results differ by an ulp from the interpreter's {@code Math.exp}); it flushes to 0
+     * below −87. The output is {@code z + |z|·erf|z|}, which needs no sign select.
      */
     static void gelu(ByteBuffer u, int rows, int cols, float[] bias, float[] deriv) {
         requireDirect(u);
+        float[] expMinusZ2 = new float[rows];
+        for (int c = 0; c < cols; c++) {
+            expOfMinusSquare(u, c * rows, rows, bias[c], expMinusZ2);
+            geluColumn(u, c * rows, rows, bias[c], expMinusZ2, deriv);
+        }
+    }
+
+    /** {@code out[n] = exp(−z²)} for the column of {@code z = u + bias} at element offset {@code o}. */
+    private static void expOfMinusSquare(ByteBuffer u, int o, int rows, float bias, float[] out) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector p = FloatVector.broadcast(S, P);
         FloatVector expMin = FloatVector.broadcast(S, EXP_MIN);
         FloatVector log2e = FloatVector.broadcast(S, LOG2E);
         FloatVector roundShift = FloatVector.broadcast(S, ROUND_SHIFT);
@@ -220,49 +229,62 @@ final class VectorKernels {
         FloatVector c6 = FloatVector.broadcast(S, 1f / 6f);
         FloatVector half = FloatVector.broadcast(S, 0.5f);
         IntVector exponentBias = one.reinterpretAsInts().broadcast(127 - Float.floatToRawIntBits(ROUND_SHIFT));
+        FloatVector b = FloatVector.broadcast(S, bias);
+        int n = 0;
+        for (; n < S.loopBound(rows); n += W) {
+            FloatVector z = FloatVector.fromByteBuffer(S, u, (o + n) * 4, ORDER).add(b);
+            FloatVector minusZ2 = z.neg().mul(z);
+            FloatVector arg = minusZ2.max(expMin);
+            // k = round(arg·log2 e) lands in the low mantissa bits of ROUND_SHIFT + arg·log2 e; a float-to-int
+            // conversion would do the same but JDK 17 does not compile it to vector code on every shape.
+            FloatVector shifted = arg.fma(log2e, roundShift);
+            FloatVector kf = shifted.sub(roundShift);
+            FloatVector r = kf.fma(minusLn2Lo, kf.fma(minusLn2Hi, arg));
+            r.fma(c5040, c720).fma(r, c120).fma(r, c24).fma(r, c6).fma(r, half).fma(r, one).fma(r, one)
+                    .mul(shifted.reinterpretAsInts().add(exponentBias).lanewise(VectorOperators.LSHL, 23)
+                            .reinterpretAsFloats())
+                    .blend(zero, minusZ2.lt(expMin))
+                    .intoArray(out, n);
+        }
+        for (; n < rows; n++) {
+            float z = u.getFloat((o + n) * 4) + bias;
+            out[n] = (float) Math.exp(-(double) z * z);
+        }
+    }
+
+    /** GELU's output over {@code u} and its derivative into {@code deriv} for one column, given its {@code exp(−z²)}. */
+    private static void geluColumn(ByteBuffer u, int o, int rows, float bias, float[] expMinusZ2, float[] deriv) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector p = FloatVector.broadcast(S, P);
         FloatVector minusA1 = FloatVector.broadcast(S, -A1);
         FloatVector minusA2 = FloatVector.broadcast(S, -A2);
         FloatVector minusA3 = FloatVector.broadcast(S, -A3);
         FloatVector minusA4 = FloatVector.broadcast(S, -A4);
         FloatVector minusA5 = FloatVector.broadcast(S, -A5);
         FloatVector twoOverSqrtPi = FloatVector.broadcast(S, TWO_OVER_SQRT_PI);
-        for (int c = 0; c < cols; c++) {
-            int o = c * rows;
-            FloatVector b = FloatVector.broadcast(S, bias[c]);
-            int n = 0;
-            for (; n < S.loopBound(rows); n += W) {
-                FloatVector z = FloatVector.fromByteBuffer(S, u, (o + n) * 4, ORDER).add(b);
-                FloatVector az = z.abs();
-                FloatVector t = one.div(az.fma(p, one));
-                FloatVector minusZ2 = az.neg().mul(az);
-                FloatVector arg = minusZ2.max(expMin);
-                // k = round(arg·log2 e) lands in the low mantissa bits of ROUND_SHIFT + arg·log2 e; a float-to-int
-                // conversion would do the same but JDK 17 does not compile it to vector code on every shape.
-                FloatVector shifted = arg.fma(log2e, roundShift);
-                FloatVector kf = shifted.sub(roundShift);
-                FloatVector r = kf.fma(minusLn2Lo, kf.fma(minusLn2Hi, arg));
-                FloatVector e = r.fma(c5040, c720).fma(r, c120).fma(r, c24).fma(r, c6).fma(r, half)
-                        .fma(r, one).fma(r, one)
-                        .mul(shifted.reinterpretAsInts().add(exponentBias).lanewise(VectorOperators.LSHL, 23)
-                                .reinterpretAsFloats())
-                        .blend(zero, minusZ2.lt(expMin));
-                // erf|z| = 1 − poly·e, and z·(1 + erf z) = z + |z|·erf|z|.
-                FloatVector erfAbs = t.fma(minusA5, minusA4).fma(t, minusA3).fma(t, minusA2).fma(t, minusA1).mul(t)
-                        .fma(e, one);
-                az.fma(erfAbs, z).intoByteBuffer(u, (o + n) * 4, ORDER);
-                if (deriv != null) {
-                    FloatVector onePlusErf = erfAbs.blend(erfAbs.neg(), z.lt(zero)).add(one);
-                    z.mul(twoOverSqrtPi).fma(e, onePlusErf).intoArray(deriv, o + n);
-                }
+        FloatVector b = FloatVector.broadcast(S, bias);
+        int n = 0;
+        for (; n < S.loopBound(rows); n += W) {
+            FloatVector z = FloatVector.fromByteBuffer(S, u, (o + n) * 4, ORDER).add(b);
+            FloatVector e = FloatVector.fromArray(S, expMinusZ2, n);
+            FloatVector az = z.abs();
+            FloatVector t = one.div(az.fma(p, one));
+            // erf|z| = 1 − poly·e, and z·(1 + erf z) = z + |z|·erf|z|.
+            FloatVector erfAbs = t.fma(minusA5, minusA4).fma(t, minusA3).fma(t, minusA2).fma(t, minusA1).mul(t)
+                    .fma(e, one);
+            az.fma(erfAbs, z).intoByteBuffer(u, (o + n) * 4, ORDER);
+            if (deriv != null) {
+                FloatVector onePlusErf = erfAbs.blend(erfAbs.neg(), z.lt(zero)).add(one);
+                z.mul(twoOverSqrtPi).fma(e, onePlusErf).intoArray(deriv, o + n);
             }
-            for (; n < rows; n++) {
-                float z = u.getFloat((o + n) * 4) + bias[c];
-                float e = (float) Math.exp(-(double) z * z);
-                float onePlusErf = 1f + erf(z, e);
-                u.putFloat((o + n) * 4, z * onePlusErf);
-                if (deriv != null) {
-                    deriv[o + n] = onePlusErf + z * TWO_OVER_SQRT_PI * e;
-                }
+        }
+        for (; n < rows; n++) {
+            float z = u.getFloat((o + n) * 4) + bias;
+            float onePlusErf = 1f + erf(z, expMinusZ2[n]);
+            u.putFloat((o + n) * 4, z * onePlusErf);
+            if (deriv != null) {
+                deriv[o + n] = onePlusErf + z * TWO_OVER_SQRT_PI * expMinusZ2[n];
             }
         }
     }

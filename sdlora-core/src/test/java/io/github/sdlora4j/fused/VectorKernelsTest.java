@@ -89,4 +89,35 @@ class VectorKernelsTest {
             }
         }
     }
+    @Test
+    void eachColumnTakesItsOwnBiasAndInferenceWritesTheSameActivations() {
+        int rows = 2 * W + 3;
+        int cols = 3;
+        float[] bias = {0.5f, -1.25f, 2f};
+        float[] u = new float[rows * cols];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = -3f + 6f * i / u.length;
+        }
+        ByteBuffer train = ByteBuffer.allocateDirect(u.length * 4).order(ByteOrder.nativeOrder());
+        train.asFloatBuffer().put(u);
+        ByteBuffer infer = ByteBuffer.allocateDirect(u.length * 4).order(ByteOrder.nativeOrder());
+        infer.asFloatBuffer().put(u);
+        float[] deriv = new float[u.length];
+        VectorKernels.gelu(train, rows, cols, bias, deriv);
+        VectorKernels.gelu(infer, rows, cols, bias, null);
+        for (int c = 0; c < cols; c++) {
+            float[] z = new float[rows];
+            for (int n = 0; n < rows; n++) {
+                z[n] = u[c * rows + n] + bias[c];
+            }
+            float[] columnDeriv = new float[rows];
+            float[] columnAct = gelu(z, columnDeriv);
+            for (int n = 0; n < rows; n++) {
+                int at = c * rows + n;
+                assertEquals(columnAct[n], train.getFloat(at * 4), "activation, column " + c + ", row " + n);
+                assertEquals(columnAct[n], infer.getFloat(at * 4), "inference activation, column " + c + ", row " + n);
+                assertEquals(columnDeriv[n], deriv[at], "derivative, column " + c + ", row " + n);
+            }
+        }
+    }
 }
