@@ -195,8 +195,7 @@ final class VectorKernels {
      * <p>Each column takes two passes, {@code exp(−z²)} into a column of scratch, then erf, the output and the
      * derivative. Both passes are above C2's hot-inlining size, so each is compiled on its own: one loop doing
      * all of it made 33 Vector API calls a vector, near C2's node budget for one compile, and in some processes its
-     * stores stayed on the element-by-element fallback, 20-30 % off the whole step (measured in
-     * benchmarks/RESULTS.md). Within a pass every call is inlined: a helper taking and returning vectors, which C2
+     * stores stayed on the element-by-element fallback (measured in benchmarks/RESULTS.md). Within a pass every call is inlined: a helper taking and returning vectors, which C2
      * does not always inline, would box every vector.
      *
      * <p>The exp is Cody-Waite reduction and a degree-7 Taylor polynomial from multiplies, adds, fused multiply-adds
