@@ -195,8 +195,8 @@ final class VectorKernels {
      * <p>Each column takes two passes, {@code exp(−z²)} into a column of scratch, then erf, the output and the
      * derivative. Both passes are above C2's hot-inlining size, so each is compiled on its own: one loop doing
      * all of it made 33 Vector API calls a vector, near C2's node budget for one compile, and in some processes its
-     * stores stayed on the element-by-element fallback (measured in benchmarks/RESULTS.md). Within a pass every call is inlined: a helper taking and returning vectors, which C2
-     * does not always inline, would box every vector.
+     * stores stayed on the element-by-element fallback (measured in benchmarks/RESULTS.md). Within a pass every
+     * call is inlined: a helper taking and returning vectors, which C2 does not always inline, would box every vector.
      *
      * <p>The exp is Cody-Waite reduction and a degree-7 Taylor polynomial from multiplies, adds, fused multiply-adds
      * and integer shifts only, which round the same way in every JIT tier (the Vector API's {@code EXP} calls a
@@ -251,7 +251,7 @@ final class VectorKernels {
         }
     }
 
-    /** GELU's output over {@code u} and its derivative into {@code deriv} for one column, given its {@code exp(−z²)}. */
+    /** One column's GELU output over {@code u} and its derivative into {@code deriv}, given its {@code exp(−z²)}. */
     private static void geluColumn(ByteBuffer u, int o, int rows, float bias, float[] expMinusZ2, float[] deriv) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector one = FloatVector.broadcast(S, 1f);

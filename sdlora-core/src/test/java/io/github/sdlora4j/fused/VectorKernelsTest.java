@@ -89,6 +89,7 @@ class VectorKernelsTest {
             }
         }
     }
+
     @Test
     void eachColumnTakesItsOwnBiasAndInferenceWritesTheSameActivations() {
         int rows = 2 * W + 3;
